@@ -1,0 +1,200 @@
+/**
+ * Stage 3 output: the abstract syntax tree, built from the CST by {@link ./cst-to-ast.ts}. Every
+ * node carries the span it came from. Names are plain data; resolving them is the checker's job.
+ */
+import type { Span } from "./source.js";
+
+export interface Identifier {
+  readonly kind: "identifier";
+  readonly name: string;
+  readonly span: Span;
+}
+
+export type BinaryOperator = "+" | "-" | "*" | "/" | "%" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "and" | "or";
+export type UnaryOperator = "-" | "not";
+
+export type Expression =
+  | NumberLiteral
+  | StringLiteral
+  | BooleanLiteral
+  | DurationLiteral
+  | NameExpression
+  | FieldAccess
+  | BinaryExpression
+  | UnaryExpression
+  | CallExpression
+  | RecordLiteral;
+
+export interface NumberLiteral {
+  readonly kind: "number";
+  readonly value: number;
+  /** Written without a fraction or exponent, so typed `int`. */
+  readonly isInteger: boolean;
+  readonly span: Span;
+}
+
+export interface StringLiteral {
+  readonly kind: "string";
+  /** The decoded value, escapes applied. */
+  readonly value: string;
+  readonly span: Span;
+}
+
+export interface BooleanLiteral {
+  readonly kind: "boolean";
+  readonly value: boolean;
+  readonly span: Span;
+}
+
+export interface DurationLiteral {
+  readonly kind: "duration";
+  readonly milliseconds: number;
+  /** As written, for the formatter and messages: `5s`. */
+  readonly text: string;
+  readonly span: Span;
+}
+
+export interface NameExpression {
+  readonly kind: "name";
+  readonly name: string;
+  readonly span: Span;
+}
+
+export interface FieldAccess {
+  readonly kind: "field";
+  readonly object: Expression;
+  readonly field: Identifier;
+  readonly span: Span;
+}
+
+export interface BinaryExpression {
+  readonly kind: "binary";
+  readonly operator: BinaryOperator;
+  readonly left: Expression;
+  readonly right: Expression;
+  readonly span: Span;
+}
+
+export interface UnaryExpression {
+  readonly kind: "unary";
+  readonly operator: UnaryOperator;
+  readonly operand: Expression;
+  readonly span: Span;
+}
+
+export interface CallExpression {
+  readonly kind: "call";
+  readonly callee: Identifier;
+  readonly args: readonly Expression[];
+  readonly span: Span;
+}
+
+export interface RecordFieldValue {
+  readonly name: Identifier;
+  readonly value: Expression;
+  readonly span: Span;
+}
+
+export interface RecordLiteral {
+  readonly kind: "record";
+  /** `SensorEvent { ... }` names its schema; a bare `{ ... }` is an anonymous record. */
+  readonly typeName?: Identifier;
+  readonly fields: readonly RecordFieldValue[];
+  readonly span: Span;
+}
+
+/** A positional argument: an expression, or `name = expression` (as in `set ts = now()`). */
+export type Argument =
+  | { readonly kind: "value"; readonly value: Expression; readonly span: Span }
+  | { readonly kind: "assignment"; readonly target: Identifier; readonly value: Expression; readonly span: Span };
+
+/** `every 2s`, `qos 1`, or a bare flag such as `retain`. */
+export interface Option {
+  readonly name: Identifier;
+  readonly value?: Expression;
+  readonly span: Span;
+}
+
+/**
+ * A use of a component or setting: a name, positional arguments, options and, for settings
+ * blocks, nested invocations. `tsl2591 "lux-1" every 5s` is name `tsl2591`, one argument
+ * `"lux-1"`, one option `every 5s`.
+ */
+export interface Invocation {
+  readonly kind: "invocation";
+  readonly name: Identifier;
+  readonly args: readonly Argument[];
+  readonly options: readonly Option[];
+  readonly block?: readonly Invocation[];
+  readonly span: Span;
+}
+
+/** `[print, mqtt "x" -> ...]`: the stream goes to every branch. */
+export interface FanOut {
+  readonly kind: "fanout";
+  readonly branches: readonly Branch[];
+  readonly span: Span;
+}
+
+export type Step = Invocation | FanOut;
+
+/** A fan-out branch: one or more steps chained by `->`. */
+export interface Branch {
+  readonly steps: readonly Step[];
+  readonly span: Span;
+}
+
+/** `source -> step -> step`. */
+export interface Pipeline {
+  readonly kind: "pipeline";
+  readonly source: Invocation;
+  readonly steps: readonly Step[];
+  readonly span: Span;
+}
+
+export interface LetStatement {
+  readonly kind: "let";
+  readonly name: Identifier;
+  readonly value: Expression | Pipeline;
+  readonly span: Span;
+}
+
+export interface SchemaFieldDeclaration {
+  readonly name: Identifier;
+  readonly type: Identifier;
+  readonly span: Span;
+}
+
+export interface SchemaStatement {
+  readonly kind: "schema";
+  readonly name: Identifier;
+  readonly fields: readonly SchemaFieldDeclaration[];
+  readonly span: Span;
+}
+
+/** `broker ...` or `device ...`: configuration, not dataflow. */
+export interface SettingsStatement {
+  readonly kind: "settings";
+  readonly invocation: Invocation;
+  readonly span: Span;
+}
+
+export interface PipelineStatement {
+  readonly kind: "pipeline";
+  readonly pipeline: Pipeline;
+  readonly span: Span;
+}
+
+export type Statement = LetStatement | SchemaStatement | SettingsStatement | PipelineStatement;
+
+export interface Comment {
+  readonly text: string;
+  readonly span: Span;
+}
+
+export interface Program {
+  readonly file: string;
+  readonly statements: readonly Statement[];
+  readonly comments: readonly Comment[];
+  readonly span: Span;
+}

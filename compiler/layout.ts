@@ -1,0 +1,142 @@
+/**
+ * Stage 2: tokens → significant tokens. A newline ends a statement only where a statement can end:
+ * newlines inside `(...)` and `[...]`, after `->`, `,` or an operator, and before `->`, `]`, `)`
+ * or `}` continue the line, so pipelines can be written one stage per line.
+ * Lexical errors are turned into diagnostics here.
+ */
+import { tokenMatcher, type IToken, type TokenType } from "chevrotain";
+import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
+import * as T from "./lexer.js";
+import type { SourceFile } from "./source.js";
+
+export interface LexedSource {
+  /** Tokens the parser sees. */
+  readonly tokens: IToken[];
+  /** Every comment, in order, for the formatter. */
+  readonly comments: IToken[];
+  readonly diagnostics: Diagnostic[];
+}
+
+const continuesAfter: TokenType[] = [
+  T.Arrow,
+  T.Comma,
+  T.LParen,
+  T.LBracket,
+  T.LBrace,
+  T.Equals,
+  T.EqualEqual,
+  T.NotEqual,
+  T.Less,
+  T.LessEqual,
+  T.Greater,
+  T.GreaterEqual,
+  T.Plus,
+  T.Minus,
+  T.Star,
+  T.Slash,
+  T.Percent,
+  T.And,
+  T.Or,
+  T.Not,
+  T.Colon,
+  T.Dot,
+];
+const continuesBefore: TokenType[] = [T.Arrow, T.RParen, T.RBracket, T.RBrace, T.Dot];
+
+const matchesAny = (token: IToken, types: TokenType[]) => types.some((type) => tokenMatcher(token, type));
+
+/**
+ * Lexes a source file and applies the layout rule.
+ *
+ * @example
+ * const { tokens, diagnostics } = lex(new SourceFile("a.flow", "tsl2591 every 2s -> print"));
+ */
+export function lex(source: SourceFile): LexedSource {
+  const result = T.flowLexer.tokenize(source.text);
+  const diagnostics: Diagnostic[] = [];
+  for (const error of result.errors) {
+    const character = source.text.slice(error.offset, error.offset + error.length);
+    diagnostics.push(
+      diagnostic(
+        DiagnosticCodes.UnknownCharacter,
+        source.span(error.offset, error.offset + Math.max(1, error.length)),
+        `unexpected character ${JSON.stringify(character.slice(0, 1))}`,
+        character.startsWith("'") ? 'strings use double quotes: "text"' : "remove it, or put it inside a string",
+      ),
+    );
+  }
+
+  const tokens: IToken[] = [];
+  const brackets: TokenType[] = [];
+  const raw = result.tokens;
+  for (let i = 0; i < raw.length; i++) {
+    const token = raw[i]!;
+    if (tokenMatcher(token, T.Newline)) {
+      const inside = brackets[brackets.length - 1];
+      if (inside === T.LParen || inside === T.LBracket) continue;
+      const previous = tokens[tokens.length - 1];
+      if (!previous || tokenMatcher(previous, T.Newline) || matchesAny(previous, continuesAfter)) continue;
+      let j = i + 1;
+      while (j < raw.length && tokenMatcher(raw[j]!, T.Newline)) j++;
+      const next = raw[j];
+      if (!next || matchesAny(next, continuesBefore)) continue;
+      tokens.push(token);
+      continue;
+    }
+    if (tokenMatcher(token, T.LParen) || tokenMatcher(token, T.LBracket) || tokenMatcher(token, T.LBrace)) {
+      brackets.push(token.tokenType);
+    } else if (tokenMatcher(token, T.RParen) || tokenMatcher(token, T.RBracket) || tokenMatcher(token, T.RBrace)) {
+      brackets.pop();
+    } else if (tokenMatcher(token, T.UnterminatedString)) {
+      diagnostics.push(
+        diagnostic(
+          DiagnosticCodes.UnterminatedString,
+          source.span(token.startOffset, token.startOffset + token.image.length),
+          "this string has no closing quote",
+          'close it with `"` on the same line; write `\\n` for a line break inside a string',
+        ),
+      );
+      token.tokenType = T.StringLiteral;
+      token.image += '"';
+    } else if (tokenMatcher(token, T.BadUnit)) {
+      const [, digits, unit] = /^(\d+(?:\.\d+)?)(.*)$/.exec(token.image)!;
+      diagnostics.push(
+        diagnostic(
+          DiagnosticCodes.UnknownUnit,
+          source.span(token.startOffset + digits!.length, token.startOffset + token.image.length),
+          `unknown unit \`${unit}\``,
+          unitHint(digits!, unit!),
+        ),
+      );
+      token.tokenType = T.NumberLiteral;
+      token.image = digits!;
+    }
+    tokens.push(token);
+  }
+  while (tokens.length > 0 && tokenMatcher(tokens[tokens.length - 1]!, T.Newline)) tokens.pop();
+  return { tokens, comments: result.groups["comments"] ?? [], diagnostics };
+}
+
+const unitAliases: Record<string, string> = {
+  sec: "s",
+  secs: "s",
+  second: "s",
+  seconds: "s",
+  m: "min",
+  mins: "min",
+  minute: "min",
+  minutes: "min",
+  hr: "h",
+  hour: "h",
+  hours: "h",
+  msec: "ms",
+  millis: "ms",
+  day: "d",
+  days: "d",
+};
+
+function unitHint(digits: string, unit: string): string {
+  const alias = unitAliases[unit.toLowerCase()];
+  if (alias) return `write \`${digits}${alias}\` (units: ms, s, min, h, d)`;
+  return "durations take one of the units ms, s, min, h, d, as in `250ms` or `5s`";
+}
