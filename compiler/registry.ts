@@ -49,6 +49,11 @@ export interface ParamSpec {
   readonly required?: boolean;
   /** Used when the parameter is not given. */
   readonly default?: ParamValue;
+  /**
+   * For `field` params: the field used when none is given and the input is a record (`val` for
+   * aggregates). With a scalar input the parameter stays absent: the event itself is the value.
+   */
+  readonly defaultField?: string;
   /** Written as a bare word meaning `true` (`retain`). Only for bool params. */
   readonly flag?: boolean;
 }
@@ -79,6 +84,8 @@ export interface ComponentContext {
   /** Where the invocation (or one of its parameters) was written. */
   span(param?: string): Span;
   report(code: DiagnosticCode, span: Span, message: string, hint?: string): void;
+  /** The event type of a `let` stream named by a `stream` parameter. */
+  streamType(name: string): FlowType;
 }
 
 /**

@@ -1,0 +1,52 @@
+/**
+ * Stage 4 output: the checked AST. Every invocation is bound to its declaration with validated
+ * parameters and known input and output types; names are resolved. {@link ./lower.ts} flattens it
+ * into the IR graph.
+ */
+import type { SettingsBlock } from "./ir.js";
+import type { ComponentDeclaration, ParamValue, Target } from "./registry.js";
+import type { Span } from "./source.js";
+import type { FlowType, RecordType } from "./types.js";
+import type { TypedExpression } from "./typed.js";
+
+export interface CheckedStage {
+  readonly declaration: ComponentDeclaration;
+  readonly params: Readonly<Record<string, ParamValue>>;
+  readonly input?: FlowType;
+  readonly output?: FlowType;
+  /** Names of `let` streams this stage reads besides its input (`merge`, `sample`). */
+  readonly streams: readonly string[];
+  readonly label: string;
+  readonly span: Span;
+}
+
+export type CheckedStep =
+  | { readonly kind: "stage"; readonly stage: CheckedStage }
+  | { readonly kind: "fanout"; readonly branches: readonly (readonly CheckedStep[])[]; readonly span: Span };
+
+export interface CheckedPipeline {
+  /** A new source, or the named stream the pipeline continues. */
+  readonly head: { readonly kind: "source"; readonly stage: CheckedStage } | { readonly kind: "stream"; readonly name: string; readonly span: Span };
+  readonly steps: readonly CheckedStep[];
+  /** The `let` name bound to this pipeline's output. */
+  readonly binds?: string;
+  readonly span: Span;
+}
+
+/** A type the checker inferred at a place in the source, for editor hovers. */
+export interface TypeAnnotation {
+  readonly span: Span;
+  readonly type: FlowType;
+  readonly description: string;
+}
+
+export interface CheckedProgram {
+  readonly file: string;
+  readonly target?: Target;
+  readonly schemas: readonly RecordType[];
+  readonly constants: ReadonlyMap<string, TypedExpression>;
+  readonly pipelines: readonly CheckedPipeline[];
+  readonly broker?: SettingsBlock;
+  readonly device?: SettingsBlock;
+  readonly annotations: readonly TypeAnnotation[];
+}

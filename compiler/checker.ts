@@ -1,0 +1,483 @@
+/**
+ * Stage 4: AST → checked AST. Resolves schemas, constants and streams; binds every invocation to
+ * its declaration in the registry and infers each stream's event type; validates settings and
+ * target support. All problems become diagnostics; checking goes on after an error so one run
+ * reports everything.
+ */
+import type * as A from "./ast.js";
+import type { CheckedPipeline, CheckedProgram, CheckedStage, CheckedStep, TypeAnnotation } from "./checked.js";
+import { diagnostic, DiagnosticCodes, didYouMean, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
+import { typeExpression, type ExpressionScope } from "./expressions.js";
+import type { SettingsBlock } from "./ir.js";
+import { bindParams } from "./params.js";
+import type { ComponentContext, ComponentDeclaration, ComponentKind, ParamValue, Registry, Target } from "./registry.js";
+import { topLevelSettings, type SettingDeclaration } from "./settings.js";
+import type { Span } from "./source.js";
+import { builtinSchemas, ErrorType, formatType, scalarTypes, type FlowType, type RecordType } from "./types.js";
+import type { TypedExpression } from "./typed.js";
+
+export interface CheckOptions {
+  /** Check support for this target; by default a file with a `device` block targets that board. */
+  readonly target?: Target;
+}
+
+interface StreamInfo {
+  readonly type: FlowType;
+  readonly span: Span;
+  used: boolean;
+}
+
+/**
+ * Checks one parsed file.
+ *
+ * @example
+ * const { program, diagnostics } = checkProgram(parsed.program, registry);
+ */
+export function checkProgram(ast: A.Program, registry: Registry, options: CheckOptions = {}): { program: CheckedProgram; diagnostics: Diagnostic[] } {
+  return new FileChecker(ast, registry, options).check();
+}
+
+class FileChecker {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly schemas = new Map<string, RecordType>(builtinSchemas);
+  private readonly constants = new Map<string, TypedExpression>();
+  private readonly constantSpans = new Map<string, { span: Span; used: boolean }>();
+  private readonly streams = new Map<string, StreamInfo>();
+  private readonly annotations: TypeAnnotation[] = [];
+  private readonly pipelines: CheckedPipeline[] = [];
+  private readonly definitions = new Map<string, Span>();
+  private broker?: SettingsBlock;
+  private device?: SettingsBlock;
+  private target?: Target;
+
+  constructor(
+    private readonly ast: A.Program,
+    private readonly registry: Registry,
+    private readonly options: CheckOptions,
+  ) {}
+
+  check(): { program: CheckedProgram; diagnostics: Diagnostic[] } {
+    const statements = this.ast.statements;
+    for (const statement of statements) if (statement.kind === "schema") this.declareSchema(statement);
+    for (const statement of statements) if (statement.kind === "settings") this.checkSettingsStatement(statement);
+    this.target = this.options.target ?? (this.device ? "esp8266" : undefined);
+    for (const statement of statements) {
+      if (statement.kind === "let") this.checkLet(statement);
+      else if (statement.kind === "pipeline") this.checkPipeline(statement.pipeline);
+    }
+    for (const [name, stream] of this.streams) {
+      if (!stream.used) {
+        this.report(DiagnosticCodes.UnusedStream, stream.span, `stream \`${name}\` is never used`, `send it somewhere: \`${name} -> print\``);
+      }
+    }
+    for (const [name, constant] of this.constantSpans) {
+      if (!constant.used) this.report(DiagnosticCodes.UnusedConstant, constant.span, `constant \`${name}\` is never used`, "remove it, or use it");
+    }
+    const program: CheckedProgram = {
+      file: this.ast.file,
+      ...(this.target ? { target: this.target } : {}),
+      schemas: [...this.schemas.values()].filter((schema) => !builtinSchemas.has(schema.name!)),
+      constants: this.constants,
+      pipelines: this.pipelines,
+      ...(this.broker ? { broker: this.broker } : {}),
+      ...(this.device ? { device: this.device } : {}),
+      annotations: this.annotations,
+    };
+    return { program, diagnostics: this.diagnostics };
+  }
+
+  private report(code: DiagnosticCode, span: Span, message: string, hint?: string): void {
+    this.diagnostics.push(diagnostic(code, span, message, hint));
+  }
+
+  private define(name: A.Identifier, what: string): boolean {
+    const previous = this.definitions.get(name.name) ?? (builtinSchemas.has(name.name) ? name.span : undefined);
+    if (previous) {
+      this.diagnostics.push(
+        diagnostic(
+          DiagnosticCodes.DuplicateDefinition,
+          name.span,
+          `\`${name.name}\` is already defined`,
+          `choose another name for this ${what}`,
+          previous === name.span ? undefined : [{ span: previous, message: `\`${name.name}\` was first defined here` }],
+        ),
+      );
+      return false;
+    }
+    this.definitions.set(name.name, name.span);
+    return true;
+  }
+
+  private declareSchema(statement: A.SchemaStatement): void {
+    if (!this.define(statement.name, "schema")) return;
+    const fields: { name: string; type: FlowType }[] = [];
+    for (const field of statement.fields) {
+      if (fields.some((f) => f.name === field.name.name)) {
+        this.report(DiagnosticCodes.DuplicateDefinition, field.name.span, `field \`${field.name.name}\` is declared twice`);
+        continue;
+      }
+      const type = scalarTypes.get(field.type.name) ?? this.schemas.get(field.type.name);
+      if (!type || field.type.name === "duration") {
+        const known = [...scalarTypes.keys()].filter((t) => t !== "duration");
+        this.report(
+          DiagnosticCodes.UnknownType,
+          field.type.span,
+          `unknown type \`${field.type.name}\``,
+          didYouMean(field.type.name, [...known, ...this.schemas.keys()]) ?? `field types are ${known.join(", ")} or a schema`,
+        );
+        fields.push({ name: field.name.name, type: ErrorType });
+        continue;
+      }
+      fields.push({ name: field.name.name, type });
+    }
+    this.schemas.set(statement.name.name, { kind: "record", name: statement.name.name, fields });
+  }
+
+  private scope(event?: FlowType): ExpressionScope {
+    return { ...(event ? { event } : {}), constants: this.constants, streams: new Set(this.streams.keys()), schemas: this.schemas };
+  }
+
+  private checkLet(statement: A.LetStatement): void {
+    if (!this.define(statement.name, statement.value.kind === "pipeline" ? "stream" : "constant")) return;
+    const name = statement.name.name;
+    if (statement.value.kind === "pipeline") {
+      // `let x = y` where `y` is a constant reads as a constant, not a stream.
+      const value = statement.value;
+      const alias = value.source;
+      if (value.steps.length === 0 && alias.args.length === 0 && alias.options.length === 0 && this.constants.has(alias.name.name)) {
+        this.markConstantUsed(alias.name.name);
+        this.constants.set(name, this.constants.get(alias.name.name)!);
+        this.constantSpans.set(name, { span: statement.name.span, used: false });
+        return;
+      }
+      const output = this.checkPipeline(value, name);
+      this.streams.set(name, { type: output ?? ErrorType, span: statement.name.span, used: false });
+      if (output) this.annotate(statement.name.span, output, `stream ${name}`);
+      return;
+    }
+    const typed = typeExpression(statement.value, this.scope(), this.diagnostics);
+    this.markNamesUsed(statement.value);
+    if (typed.type.kind === "error") return;
+    this.constants.set(name, typed);
+    this.constantSpans.set(name, { span: statement.name.span, used: false });
+    this.annotate(statement.name.span, typed.type, `constant ${name}`);
+  }
+
+  private annotate(span: Span, type: FlowType, description: string): void {
+    this.annotations.push({ span, type, description });
+  }
+
+  private markConstantUsed(name: string): void {
+    const constant = this.constantSpans.get(name);
+    if (constant) constant.used = true;
+  }
+
+  private markNamesUsed(expression: A.Expression | undefined): void {
+    if (!expression) return;
+    switch (expression.kind) {
+      case "name":
+        this.markConstantUsed(expression.name);
+        return;
+      case "field":
+        return this.markNamesUsed(expression.object);
+      case "binary":
+        this.markNamesUsed(expression.left);
+        return this.markNamesUsed(expression.right);
+      case "unary":
+        return this.markNamesUsed(expression.operand);
+      case "call":
+        return expression.args.forEach((arg) => this.markNamesUsed(arg));
+      case "record":
+        return expression.fields.forEach((field) => this.markNamesUsed(field.value));
+      default:
+        return;
+    }
+  }
+
+  private markInvocationUsed(invocation: A.Invocation): void {
+    for (const argument of invocation.args) this.markNamesUsed(argument.value);
+    for (const option of invocation.options) {
+      this.markNamesUsed(option.value);
+      if (!option.value) this.markConstantUsed(option.name.name);
+    }
+  }
+
+  /** Checks a pipeline; returns the type of its output, or undefined when it ends in a sink. */
+  private checkPipeline(pipeline: A.Pipeline, binds?: string): FlowType | undefined {
+    const head = pipeline.source;
+    const stream = this.streams.get(head.name.name);
+    let headChecked: CheckedPipeline["head"] | undefined;
+    let current: FlowType | undefined;
+    if (stream && head.args.length === 0 && head.options.length === 0) {
+      stream.used = true;
+      headChecked = { kind: "stream", name: head.name.name, span: head.name.span };
+      current = stream.type;
+    } else {
+      const stage = this.checkStage(head, "source", undefined);
+      if (stage) headChecked = { kind: "source", stage };
+      current = stage?.output ?? ErrorType;
+    }
+    const { steps, output } = this.checkSteps(pipeline.steps, current, binds !== undefined);
+    if (headChecked) this.pipelines.push({ head: headChecked, steps, ...(binds ? { binds } : {}), span: pipeline.span });
+    if (output && !binds && output.kind !== "error") {
+      this.report(
+        DiagnosticCodes.UnusedStream,
+        pipeline.span,
+        "this pipeline's events go nowhere",
+        "end it with a sink such as `print`, `mqtt \"topic\"` or `csv \"file.csv\"`, or name it with `let`",
+      );
+    }
+    return output;
+  }
+
+  /** Checks a chain of steps; `output` is undefined when the chain ends in sinks. */
+  private checkSteps(steps: readonly A.Step[], input: FlowType | undefined, mayContinue: boolean): { steps: CheckedStep[]; output: FlowType | undefined } {
+    const checked: CheckedStep[] = [];
+    let current = input;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      const isLast = i === steps.length - 1;
+      if (current === undefined) {
+        this.report(
+          DiagnosticCodes.SinkNotLast,
+          step.span,
+          "nothing can follow a sink",
+          "a sink ends the pipeline; fan out with `[print, next -> ...]` to send events to several places",
+        );
+        break;
+      }
+      if (step.kind === "fanout") {
+        const branches: CheckedStep[][] = [];
+        for (const branch of step.branches) {
+          const result = this.checkSteps(branch.steps, current, false);
+          branches.push(result.steps);
+          if (result.output && result.output.kind !== "error") {
+            this.report(DiagnosticCodes.UnusedStream, branch.span, "this branch's events go nowhere", "end every branch of a fan-out with a sink");
+          }
+        }
+        checked.push({ kind: "fanout", branches, span: step.span });
+        if (!isLast) {
+          this.report(DiagnosticCodes.SinkNotLast, steps[i + 1]!.span, "nothing can follow a fan-out", "put the following steps inside each branch");
+          break;
+        }
+        current = undefined;
+        continue;
+      }
+      const operator = this.registry.get("operator", step.name.name);
+      const sink = this.registry.get("sink", step.name.name);
+      const kind: ComponentKind = operator ? "operator" : sink ? "sink" : "operator";
+      const stage = this.checkStage(step, kind, current);
+      if (!stage) {
+        current = ErrorType;
+        continue;
+      }
+      checked.push({ kind: "stage", stage });
+      current = stage.declaration.kind === "sink" ? undefined : (stage.output ?? ErrorType);
+      if (stage.declaration.kind === "sink" && !isLast) {
+        this.report(
+          DiagnosticCodes.SinkNotLast,
+          step.name.span,
+          `\`${step.name.name}\` is a sink and must end the pipeline`,
+          `to ${step.name.name} and keep going, fan out: \`-> [${step.name.name}, ...]\``,
+        );
+        break;
+      }
+    }
+    if (!mayContinue && current !== undefined && checked.length === 0 && steps.length === 0) return { steps: checked, output: current };
+    return { steps: checked, output: current };
+  }
+
+  private checkStage(invocation: A.Invocation, kind: ComponentKind, input: FlowType | undefined): CheckedStage | undefined {
+    const name = invocation.name.name;
+    const declaration = this.registry.get(kind, name);
+    this.markInvocationUsed(invocation);
+    if (!declaration) {
+      this.reportUnknownComponent(invocation, kind);
+      return undefined;
+    }
+    if (invocation.block) {
+      this.report(DiagnosticCodes.UnexpectedToken, invocation.span, `\`${name}\` does not take a \`{ ... }\` block`, "blocks belong to `broker` and `device`");
+    }
+    const eventScope = kind === "source" ? this.scope() : this.scope(input ?? ErrorType);
+    const bound = bindParams(invocation, declaration.params, {
+      what: name,
+      example: declaration.example,
+      scope: eventScope,
+      diagnostics: this.diagnostics,
+    });
+    for (const streamName of bound.streams) {
+      const stream = this.streams.get(streamName);
+      if (stream) stream.used = true;
+    }
+    const context: ComponentContext = {
+      ...(input ? { input } : {}),
+      params: bound.values,
+      span: (param) => (param ? (bound.spans.get(param) ?? invocation.span) : invocation.span),
+      report: (code, span, message, hint) => this.report(code, span, message, hint),
+      streamType: (stream) => this.streams.get(stream)?.type ?? ErrorType,
+    };
+    const contextWithStreams = context;
+    if (input && input.kind !== "error" && declaration.accepts) {
+      const problem = declaration.accepts(input, contextWithStreams);
+      if (problem) {
+        this.report(DiagnosticCodes.WrongInputType, invocation.name.span, `\`${name}\` ${problem}`, this.inputHint(input));
+        return undefined;
+      }
+    }
+    declaration.check?.(contextWithStreams);
+    const output = declaration.kind === "sink" ? undefined : (declaration.output?.(contextWithStreams) ?? input ?? ErrorType);
+    if (this.target && !declaration.targets.includes(this.target)) {
+      this.report(
+        DiagnosticCodes.UnsupportedOnTarget,
+        invocation.name.span,
+        `\`${name}\` is not available on ${this.target}`,
+        declaration.unsupportedHint?.[this.target] ?? `it runs on ${declaration.targets.join(", ")}`,
+      );
+    }
+    if (output) this.annotate(invocation.name.span, output, `${declaration.kind} ${name}`);
+    else if (input) this.annotate(invocation.name.span, input, `${declaration.kind} ${name}`);
+    return {
+      declaration,
+      params: Object.fromEntries(bound.values),
+      ...(input ? { input } : {}),
+      ...(output ? { output } : {}),
+      streams: bound.streams,
+      label: this.label(invocation),
+      span: invocation.span,
+    };
+  }
+
+  private inputHint(input: FlowType): string | undefined {
+    if (input.kind === "scalar" && input.name === "string") return "parse text payloads first, as in `json as SensorEvent`";
+    return `its input here is ${formatType(input)}`;
+  }
+
+  private reportUnknownComponent(invocation: A.Invocation, kind: ComponentKind): void {
+    const name = invocation.name.name;
+    const span = invocation.name.span;
+    const elsewhere = (["source", "operator", "sink"] as const).find((other) => other !== kind && this.registry.get(other, name));
+    if (kind === "source" && elsewhere) {
+      this.report(
+        DiagnosticCodes.SourceNotFirst,
+        span,
+        `\`${name}\` is ${elsewhere === "operator" ? "an operator" : "a sink"}, and a pipeline must start with a source`,
+        `start with a sensor, \`mqtt "topic"\`, \`interval\` or a \`let\` stream, then \`-> ${name}\``,
+      );
+      return;
+    }
+    if (kind !== "source" && elsewhere === "source") {
+      this.report(
+        DiagnosticCodes.SourceNotFirst,
+        span,
+        `\`${name}\` is a source and can only start a pipeline`,
+        `name it with \`let x = ${name} ...\` and combine streams with \`merge\``,
+      );
+      return;
+    }
+    if (kind === "source" && this.constants.has(name)) {
+      this.report(DiagnosticCodes.NotAStream, span, `\`${name}\` is a constant, not a stream`, "a pipeline starts with a source or a `let` stream");
+      return;
+    }
+    const candidates =
+      kind === "source" ? [...this.registry.names("source"), ...this.streams.keys()] : [...this.registry.names("operator"), ...this.registry.names("sink")];
+    const what = kind === "source" ? "source" : "operator or sink";
+    this.report(
+      DiagnosticCodes.UnknownComponent,
+      span,
+      `unknown ${what} \`${name}\``,
+      didYouMean(name, candidates) ?? (kind === "source" ? `sources are ${this.registry.names("source").join(", ")}` : "see docs/language.md for the operators and sinks"),
+    );
+  }
+
+  private label(invocation: A.Invocation): string {
+    const args = invocation.args.map((argument) => labelOf(argument.value, argument)).join(", ");
+    const options = invocation.options.map((option) => (option.value ? `${option.name.name} ${labelOf(option.value)}` : option.name.name));
+    return [invocation.name.name, ...(args ? [args] : []), ...options].join(" ");
+  }
+
+  private checkSettingsStatement(statement: A.SettingsStatement): void {
+    const invocation = statement.invocation;
+    const declaration = topLevelSettings.get(invocation.name.name)!;
+    const block = this.checkSetting(invocation, declaration);
+    if (declaration.name === "broker") {
+      if (this.broker) {
+        this.report(DiagnosticCodes.DuplicateDefinition, invocation.name.span, "a file has one `broker`", "keep one `broker` statement");
+        return;
+      }
+      this.broker = block;
+    } else {
+      if (this.device) {
+        this.report(DiagnosticCodes.DuplicateDefinition, invocation.name.span, "a file has one `device`", "keep one `device` block");
+        return;
+      }
+      this.device = block;
+      const nestedBroker = block.nested["broker"];
+      if (nestedBroker) {
+        if (this.broker) {
+          this.report(DiagnosticCodes.DuplicateDefinition, nestedBroker.span, "this file already has a top-level `broker`", "keep one of them");
+        } else {
+          this.broker = nestedBroker;
+        }
+      }
+    }
+  }
+
+  private checkSetting(invocation: A.Invocation, declaration: SettingDeclaration): SettingsBlock {
+    const bound = bindParams(invocation, declaration.params, {
+      what: declaration.name,
+      example: declaration.example,
+      scope: this.scope(),
+      diagnostics: this.diagnostics,
+    });
+    const nested: Record<string, SettingsBlock> = {};
+    if (invocation.block && !declaration.block) {
+      this.report(DiagnosticCodes.UnexpectedToken, invocation.span, `\`${declaration.name}\` does not take a \`{ ... }\` block`, `as in \`${declaration.example}\``);
+    }
+    for (const inner of invocation.block ?? []) {
+      const innerDeclaration = declaration.block?.find((candidate) => candidate.name === inner.name.name);
+      if (!innerDeclaration) {
+        const names = declaration.block?.map((candidate) => candidate.name) ?? [];
+        this.report(
+          DiagnosticCodes.UnknownSetting,
+          inner.name.span,
+          `unknown setting \`${inner.name.name}\` in \`${declaration.name}\``,
+          didYouMean(inner.name.name, names) ?? `the settings are ${names.join(", ")}`,
+        );
+        continue;
+      }
+      if (nested[innerDeclaration.name]) {
+        this.report(DiagnosticCodes.DuplicateOption, inner.name.span, `\`${innerDeclaration.name}\` is set twice`);
+        continue;
+      }
+      nested[innerDeclaration.name] = this.checkSetting(inner, innerDeclaration);
+    }
+    return { values: Object.fromEntries(bound.values), nested, span: invocation.span };
+  }
+}
+
+function labelOf(expression: A.Expression | undefined, argument?: A.Argument): string {
+  if (argument?.kind === "assignment") return `${argument.target.name} = ${labelOf(argument.value)}`;
+  if (!expression) return "";
+  switch (expression.kind) {
+    case "number":
+      return String(expression.value);
+    case "string":
+      return JSON.stringify(expression.value);
+    case "boolean":
+      return String(expression.value);
+    case "duration":
+      return expression.text;
+    case "name":
+      return expression.name;
+    case "field":
+      return `${labelOf(expression.object)}.${expression.field.name}`;
+    case "binary":
+      return `${labelOf(expression.left)} ${expression.operator} ${labelOf(expression.right)}`;
+    case "unary":
+      return expression.operator === "not" ? `not ${labelOf(expression.operand)}` : `-${labelOf(expression.operand)}`;
+    case "call":
+      return expression.callee.name === "secret" ? "secret(…)" : `${expression.callee.name}(${expression.args.map((a) => labelOf(a)).join(", ")})`;
+    case "record":
+      return `${expression.typeName ? expression.typeName.name + " " : ""}{ ${expression.fields.map((f) => `${f.name.name}: ${labelOf(f.value)}`).join(", ")} }`;
+  }
+}

@@ -1,0 +1,378 @@
+/**
+ * Stage 3b: CST → AST. A Chevrotain CST visitor that turns the grammar's nodes into the typed
+ * {@link ./ast.ts} tree with spans, decoding literals on the way (string escapes, durations).
+ */
+import type { CstElement, CstNode, IToken } from "chevrotain";
+import type * as A from "./ast.js";
+import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
+import { durationUnits } from "./lexer.js";
+import { parser } from "./parser.js";
+import type { SourceFile, Span } from "./source.js";
+
+type Children = Record<string, CstElement[] | undefined>;
+
+const BaseVisitor = parser.getBaseCstVisitorConstructor();
+
+const isToken = (element: CstElement): element is IToken => "image" in element;
+
+function tokens(children: Children, ...names: string[]): IToken[] {
+  const found: IToken[] = [];
+  for (const name of names) for (const element of children[name] ?? []) if (isToken(element)) found.push(element);
+  return found.sort((a, b) => a.startOffset - b.startOffset);
+}
+
+function nodes(children: Children, name: string): CstNode[] {
+  return (children[name] ?? []).filter((element): element is CstNode => !isToken(element));
+}
+
+function node(children: Children, name: string): CstNode | undefined {
+  return nodes(children, name)[0];
+}
+
+const comparisonOperators = ["EqualEqual", "NotEqual", "LessEqual", "GreaterEqual", "Less", "Greater"];
+
+class AstBuilder extends BaseVisitor {
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(private readonly source: SourceFile) {
+    super();
+    this.validateVisitor();
+  }
+
+  private spanOf(element: CstNode | IToken): Span {
+    if (isToken(element)) return this.source.span(element.startOffset, element.startOffset + element.image.length);
+    const location = element.location;
+    if (!location || Number.isNaN(location.startOffset)) return this.source.span(0, 0);
+    return this.source.span(location.startOffset, (location.endOffset ?? location.startOffset) + 1);
+  }
+
+  private identifier(token: IToken): A.Identifier {
+    return { kind: "identifier", name: token.image, span: this.spanOf(token) };
+  }
+
+  program(children: Children, file: string): A.Program {
+    const statements = nodes(children, "statement")
+      .map((statement) => this.visit(statement) as A.Statement | undefined)
+      .filter((statement): statement is A.Statement => statement !== undefined);
+    return { file, statements, comments: [], span: this.source.span(0, this.source.text.length) };
+  }
+
+  statement(children: Children): A.Statement | undefined {
+    const inner = node(children, "letStatement") ?? node(children, "schemaStatement") ?? node(children, "settingsStatement");
+    if (inner) return this.visit(inner) as A.Statement;
+    const pipelineNode = node(children, "pipeline");
+    if (!pipelineNode) return undefined;
+    const pipeline = this.visit(pipelineNode) as A.Pipeline | undefined;
+    return pipeline && { kind: "pipeline", pipeline, span: pipeline.span };
+  }
+
+  letStatement(children: Children): A.LetStatement | undefined {
+    const name = tokens(children, "Identifier")[0];
+    const pipelineNode = node(children, "pipeline");
+    const expressionNode = node(children, "expression");
+    const value = pipelineNode
+      ? (this.visit(pipelineNode) as A.Pipeline | undefined)
+      : expressionNode && (this.visit(expressionNode) as A.Expression | undefined);
+    if (!name || !value) return undefined;
+    return { kind: "let", name: this.identifier(name), value, span: this.spanOfChildren(children) };
+  }
+
+  schemaStatement(children: Children): A.SchemaStatement | undefined {
+    const name = tokens(children, "Identifier")[0];
+    if (!name) return undefined;
+    const fields = nodes(children, "fieldDeclaration").flatMap((field) => {
+      const fieldChildren = field.children as Children;
+      const fieldName = tokens(fieldChildren, "name")[0];
+      const type = tokens(fieldChildren, "type")[0];
+      if (!fieldName || !type) return [];
+      return [{ name: this.identifier(fieldName), type: this.identifier(type), span: this.spanOf(field) }];
+    });
+    return { kind: "schema", name: this.identifier(name), fields, span: this.spanOfChildren(children) };
+  }
+
+  settingsStatement(children: Children): A.SettingsStatement | undefined {
+    const keyword = tokens(children, "Broker", "Device")[0];
+    const tail = node(children, "invocationTail");
+    if (!keyword || !tail) return undefined;
+    const invocation = this.invocation(keyword, tail);
+    return { kind: "settings", invocation, span: invocation.span };
+  }
+
+  pipeline(children: Children): A.Pipeline | undefined {
+    const stageNode = node(children, "stage");
+    const source = stageNode && (this.visit(stageNode) as A.Invocation | undefined);
+    if (!source) return undefined;
+    const steps = nodes(children, "step")
+      .map((step) => this.visit(step) as A.Step | undefined)
+      .filter((step): step is A.Step => step !== undefined);
+    const last = steps[steps.length - 1];
+    return { kind: "pipeline", source, steps, span: last ? { ...source.span, end: last.span.end } : source.span };
+  }
+
+  step(children: Children): A.Step | undefined {
+    const inner = node(children, "fanOut") ?? node(children, "stage");
+    return inner && (this.visit(inner) as A.Step | undefined);
+  }
+
+  fanOut(children: Children): A.FanOut {
+    const branches = nodes(children, "branch").map((branch) => this.visit(branch) as A.Branch);
+    return { kind: "fanout", branches: branches.filter((b) => b.steps.length > 0), span: this.spanOfChildren(children) };
+  }
+
+  branch(children: Children): A.Branch {
+    const steps = nodes(children, "step")
+      .map((step) => this.visit(step) as A.Step | undefined)
+      .filter((step): step is A.Step => step !== undefined);
+    return { steps, span: this.spanOfChildren(children) };
+  }
+
+  stage(children: Children): A.Invocation | undefined {
+    const name = tokens(children, "Identifier")[0];
+    const tail = node(children, "invocationTail");
+    if (!name || !tail) return undefined;
+    return this.invocation(name, tail);
+  }
+
+  setting(children: Children): A.Invocation | undefined {
+    return this.stage({ Identifier: tokens(children, "Identifier", "Broker", "Device"), invocationTail: children["invocationTail"] });
+  }
+
+  private invocation(name: IToken, tail: CstNode): A.Invocation {
+    const children = tail.children as Children;
+    const args = nodes(children, "argument")
+      .map((argument) => this.visit(argument) as A.Argument | undefined)
+      .filter((argument): argument is A.Argument => argument !== undefined);
+    const options = nodes(children, "optionClause")
+      .map((option) => this.visit(option) as A.Option | undefined)
+      .filter((option): option is A.Option => option !== undefined);
+    const blockNode = node(children, "settingsBlock");
+    const block = blockNode
+      ? nodes(blockNode.children as Children, "setting")
+          .map((setting) => this.visit(setting) as A.Invocation | undefined)
+          .filter((setting): setting is A.Invocation => setting !== undefined)
+      : undefined;
+    const nameSpan = this.spanOf(name);
+    const tailSpan = this.spanOf(tail);
+    const end = tail.location && !Number.isNaN(tail.location.startOffset) ? tailSpan.end : nameSpan.end;
+    return {
+      kind: "invocation",
+      name: this.identifier(name),
+      args,
+      options,
+      ...(block ? { block } : {}),
+      span: { ...nameSpan, end: Math.max(end, nameSpan.end) },
+    };
+  }
+
+  invocationTail(): undefined {
+    return undefined;
+  }
+
+  settingsBlock(): undefined {
+    return undefined;
+  }
+
+  argument(children: Children): A.Argument | undefined {
+    const expressionNode = node(children, "expression");
+    const value = expressionNode && (this.visit(expressionNode) as A.Expression | undefined);
+    if (!value) return undefined;
+    const target = tokens(children, "target")[0];
+    if (target) {
+      return { kind: "assignment", target: this.identifier(target), value, span: { ...this.spanOf(target), end: value.span.end } };
+    }
+    return { kind: "value", value, span: value.span };
+  }
+
+  optionClause(children: Children): A.Option | undefined {
+    const name = tokens(children, "Identifier")[0];
+    if (!name) return undefined;
+    const expressionNode = node(children, "expression");
+    const value = expressionNode && (this.visit(expressionNode) as A.Expression | undefined);
+    const nameSpan = this.spanOf(name);
+    return { name: this.identifier(name), ...(value ? { value } : {}), span: { ...nameSpan, end: value ? value.span.end : nameSpan.end } };
+  }
+
+  fieldDeclaration(): undefined {
+    return undefined;
+  }
+
+  // Expressions
+
+  expression(children: Children): A.Expression | undefined {
+    return this.binaryChain(children, "andExpression", ["Or"]);
+  }
+
+  andExpression(children: Children): A.Expression | undefined {
+    return this.binaryChain(children, "notExpression", ["And"]);
+  }
+
+  notExpression(children: Children): A.Expression | undefined {
+    const not = tokens(children, "Not")[0];
+    const inner = node(children, "notExpression") ?? node(children, "comparison");
+    const operand = inner && (this.visit(inner) as A.Expression | undefined);
+    if (!operand) return undefined;
+    if (!not) return operand;
+    return { kind: "unary", operator: "not", operand, span: { ...this.spanOf(not), end: operand.span.end } };
+  }
+
+  comparison(children: Children): A.Expression | undefined {
+    return this.binaryChain(children, "additive", comparisonOperators);
+  }
+
+  additive(children: Children): A.Expression | undefined {
+    return this.binaryChain(children, "multiplicative", ["Plus", "Minus"]);
+  }
+
+  multiplicative(children: Children): A.Expression | undefined {
+    return this.binaryChain(children, "unary", ["Star", "Slash", "Percent"]);
+  }
+
+  unary(children: Children): A.Expression | undefined {
+    const minus = tokens(children, "Minus")[0];
+    const inner = node(children, "unary") ?? node(children, "postfix");
+    const operand = inner && (this.visit(inner) as A.Expression | undefined);
+    if (!operand) return undefined;
+    if (!minus) return operand;
+    if (operand.kind === "number") {
+      return { ...operand, value: -operand.value, span: { ...this.spanOf(minus), end: operand.span.end } };
+    }
+    return { kind: "unary", operator: "-", operand, span: { ...this.spanOf(minus), end: operand.span.end } };
+  }
+
+  postfix(children: Children): A.Expression | undefined {
+    const primaryNode = node(children, "primary");
+    let expression = primaryNode && (this.visit(primaryNode) as A.Expression | undefined);
+    if (!expression) return undefined;
+    for (const field of tokens(children, "Identifier")) {
+      const fieldIdentifier = this.identifier(field);
+      expression = { kind: "field", object: expression, field: fieldIdentifier, span: { ...expression.span, end: fieldIdentifier.span.end } };
+    }
+    return expression;
+  }
+
+  primary(children: Children): A.Expression | undefined {
+    const inner = node(children, "recordLiteral") ?? node(children, "nameOrCall") ?? node(children, "expression");
+    if (inner) {
+      const value = this.visit(inner) as A.Expression | undefined;
+      // Parentheses only group; the span widens so messages point at what was written.
+      return value && node(children, "expression") ? { ...value, span: this.spanOfChildren(children) } : value;
+    }
+    const token = tokens(children, "NumberLiteral", "Duration", "StringLiteral", "True", "False")[0];
+    if (!token) return undefined;
+    const span = this.spanOf(token);
+    switch (token.tokenType.name) {
+      case "NumberLiteral": {
+        const isInteger = /^(0x[0-9a-f]+|\d+)$/i.test(token.image);
+        return { kind: "number", value: Number(token.image), isInteger, span };
+      }
+      case "Duration": {
+        const [, amount, unit] = /^(\d+(?:\.\d+)?)(ms|min|s|h|d)$/.exec(token.image)!;
+        return { kind: "duration", milliseconds: Number(amount) * durationUnits[unit!]!, text: token.image, span };
+      }
+      case "StringLiteral":
+        return { kind: "string", value: this.decodeString(token), span };
+      default:
+        return { kind: "boolean", value: token.tokenType.name === "True", span };
+    }
+  }
+
+  nameOrCall(children: Children): A.Expression | undefined {
+    const name = tokens(children, "Identifier")[0];
+    if (!name) return undefined;
+    const record = node(children, "recordLiteral");
+    if (record) {
+      const literal = this.visit(record) as A.RecordLiteral;
+      return { ...literal, typeName: this.identifier(name), span: { ...this.spanOf(name), end: literal.span.end } };
+    }
+    if (tokens(children, "LParen").length > 0) {
+      const args = nodes(children, "expression")
+        .map((argument) => this.visit(argument) as A.Expression | undefined)
+        .filter((argument): argument is A.Expression => argument !== undefined);
+      return { kind: "call", callee: this.identifier(name), args, span: this.spanOfChildren(children) };
+    }
+    return { kind: "name", name: name.image, span: this.spanOf(name) };
+  }
+
+  recordLiteral(children: Children): A.RecordLiteral {
+    const fields = nodes(children, "recordField").flatMap((field) => {
+      const fieldChildren = field.children as Children;
+      const name = tokens(fieldChildren, "Identifier")[0];
+      const expressionNode = node(fieldChildren, "expression");
+      const value = expressionNode && (this.visit(expressionNode) as A.Expression | undefined);
+      return name && value ? [{ name: this.identifier(name), value, span: { ...this.spanOf(name), end: value.span.end } }] : [];
+    });
+    return { kind: "record", fields, span: this.spanOfChildren(children) };
+  }
+
+  recordField(): undefined {
+    return undefined;
+  }
+
+  private binaryChain(children: Children, operandRule: string, operatorNames: string[]): A.Expression | undefined {
+    const operands = nodes(children, operandRule).map((operand) => this.visit(operand) as A.Expression | undefined);
+    const operators = tokens(children, ...operatorNames);
+    let left = operands[0];
+    if (!left) return undefined;
+    for (let i = 0; i < operators.length; i++) {
+      const right = operands[i + 1];
+      if (!right) return left;
+      left = {
+        kind: "binary",
+        operator: operators[i]!.image as A.BinaryOperator,
+        left,
+        right,
+        span: { ...left.span, end: right.span.end },
+      };
+    }
+    return left;
+  }
+
+  private spanOfChildren(children: Children): Span {
+    let start = Infinity;
+    let end = -Infinity;
+    for (const list of Object.values(children)) {
+      for (const element of list ?? []) {
+        const span = this.spanOf(element);
+        if (span.end === 0 && span.start === 0) continue;
+        start = Math.min(start, span.start);
+        end = Math.max(end, span.end);
+      }
+    }
+    return start === Infinity ? this.source.span(0, 0) : this.source.span(start, end);
+  }
+
+  private decodeString(token: IToken): string {
+    const body = token.image.slice(1, -1);
+    return body.replace(/\\(u\{[0-9A-Fa-f]{1,6}\}|.)/gs, (match, escape: string, index: number) => {
+      const simple: Record<string, string> = { n: "\n", t: "\t", r: "\r", "0": "\0", '"': '"', "\\": "\\" };
+      if (escape in simple) return simple[escape]!;
+      if (escape.startsWith("u{")) {
+        const codePoint = parseInt(escape.slice(2, -1), 16);
+        if (codePoint <= 0x10ffff) return String.fromCodePoint(codePoint);
+      }
+      const start = token.startOffset + 1 + index;
+      this.diagnostics.push(
+        diagnostic(
+          DiagnosticCodes.InvalidEscape,
+          this.source.span(start, start + match.length),
+          `unknown escape \`${match}\` in string`,
+          'escapes are \\n \\t \\r \\0 \\" \\\\ and \\u{hex}; write \\\\ for a backslash',
+        ),
+      );
+      return match;
+    });
+  }
+}
+
+/**
+ * Builds the AST of one file from its CST.
+ *
+ * @example
+ * const { cst } = parseTokens(lex(source).tokens);
+ * const { program } = buildAst(cst, source);
+ */
+export function buildAst(cst: CstNode, source: SourceFile): { program: A.Program; diagnostics: Diagnostic[] } {
+  const builder = new AstBuilder(source);
+  const program = builder.program(cst.children as Children, source.path);
+  return { program, diagnostics: builder.diagnostics };
+}

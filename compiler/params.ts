@@ -1,0 +1,433 @@
+/**
+ * Binding an invocation's arguments and options to declared parameters: positional order,
+ * option names, defaults, required parameters and value checks per {@link ParamType}. Shared by
+ * components and settings, so every parameter in the language is checked the same way.
+ */
+import type * as A from "./ast.js";
+import { diagnostic, DiagnosticCodes, didYouMean, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
+import { evaluateConstant, typeExpression, type ExpressionScope } from "./expressions.js";
+import type { ParamSpec, ParamValue } from "./registry.js";
+import type { Span } from "./source.js";
+import { BoolType, DurationType, fieldOf, formatType, isAssignable, isNumeric, type FlowType } from "./types.js";
+import type { TypedExpression } from "./typed.js";
+
+export interface BoundParams {
+  readonly values: Map<string, ParamValue>;
+  /** Where each given parameter was written. */
+  readonly spans: Map<string, Span>;
+  /** `let` streams named by `stream` parameters. */
+  readonly streams: string[];
+}
+
+export interface BindContext {
+  /** What the invocation is called in messages: `tsl2591`, `broker`. */
+  readonly what: string;
+  /** An example of correct use for hints. */
+  readonly example: string;
+  readonly scope: ExpressionScope;
+  readonly diagnostics: Diagnostic[];
+}
+
+type Given = { readonly spec: ParamSpec; readonly span: Span } & (
+  | { readonly kind: "argument"; readonly argument: A.Argument }
+  | { readonly kind: "option"; readonly option: A.Option }
+);
+
+/**
+ * Binds and checks the parameters of one invocation.
+ *
+ * @example
+ * const bound = bindParams(invocation, declaration.params, { what: "tsl2591", example, scope, diagnostics });
+ * bound.values.get("every"); // { kind: "duration", ms: 2000 }
+ */
+export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[], context: BindContext): BoundParams {
+  const { what, diagnostics } = context;
+  const report = (code: DiagnosticCode, span: Span, message: string, hint?: string) => {
+    diagnostics.push(diagnostic(code, span, message, hint));
+  };
+  const given = new Map<string, Given[]>();
+  const add = (item: Given) => given.set(item.spec.name, [...(given.get(item.spec.name) ?? []), item]);
+
+  const positional = specs.filter((spec) => spec.positional);
+  let args = invocation.args;
+  let options = invocation.options;
+
+  // `map val`, `filter ok`, `sample lux`: a lone bare word after a name that needs a positional
+  // argument parses as a valueless option; read it as the argument it was meant to be.
+  const firstOption = options[0];
+  if (
+    args.length === 0 &&
+    firstOption &&
+    !firstOption.value &&
+    positional[0]?.required &&
+    !specs.some((spec) => spec.name === firstOption.name.name)
+  ) {
+    const value: A.Expression = { kind: "name", name: firstOption.name.name, span: firstOption.name.span };
+    args = [{ kind: "value", value, span: value.span }];
+    options = options.slice(1);
+  }
+
+  let next = 0;
+  for (const argument of args) {
+    const spec = positional[next];
+    if (!spec) {
+      const count = positional.length;
+      report(
+        DiagnosticCodes.WrongArgumentCount,
+        argument.span,
+        count === 0
+          ? `\`${what}\` takes no positional arguments`
+          : `\`${what}\` takes ${count} positional argument${count === 1 ? "" : "s"}, but got more`,
+        `as in \`${context.example}\``,
+      );
+      break;
+    }
+    add({ spec, span: argument.span, kind: "argument", argument });
+    if (!spec.variadic) next++;
+  }
+
+  for (const option of options) {
+    const spec = specs.find((candidate) => candidate.name === option.name.name);
+    if (!spec) {
+      const names = specs.map((candidate) => candidate.name);
+      report(
+        DiagnosticCodes.UnknownOption,
+        option.name.span,
+        `\`${what}\` has no option \`${option.name.name}\``,
+        didYouMean(option.name.name, names) ?? (names.length ? `its options are ${names.map((n) => `\`${n}\``).join(", ")}` : `\`${what}\` takes no options`),
+      );
+      continue;
+    }
+    if (given.has(spec.name) && !spec.variadic) {
+      report(DiagnosticCodes.DuplicateOption, option.name.span, `\`${spec.name}\` is given twice`, "remove one of them");
+      continue;
+    }
+    add({ spec, span: option.span, kind: "option", option });
+  }
+
+  const values = new Map<string, ParamValue>();
+  const spans = new Map<string, Span>();
+  const streams: string[] = [];
+  const bindings = new Map(context.scope.bindings ?? []);
+  for (const spec of specs) {
+    const items = given.get(spec.name);
+    if (!items) {
+      const event = context.scope.event;
+      if (spec.defaultField && event?.kind === "record") {
+        const name: A.NameExpression = { kind: "name", name: spec.defaultField, span: invocation.name.span };
+        const value = fieldParam(name, spec.type.kind === "field" && (spec.type.numeric ?? false), context, (code, span, message, hint) =>
+          report(code, span, `${message} (\`${what}\` reads \`${spec.defaultField}\` unless told otherwise)`, hint ?? `choose a field with \`${spec.name} <field>\``),
+        );
+        if (value) values.set(spec.name, value);
+      } else if (spec.default) values.set(spec.name, spec.default);
+      else if (spec.required) {
+        report(
+          DiagnosticCodes.MissingParameter,
+          invocation.name.span,
+          `\`${what}\` needs ${spec.positional ? "" : "option "}\`${spec.name}\`: ${spec.doc.replace(/\.$/, "")}`,
+          `as in \`${context.example}\``,
+        );
+      }
+      continue;
+    }
+    spans.set(spec.name, { ...items[0]!.span, end: items[items.length - 1]!.span.end });
+    const scope = { ...context.scope, bindings };
+    const value = convert(items, spec, { ...context, scope }, report, streams);
+    if (value) {
+      values.set(spec.name, value);
+      if (value.kind === "binding") bindings.set(value.name, value.init.type);
+    }
+  }
+  return { values, spans, streams };
+}
+
+function convert(
+  items: Given[],
+  spec: ParamSpec,
+  context: BindContext,
+  report: (code: DiagnosticCode, span: Span, message: string, hint?: string) => void,
+  streams: string[],
+): ParamValue | undefined {
+  const { what } = context;
+  const label = `\`${spec.name}\` of \`${what}\``;
+  const type = spec.type;
+  const first = items[0]!;
+  const expressionOf = (item: Given): A.Expression | undefined => {
+    if (item.kind === "option") return item.option.value;
+    if (item.argument.kind === "assignment") {
+      if (type.kind !== "assignment" && type.kind !== "binding") {
+        report(DiagnosticCodes.InvalidValue, item.argument.span, `${label} takes a value, not an assignment`, `as in \`${context.example}\``);
+        return undefined;
+      }
+    }
+    return item.argument.value;
+  };
+
+  if (type.kind === "assignment" || type.kind === "binding") {
+    const assignments: { field: string; expr: TypedExpression }[] = [];
+    for (const item of items) {
+      if (item.kind !== "argument" || item.argument.kind !== "assignment") {
+        report(DiagnosticCodes.InvalidValue, item.span, `${label} is written \`name = value\``, `as in \`${context.example}\``);
+        continue;
+      }
+      const target = item.argument.target;
+      if (type.kind === "binding") {
+        const init = typeExpression(item.argument.value, { ...context.scope, event: undefined }, context.diagnostics);
+        if (evaluateConstant(init) === undefined && init.type.kind !== "error") {
+          report(DiagnosticCodes.InvalidValue, item.argument.value.span, `the initial value of \`${target.name}\` must be a constant`);
+        }
+        return { kind: "binding", name: target.name, init };
+      }
+      if (assignments.some((a) => a.field === target.name)) {
+        report(DiagnosticCodes.DuplicateOption, target.span, `\`${target.name}\` is assigned twice`);
+        continue;
+      }
+      assignments.push({ field: target.name, expr: typeExpression(item.argument.value, context.scope, context.diagnostics) });
+    }
+    return { kind: "assignments", items: assignments };
+  }
+
+  if (type.kind === "stream") {
+    const ids: string[] = [];
+    for (const item of items) {
+      const expr = expressionOf(item);
+      if (!expr) continue;
+      if (expr.kind !== "name") {
+        report(DiagnosticCodes.InvalidValue, expr.span, `${label} must name a stream defined with \`let\``, `as in \`${context.example}\``);
+        continue;
+      }
+      if (!context.scope.streams.has(expr.name)) {
+        const isConstant = context.scope.constants.has(expr.name);
+        report(
+          isConstant ? DiagnosticCodes.NotAStream : DiagnosticCodes.UnknownName,
+          expr.span,
+          isConstant ? `\`${expr.name}\` is a constant, not a stream` : `unknown stream \`${expr.name}\``,
+          didYouMean(expr.name, context.scope.streams) ?? "define it first: `let name = source ...`",
+        );
+        continue;
+      }
+      ids.push(expr.name);
+      streams.push(expr.name);
+    }
+    return { kind: "streams", ids };
+  }
+
+  if (items.length > 1) {
+    report(DiagnosticCodes.DuplicateOption, items[1]!.span, `\`${spec.name}\` is given twice`);
+  }
+  if (first.kind === "option" && !first.option.value) {
+    if (type.kind === "bool" && spec.flag !== false) return { kind: "bool", value: true };
+    report(DiagnosticCodes.MissingParameter, first.span, `option \`${spec.name}\` needs a value`, `as in \`${context.example}\``);
+    return undefined;
+  }
+  const expr = expressionOf(first);
+  if (!expr) return undefined;
+
+  switch (type.kind) {
+    case "schema": {
+      if (expr.kind !== "name") {
+        report(DiagnosticCodes.InvalidValue, expr.span, `${label} must name a schema`, `as in \`${context.example}\``);
+        return undefined;
+      }
+      const schema = context.scope.schemas.get(expr.name);
+      if (!schema) {
+        report(
+          DiagnosticCodes.UnknownType,
+          expr.span,
+          `unknown schema \`${expr.name}\``,
+          didYouMean(expr.name, context.scope.schemas.keys()) ?? "declare it with `schema Name { field: type }`",
+        );
+        return undefined;
+      }
+      return { kind: "schema", type: schema };
+    }
+    case "field": {
+      if (expr.kind !== "name") {
+        report(DiagnosticCodes.InvalidValue, expr.span, `${label} must name a field of the event`, `as in \`${context.example}\``);
+        return undefined;
+      }
+      return fieldParam(expr, type.numeric ?? false, context, report);
+    }
+    case "enum": {
+      const name = expr.kind === "name" ? expr.name : expr.kind === "string" ? expr.value : undefined;
+      if (name === undefined || !type.values.includes(name)) {
+        report(
+          DiagnosticCodes.InvalidValue,
+          expr.span,
+          `${label} must be one of ${type.values.map((v) => `\`${v}\``).join(", ")}`,
+          name === undefined ? undefined : didYouMean(name, type.values),
+        );
+        return undefined;
+      }
+      return { kind: "enum", value: name };
+    }
+    case "expression": {
+      const typed = typeExpression(expr, context.scope, context.diagnostics);
+      if (type.result && !isAssignable(typed.type, type.result)) {
+        report(
+          DiagnosticCodes.TypeMismatch,
+          expr.span,
+          `${label} must be ${formatType(type.result)}, but this is ${formatType(typed.type)}`,
+          type.result === BoolType && isNumeric(typed.type) ? "compare it, as in `val > 100`" : undefined,
+        );
+      }
+      return { kind: "expression", expr: typed };
+    }
+    default:
+      return constantParam(expr, spec, context, report);
+  }
+}
+
+function fieldParam(
+  expr: A.NameExpression,
+  numeric: boolean,
+  context: BindContext,
+  report: (code: DiagnosticCode, span: Span, message: string, hint?: string) => void,
+): ParamValue | undefined {
+  const event = context.scope.event;
+  if (!event || event.kind === "error") return undefined;
+  if (event.kind === "any") return { kind: "field", name: expr.name, index: -1, type: event };
+  if (event.kind !== "record") {
+    report(
+      DiagnosticCodes.WrongInputType,
+      expr.span,
+      `\`${context.what}\` reads field \`${expr.name}\`, but its events are ${formatType(event)}, which has no fields`,
+    );
+    return undefined;
+  }
+  const field = fieldOf(event, expr.name);
+  if (!field) {
+    const names = event.fields.map((f) => f.name);
+    report(
+      DiagnosticCodes.UnknownField,
+      expr.span,
+      `${formatType(event)} has no field \`${expr.name}\``,
+      didYouMean(expr.name, names) ?? `its fields are ${names.map((n) => `\`${n}\``).join(", ")}`,
+    );
+    return undefined;
+  }
+  if (numeric && !isNumeric(field.type) && field.type.kind !== "any") {
+    report(DiagnosticCodes.TypeMismatch, expr.span, `\`${context.what}\` needs a number field, but \`${expr.name}\` is ${formatType(field.type)}`);
+    return undefined;
+  }
+  return { kind: "field", name: expr.name, index: event.fields.indexOf(field), type: field.type };
+}
+
+function constantParam(
+  expr: A.Expression,
+  spec: ParamSpec,
+  context: BindContext,
+  report: (code: DiagnosticCode, span: Span, message: string, hint?: string) => void,
+): ParamValue | undefined {
+  const type = spec.type;
+  const label = `\`${spec.name}\` of \`${context.what}\``;
+  const typed = typeExpression(expr, { ...context.scope, event: undefined, bindings: undefined }, context.diagnostics);
+  if (typed.type.kind === "error") return undefined;
+  if (typed.kind === "config") {
+    if (type.kind === "duration" || type.kind === "count-or-duration") {
+      report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be written in the source`, "durations cannot come from secrets or the environment");
+      return undefined;
+    }
+    return typed.source === "secret"
+      ? { kind: "secret", key: typed.key }
+      : { kind: "env", name: typed.key, ...(typed.fallback !== undefined ? { fallback: typed.fallback } : {}) };
+  }
+  const value = evaluateConstant(typed);
+  if (value === undefined) {
+    report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be a constant`, "use a literal or a `let` constant; per-event values are not allowed here");
+    return undefined;
+  }
+  const mismatch = (expected: string, hint?: string) => {
+    report(DiagnosticCodes.TypeMismatch, expr.span, `${label} must be ${expected}, but this is ${formatType(typed.type)}`, hint);
+    return undefined;
+  };
+  switch (type.kind) {
+    case "number": {
+      if (typed.type === DurationType) return mismatch("a number", "durations are for `every`, `over` and the like");
+      if (typeof value !== "number") return mismatch("a number");
+      if (type.integer && !Number.isInteger(value)) return mismatch("a whole number");
+      if ((type.min !== undefined && value < type.min) || (type.max !== undefined && value > type.max)) {
+        report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be ${rangeText(type.min, type.max)}, but is ${value}`);
+        return undefined;
+      }
+      return { kind: "number", value };
+    }
+    case "string":
+      if (typeof value !== "string") return mismatch("a string", `write it in quotes: "${String(value)}"`);
+      return { kind: "string", value };
+    case "bool":
+      if (typeof value !== "boolean") return mismatch("`true` or `false`");
+      return { kind: "bool", value };
+    case "duration":
+    case "count-or-duration": {
+      if (typed.type === DurationType && typeof value === "number") {
+        if (type.kind === "duration" && type.minMs !== undefined && value < type.minMs) {
+          report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be at least ${type.minMs}ms`);
+          return undefined;
+        }
+        if (value <= 0) {
+          report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be longer than zero`);
+          return undefined;
+        }
+        return { kind: "duration", ms: value };
+      }
+      if (type.kind === "count-or-duration" && typeof value === "number") {
+        if (!Number.isInteger(value) || value < 1) {
+          report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be a whole number of events (at least 1) or a duration`);
+          return undefined;
+        }
+        return { kind: "count", value };
+      }
+      if (typeof value === "number") {
+        report(
+          DiagnosticCodes.MissingUnit,
+          expr.span,
+          `${label} needs a duration with a unit`,
+          `write \`${value}s\` (units: ms, s, min, h, d)`,
+        );
+        return undefined;
+      }
+      return mismatch("a duration such as `5s`");
+    }
+    case "topic": {
+      if (typeof value !== "string") return mismatch("a topic string");
+      const problem = topicProblem(value, type.wildcards);
+      if (problem) {
+        report(DiagnosticCodes.InvalidTopic, expr.span, `invalid MQTT topic ${JSON.stringify(value)}: ${problem.message}`, problem.hint);
+        return undefined;
+      }
+      return { kind: "string", value };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function rangeText(min?: number, max?: number): string {
+  if (min !== undefined && max !== undefined) return `between ${min} and ${max}`;
+  if (min !== undefined) return `at least ${min}`;
+  return `at most ${max}`;
+}
+
+/** Validates an MQTT topic or topic filter per MQTT 3.1.1 §4.7. */
+export function topicProblem(topic: string, wildcards: boolean): { message: string; hint: string } | undefined {
+  if (topic.length === 0) return { message: "a topic cannot be empty", hint: 'as in "sensor-data"' };
+  if (topic.includes("\0")) return { message: "a topic cannot contain NUL", hint: "remove the \\0" };
+  const levels = topic.split("/");
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!;
+    if (!level.includes("+") && !level.includes("#")) continue;
+    if (!wildcards) {
+      return { message: "wildcards `+` and `#` are only for subscribing", hint: "publish to a concrete topic such as \"sensors/lux-1\"" };
+    }
+    if (level.includes("#") && (level !== "#" || i !== levels.length - 1)) {
+      return { message: "`#` must be a whole level and the last one", hint: 'as in "sensors/#"' };
+    }
+    if (level.includes("+") && level !== "+") {
+      return { message: "`+` must be a whole level", hint: 'as in "sensors/+/lux"' };
+    }
+  }
+  return undefined;
+}
+
+export type { FlowType };

@@ -1,0 +1,436 @@
+/**
+ * Stage 3: tokens → CST. A grammar-only Chevrotain parser: no actions, no AST building (that is
+ * {@link ./cst-to-ast.ts}), error recovery on so one mistake does not hide the next. One instance
+ * serves the whole process.
+ */
+import { CstParser, tokenMatcher, type CstNode, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import * as T from "./lexer.js";
+
+/** Tokens that can start an expression. */
+const expressionStart: TokenType[] = [
+  T.Identifier,
+  T.NumberLiteral,
+  T.Duration,
+  T.StringLiteral,
+  T.True,
+  T.False,
+  T.LParen,
+  T.LBrace,
+  T.Minus,
+  T.Not,
+];
+/** Tokens that end a stage. A comma is absent on purpose: `merge a, b` lists positional arguments. */
+const stageEnd: TokenType[] = [T.Arrow, T.RBracket, T.RBrace, T.Newline];
+const literalStart: TokenType[] = [T.NumberLiteral, T.Duration, T.StringLiteral, T.True, T.False, T.Minus];
+
+const isOneOf = (token: IToken, types: TokenType[]) => types.some((type) => tokenMatcher(token, type));
+
+class FlowParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset" });
+    this.performSelfAnalysis();
+  }
+
+  public program = this.RULE("program", () => {
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.SUBRULE(this.statement) }]);
+    });
+  });
+
+  private statement = this.RULE("statement", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.letStatement) },
+      { ALT: () => this.SUBRULE(this.schemaStatement) },
+      { ALT: () => this.SUBRULE(this.settingsStatement) },
+      { ALT: () => this.SUBRULE(this.pipeline) },
+    ]);
+  });
+
+  private letStatement = this.RULE("letStatement", () => {
+    this.CONSUME(T.Let);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    this.OR([
+      { GATE: () => this.pipelineAhead(), ALT: () => this.SUBRULE(this.pipeline) },
+      { ALT: () => this.SUBRULE(this.expression) },
+    ]);
+  });
+
+  private schemaStatement = this.RULE("schemaStatement", () => {
+    this.CONSUME(T.Schema);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Newline) },
+        { ALT: () => this.CONSUME(T.Comma) },
+        { ALT: () => this.SUBRULE(this.fieldDeclaration) },
+      ]);
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  private fieldDeclaration = this.RULE("fieldDeclaration", () => {
+    this.CONSUME(T.Identifier, { LABEL: "name" });
+    this.CONSUME(T.Colon);
+    this.CONSUME2(T.Identifier, { LABEL: "type" });
+  });
+
+  /** `broker ...` and `device ...`: an invocation whose name is a keyword. */
+  private settingsStatement = this.RULE("settingsStatement", () => {
+    this.OR([{ ALT: () => this.CONSUME(T.Broker) }, { ALT: () => this.CONSUME(T.Device) }]);
+    this.SUBRULE(this.invocationTail);
+  });
+
+  private pipeline = this.RULE("pipeline", () => {
+    this.SUBRULE(this.stage);
+    this.MANY(() => {
+      this.CONSUME(T.Arrow);
+      this.SUBRULE(this.step);
+    });
+  });
+
+  private step = this.RULE("step", () => {
+    this.OR([{ ALT: () => this.SUBRULE(this.fanOut) }, { ALT: () => this.SUBRULE(this.stage) }]);
+  });
+
+  private fanOut = this.RULE("fanOut", () => {
+    this.CONSUME(T.LBracket);
+    this.SUBRULE(this.branch);
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      this.SUBRULE2(this.branch);
+    });
+    this.OPTION(() => this.CONSUME2(T.Comma));
+    this.CONSUME(T.RBracket);
+  });
+
+  private branch = this.RULE("branch", () => {
+    this.SUBRULE(this.step);
+    this.MANY(() => {
+      this.CONSUME(T.Arrow);
+      this.SUBRULE2(this.step);
+    });
+  });
+
+  private stage = this.RULE("stage", () => {
+    this.CONSUME(T.Identifier);
+    this.SUBRULE(this.invocationTail);
+  });
+
+  /** What follows a component or setting name: arguments, options, and an optional settings block. */
+  private invocationTail = this.RULE("invocationTail", () => {
+    this.OPTION({
+      GATE: () => this.positionalAhead(),
+      DEF: () => {
+        this.SUBRULE(this.argument);
+        this.MANY({
+          GATE: () => this.moreArgumentsAhead(),
+          DEF: () => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.argument);
+          },
+        });
+      },
+    });
+    this.MANY2(() => this.SUBRULE(this.optionClause));
+    this.OPTION2(() => this.SUBRULE(this.settingsBlock));
+  });
+
+  private argument = this.RULE("argument", () => {
+    this.OPTION({
+      GATE: () => tokenMatcher(this.LA(1), T.Identifier) && tokenMatcher(this.LA(2), T.Equals),
+      DEF: () => {
+        this.CONSUME(T.Identifier, { LABEL: "target" });
+        this.CONSUME(T.Equals);
+      },
+    });
+    this.SUBRULE(this.expression);
+  });
+
+  private optionClause = this.RULE("optionClause", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION({ GATE: () => this.optionValueAhead(), DEF: () => this.SUBRULE(this.expression) });
+  });
+
+  private settingsBlock = this.RULE("settingsBlock", () => {
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Newline) },
+        { ALT: () => this.CONSUME(T.Comma) },
+        { ALT: () => this.SUBRULE(this.setting) },
+      ]);
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  private setting = this.RULE("setting", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Identifier) },
+      { ALT: () => this.CONSUME(T.Broker) },
+      { ALT: () => this.CONSUME(T.Device) },
+    ]);
+    this.SUBRULE(this.invocationTail);
+  });
+
+  // Expressions, loosest binding first.
+
+  public expression = this.RULE("expression", () => {
+    this.SUBRULE(this.andExpression);
+    this.MANY(() => {
+      this.CONSUME(T.Or);
+      this.SUBRULE2(this.andExpression);
+    });
+  });
+
+  private andExpression = this.RULE("andExpression", () => {
+    this.SUBRULE(this.notExpression);
+    this.MANY(() => {
+      this.CONSUME(T.And);
+      this.SUBRULE2(this.notExpression);
+    });
+  });
+
+  private notExpression = this.RULE("notExpression", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Not);
+          this.SUBRULE(this.notExpression);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.comparison) },
+    ]);
+  });
+
+  private comparison = this.RULE("comparison", () => {
+    this.SUBRULE(this.additive);
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.EqualEqual) },
+        { ALT: () => this.CONSUME(T.NotEqual) },
+        { ALT: () => this.CONSUME(T.LessEqual) },
+        { ALT: () => this.CONSUME(T.GreaterEqual) },
+        { ALT: () => this.CONSUME(T.Less) },
+        { ALT: () => this.CONSUME(T.Greater) },
+      ]);
+      this.SUBRULE2(this.additive);
+    });
+  });
+
+  private additive = this.RULE("additive", () => {
+    this.SUBRULE(this.multiplicative);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      this.SUBRULE2(this.multiplicative);
+    });
+  });
+
+  private multiplicative = this.RULE("multiplicative", () => {
+    this.SUBRULE(this.unary);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Star) },
+        { ALT: () => this.CONSUME(T.Slash) },
+        { ALT: () => this.CONSUME(T.Percent) },
+      ]);
+      this.SUBRULE2(this.unary);
+    });
+  });
+
+  private unary = this.RULE("unary", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Minus);
+          this.SUBRULE(this.unary);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.postfix) },
+    ]);
+  });
+
+  private postfix = this.RULE("postfix", () => {
+    this.SUBRULE(this.primary);
+    this.MANY(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME(T.Identifier);
+    });
+  });
+
+  private primary = this.RULE("primary", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.Duration) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.SUBRULE(this.recordLiteral) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression);
+          this.CONSUME(T.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.nameOrCall) },
+    ]);
+  });
+
+  /** `name`, `name(args)` or a typed record literal `Name { field: value }`. */
+  private nameOrCall = this.RULE("nameOrCall", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            this.OPTION2(() => {
+              this.SUBRULE(this.expression);
+              this.MANY(() => {
+                this.CONSUME(T.Comma);
+                this.SUBRULE2(this.expression);
+              });
+            });
+            this.CONSUME(T.RParen);
+          },
+        },
+        {
+          GATE: () => this.recordAhead(1),
+          ALT: () => this.SUBRULE(this.recordLiteral),
+        },
+      ]);
+    });
+  });
+
+  private recordLiteral = this.RULE("recordLiteral", () => {
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Newline) },
+        { ALT: () => this.CONSUME(T.Comma) },
+        { ALT: () => this.SUBRULE(this.recordField) },
+      ]);
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  private recordField = this.RULE("recordField", () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.Colon);
+    this.SUBRULE(this.expression);
+  });
+
+  // Lookahead helpers that resolve the grammar's few real ambiguities (documented in docs/language.md).
+
+  /** After `let x =`: a pipeline starts with a component name not followed by an operator or call. */
+  private pipelineAhead(): boolean {
+    if (!tokenMatcher(this.LA(1), T.Identifier)) return false;
+    const next = this.LA(2);
+    if (isOneOf(next, [T.LParen, T.Dot, T.LBrace])) return false;
+    return !isBinaryOperator(next);
+  }
+
+  /**
+   * Positional arguments come first. A bare name followed by a value or by the end of the stage
+   * is an option instead (`json as SensorEvent`, `avg over 10`, `window ... median`).
+   */
+  private positionalAhead(): boolean {
+    const first = this.LA(1);
+    if (!isOneOf(first, expressionStart)) return false;
+    if (tokenMatcher(first, T.LBrace) && !this.recordAhead(1)) return false;
+    if (!tokenMatcher(first, T.Identifier)) return true;
+    const second = this.LA(2);
+    if (tokenMatcher(second, T.LParen) || tokenMatcher(second, T.Dot) || this.recordAhead(2)) return true;
+    return !(isOneOf(second, expressionStart) || isOneOf(second, stageEnd) || second.tokenType.name === "EOF");
+  }
+
+  /**
+   * Inside a fan-out `[a, b]` a comma separates branches, so there a comma continues the
+   * arguments only before another assignment (`set a = 1, b = 2`).
+   */
+  private moreArgumentsAhead(): boolean {
+    if (!tokenMatcher(this.LA(1), T.Comma)) return false;
+    if (!this.insideFanOut()) return true;
+    return tokenMatcher(this.LA(2), T.Identifier) && tokenMatcher(this.LA(3), T.Equals);
+  }
+
+  /** True when an unclosed `[` precedes the current token in this statement. */
+  private insideFanOut(): boolean {
+    const tokens = this.input;
+    let depth = 0;
+    for (let i = Math.min(this.exportLexerState(), tokens.length) - 1; i >= 0; i--) {
+      const token = tokens[i]!;
+      if (tokenMatcher(token, T.Newline)) return false;
+      if (isOneOf(token, [T.RBracket, T.RParen, T.RBrace])) depth++;
+      else if (isOneOf(token, [T.LParen, T.LBrace])) depth--;
+      else if (tokenMatcher(token, T.LBracket)) {
+        if (depth === 0) return true;
+        depth--;
+      }
+      if (depth < 0) return false;
+    }
+    return false;
+  }
+
+  /**
+   * An option's value follows unless the next word is itself an option name followed by a
+   * literal (`retain qos 1`: `retain` is a flag, `qos` takes `1`).
+   */
+  private optionValueAhead(): boolean {
+    const first = this.LA(1);
+    if (!isOneOf(first, expressionStart)) return false;
+    if (tokenMatcher(first, T.LBrace) && !this.recordAhead(1)) return false;
+    if (tokenMatcher(first, T.Identifier) && isOneOf(this.LA(2), literalStart)) return false;
+    return true;
+  }
+
+  /** `{` at `offset` starts a record literal: `{}` or `{ name: ...`. */
+  private recordAhead(offset: number): boolean {
+    if (!tokenMatcher(this.LA(offset), T.LBrace)) return false;
+    let i = offset + 1;
+    while (tokenMatcher(this.LA(i), T.Newline)) i++;
+    const token = this.LA(i);
+    return tokenMatcher(token, T.RBrace) || (tokenMatcher(token, T.Identifier) && tokenMatcher(this.LA(i + 1), T.Colon));
+  }
+}
+
+const binaryOperators: TokenType[] = [
+  T.Plus,
+  T.Minus,
+  T.Star,
+  T.Slash,
+  T.Percent,
+  T.EqualEqual,
+  T.NotEqual,
+  T.Less,
+  T.LessEqual,
+  T.Greater,
+  T.GreaterEqual,
+  T.And,
+  T.Or,
+];
+const isBinaryOperator = (token: IToken) => isOneOf(token, binaryOperators);
+
+/** The one parser instance; Chevrotain parsers are built once and reused by resetting `input`. */
+export const parser = new FlowParser();
+
+export interface ParseResult {
+  readonly cst: CstNode;
+  readonly errors: IRecognitionException[];
+}
+
+/**
+ * Parses significant tokens (from {@link lex}) into a CST.
+ *
+ * @example
+ * const { tokens } = lex(source);
+ * const { cst, errors } = parseTokens(tokens);
+ */
+export function parseTokens(tokens: IToken[]): ParseResult {
+  parser.input = tokens;
+  const cst = parser.program();
+  return { cst, errors: [...parser.errors] };
+}
+

@@ -1,0 +1,18 @@
+import type { ComponentDeclaration } from "../../compiler/registry.js";
+import { acceptsNumbersOrRecords, ofFieldParam, replacesNumber } from "../common.js";
+
+export const declarations: ComponentDeclaration[] = [
+  {
+    kind: "operator",
+    name: "moving_avg",
+    summary: "Replaces each value with the mean of the last n values (fewer at the start), smoothing noise.",
+    params: [
+      { name: "size", type: { kind: "number", integer: true, min: 1, max: 1000 }, positional: true, required: true, doc: "How many values to average." },
+      ofFieldParam,
+    ],
+    targets: ["node", "esp8266"],
+    accepts: acceptsNumbersOrRecords,
+    output: replacesNumber,
+    example: "tsl2591 every 1s -> moving_avg 5 -> print",
+  },
+];
