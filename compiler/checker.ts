@@ -59,10 +59,11 @@ class FileChecker {
   check(): { program: CheckedProgram; diagnostics: Diagnostic[] } {
     const statements = this.ast.statements;
     for (const statement of statements) if (statement.kind === "schema") this.declareSchema(statement);
-    for (const statement of statements) if (statement.kind === "settings") this.checkSettingsStatement(statement);
-    this.target = this.options.target ?? (this.device ? "esp8266" : undefined);
+    const declaresDevice = statements.some((statement) => statement.kind === "settings" && statement.invocation.name.name === "device");
+    this.target = this.options.target ?? (declaresDevice ? "esp8266" : undefined);
     for (const statement of statements) {
       if (statement.kind === "let") this.checkLet(statement);
+      else if (statement.kind === "settings") this.checkSettingsStatement(statement);
       else if (statement.kind === "pipeline") this.checkPipeline(statement.pipeline);
     }
     for (const [name, stream] of this.streams) {
@@ -157,8 +158,9 @@ class FileChecker {
     }
     const typed = typeExpression(statement.value, this.scope(), this.diagnostics);
     this.markNamesUsed(statement.value);
-    if (typed.type.kind === "error") return;
+    // A constant that failed to type is still defined (as an error) so its uses do not pile on.
     this.constants.set(name, typed);
+    if (typed.type.kind === "error") return;
     this.constantSpans.set(name, { span: statement.name.span, used: false });
     this.annotate(statement.name.span, typed.type, `constant ${name}`);
   }
@@ -395,6 +397,20 @@ class FileChecker {
     return [invocation.name.name, ...(args ? [args] : []), ...options].join(" ");
   }
 
+  /** `broker "host" { port 1883 \n tls }`: a block of a setting without nested settings lists its options. */
+  private blockAsOptions(invocation: A.Invocation): A.Invocation {
+    if (!invocation.block) return invocation;
+    const options = invocation.block.map((line): A.Option => {
+      if (line.args.length > 1 || line.options.length > 0 || line.args[0]?.kind === "assignment") {
+        this.report(DiagnosticCodes.UnexpectedToken, line.span, "write one option and its value per line", "as in `port 1883`");
+      }
+      const value = line.args[0]?.value;
+      return { name: line.name, ...(value ? { value } : {}), span: line.span };
+    });
+    const { block: _block, ...rest } = invocation;
+    return { ...rest, options: [...invocation.options, ...options] };
+  }
+
   private checkSettingsStatement(statement: A.SettingsStatement): void {
     const invocation = statement.invocation;
     const declaration = topLevelSettings.get(invocation.name.name)!;
@@ -422,7 +438,9 @@ class FileChecker {
     }
   }
 
-  private checkSetting(invocation: A.Invocation, declaration: SettingDeclaration): SettingsBlock {
+  private checkSetting(written: A.Invocation, declaration: SettingDeclaration): SettingsBlock {
+    const invocation = declaration.block ? written : this.blockAsOptions(written);
+    this.markInvocationUsed(invocation);
     const bound = bindParams(invocation, declaration.params, {
       what: declaration.name,
       example: declaration.example,

@@ -71,12 +71,22 @@ export function compile(inputs: readonly CompileInput[], options: CompileOptions
     asts.push(parsed.program);
     const checked = checkProgram(parsed.program, components, options.target ? { target: options.target } : {});
     checkedPrograms.push(checked.program);
-    const fileDiagnostics = [...parsed.diagnostics, ...checked.diagnostics];
+    const fileDiagnostics = [...parsed.diagnostics, ...withoutFollowOnErrors(checked.diagnostics, parsed.diagnostics, source)];
     diagnostics.push(...fileDiagnostics);
     if (!hasErrors(fileDiagnostics)) programs.push(lower(checked.program));
   }
   if (programs.length === inputs.length) diagnostics.push(...checkTopics(programs));
   return { sources, asts, checked: checkedPrograms, programs, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/**
+ * Where the parser had to recover, what the checker says about the same lines is mostly an echo
+ * of the syntax error; warnings about a broken file are noise. Both are dropped.
+ */
+function withoutFollowOnErrors(checked: Diagnostic[], syntax: Diagnostic[], source: SourceFile): Diagnostic[] {
+  if (syntax.length === 0) return checked;
+  const brokenLines = new Set(syntax.map((d) => source.position(d.span.start).line));
+  return checked.filter((d) => d.severity === "error" && !brokenLines.has(source.position(d.span.start).line));
 }
 
 export { parseSource } from "./parse.js";

@@ -96,8 +96,7 @@ export function lex(source: SourceFile): LexedSource {
           'close it with `"` on the same line; write `\\n` for a line break inside a string',
         ),
       );
-      token.tokenType = T.StringLiteral;
-      token.image += '"';
+      retype(token, T.StringLiteral, token.image + '"');
     } else if (tokenMatcher(token, T.BadUnit)) {
       const [, digits, unit] = /^(\d+(?:\.\d+)?)(.*)$/.exec(token.image)!;
       diagnostics.push(
@@ -108,13 +107,20 @@ export function lex(source: SourceFile): LexedSource {
           unitHint(digits!, unit!),
         ),
       );
-      token.tokenType = T.NumberLiteral;
-      token.image = digits!;
+      // Go on as if the unit were known, so one typo gives one error.
+      retype(token, T.Duration, `${digits}${unitAliases[unit!.toLowerCase()] ?? "s"}`);
     }
     tokens.push(token);
   }
   while (tokens.length > 0 && tokenMatcher(tokens[tokens.length - 1]!, T.Newline)) tokens.pop();
   return { tokens, comments: result.groups["comments"] ?? [], diagnostics };
+}
+
+/** Changes a token's kind in place; Chevrotain matches on `tokenTypeIdx`, so both must change. */
+function retype(token: IToken, type: TokenType, image: string): void {
+  token.tokenType = type;
+  token.tokenTypeIdx = type.tokenTypeIdx!;
+  token.image = image;
 }
 
 const unitAliases: Record<string, string> = {

@@ -35,7 +35,10 @@ export const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1000,
 
 export const Duration = createToken({ name: "Duration", pattern: /\d+(?:\.\d+)?(?:ms|min|s|h|d)(?![A-Za-z0-9_])/ });
 /** A number glued to an unknown suffix (`5sec`, `2x`): reported as E104 by the layout pass. */
-export const BadUnit = createToken({ name: "BadUnit", pattern: /\d+(?:\.\d+)?[A-Za-z_][A-Za-z0-9_]*/ });
+export const BadUnit = createToken({
+  name: "BadUnit",
+  pattern: /(?!0x[0-9A-Fa-f])\d+(?:\.\d+)?(?![eE][+-]?\d)[A-Za-z_][A-Za-z0-9_]*/,
+});
 export const NumberLiteral = createToken({
   name: "NumberLiteral",
   pattern: /0x[0-9A-Fa-f]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/,

@@ -156,7 +156,12 @@ function convert(
     if (item.kind === "option") return item.option.value;
     if (item.argument.kind === "assignment") {
       if (type.kind !== "assignment" && type.kind !== "binding") {
-        report(DiagnosticCodes.InvalidValue, item.argument.span, `${label} takes a value, not an assignment`, `as in \`${context.example}\``);
+        report(
+          DiagnosticCodes.InvalidValue,
+          item.argument.span,
+          `${label} takes a value, not an assignment`,
+          "compare with `==`; `=` assigns only in `let`, `set` and `scan`",
+        );
         return undefined;
       }
     }
@@ -189,6 +194,7 @@ function convert(
 
   if (type.kind === "stream") {
     const ids: string[] = [];
+    let failed = false;
     for (const item of items) {
       const expr = expressionOf(item);
       if (!expr) continue;
@@ -204,12 +210,15 @@ function convert(
           isConstant ? `\`${expr.name}\` is a constant, not a stream` : `unknown stream \`${expr.name}\``,
           didYouMean(expr.name, context.scope.streams) ?? "define it first: `let name = source ...`",
         );
+        failed = true;
         continue;
       }
       ids.push(expr.name);
       streams.push(expr.name);
     }
-    return { kind: "streams", ids };
+    // A stream that failed to resolve is already reported; leave the parameter out so the
+    // component's own checks do not pile on.
+    return failed ? undefined : { kind: "streams", ids };
   }
 
   if (items.length > 1) {

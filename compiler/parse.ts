@@ -61,12 +61,17 @@ function expectedFrom(error: IRecognitionException): string | undefined {
   return name ? (tokenText[name] ?? `\`${name.toLowerCase()}\``) : undefined;
 }
 
-function syntaxDiagnostic(error: IRecognitionException, source: SourceFile, previous: IToken | undefined): Diagnostic {
+function syntaxDiagnostic(
+  error: IRecognitionException,
+  source: SourceFile,
+  previous: IToken | undefined,
+  following: IToken | undefined,
+): Diagnostic {
   const token = error.token;
   const atEnd = token.tokenType.name === "EOF" || Number.isNaN(token.startOffset);
   const start = atEnd ? Math.max(0, source.text.trimEnd().length - 1) : token.startOffset;
   const span = source.span(start, atEnd ? start + 1 : token.startOffset + token.image.length);
-  const expected = expectedFrom(error);
+  const expected = error.message.includes("--> EOF <--") ? undefined : expectedFrom(error);
   const found = describe(token);
   const rule = error.context.ruleStack[error.context.ruleStack.length - 1] ?? "";
 
@@ -79,12 +84,12 @@ function syntaxDiagnostic(error: IRecognitionException, source: SourceFile, prev
     );
   }
   if (error.name === "MismatchedTokenException" && expected) {
-    return diagnostic(DiagnosticCodes.MissingToken, span, `expected ${expected} but found ${found}`, hintFor(rule, token, previous));
+    return diagnostic(DiagnosticCodes.MissingToken, span, `expected ${expected} but found ${found}`, hintFor(rule, token, previous, following));
   }
-  if (error.name === "NotAllInputParsedException") {
-    return diagnostic(DiagnosticCodes.UnexpectedToken, span, `unexpected ${found}`, hintFor(rule, token, previous));
+  if (error.name === "NotAllInputParsedException" || !expected) {
+    return diagnostic(DiagnosticCodes.UnexpectedToken, span, `unexpected ${found}${ruleContext(rule)}`, hintFor(rule, token, previous, following));
   }
-  return diagnostic(DiagnosticCodes.UnexpectedToken, span, `unexpected ${found}${ruleContext(rule)}`, hintFor(rule, token, previous));
+  return diagnostic(DiagnosticCodes.UnexpectedToken, span, `unexpected ${found}${ruleContext(rule)}`, hintFor(rule, token, previous, following));
 }
 
 function ruleContext(rule: string): string {
@@ -100,8 +105,9 @@ function ruleContext(rule: string): string {
   return contexts[rule] ?? "";
 }
 
-function hintFor(rule: string, token: IToken, previous: IToken | undefined): string {
+function hintFor(rule: string, token: IToken, previous: IToken | undefined, following: IToken | undefined): string {
   const name = token.tokenType.name;
+  if (name === "Equals" && following?.tokenType.name === "Greater") return "pipelines connect stages with `->`";
   if (name === "Greater" && previous?.tokenType.name === "Equals") return "pipelines connect stages with `->`";
   if (name === "Greater" && previous?.tokenType.name === "Minus") return "write `->` without a space inside it";
   if (name === "Equals" && rule !== "letStatement") return "compare with `==`; `=` only assigns in `let` and `set`";
@@ -129,7 +135,7 @@ export function parseSource(source: SourceFile): ParsedFile {
     if (seen.has(offset)) continue;
     seen.add(offset);
     const index = lexed.tokens.indexOf(error.token);
-    diagnostics.push(syntaxDiagnostic(error, source, index > 0 ? lexed.tokens[index - 1] : undefined));
+    diagnostics.push(syntaxDiagnostic(error, source, index > 0 ? lexed.tokens[index - 1] : undefined, lexed.tokens[index + 1]));
   }
   const built = buildAst(cst, source);
   diagnostics.push(...built.diagnostics);

@@ -26,6 +26,9 @@ const literalStart: TokenType[] = [T.NumberLiteral, T.Duration, T.StringLiteral,
 const isOneOf = (token: IToken, types: TokenType[]) => types.some((type) => tokenMatcher(token, type));
 
 class FlowParser extends CstParser {
+  /** Each input token's position, for the few decisions that look back (see insideFanOut). */
+  tokenPositions = new Map<IToken, number>();
+
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset" });
     this.performSelfAnalysis();
@@ -360,7 +363,8 @@ class FlowParser extends CstParser {
   private insideFanOut(): boolean {
     const tokens = this.input;
     let depth = 0;
-    for (let i = Math.min(this.exportLexerState(), tokens.length) - 1; i >= 0; i--) {
+    const current = this.tokenPositions.get(this.LA(1)) ?? tokens.length;
+    for (let i = current - 1; i >= 0; i--) {
       const token = tokens[i]!;
       if (tokenMatcher(token, T.Newline)) return false;
       if (isOneOf(token, [T.RBracket, T.RParen, T.RBrace])) depth++;
@@ -429,6 +433,7 @@ export interface ParseResult {
  * const { cst, errors } = parseTokens(tokens);
  */
 export function parseTokens(tokens: IToken[]): ParseResult {
+  parser.tokenPositions = new Map(tokens.map((token, index) => [token, index]));
   parser.input = tokens;
   const cst = parser.program();
   return { cst, errors: [...parser.errors] };
