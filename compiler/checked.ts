@@ -26,7 +26,9 @@ export type CheckedStep =
 
 export interface CheckedPipeline {
   /** A new source, or the named stream the pipeline continues. */
-  readonly head: { readonly kind: "source"; readonly stage: CheckedStage } | { readonly kind: "stream"; readonly name: string; readonly span: Span };
+  readonly head:
+    | { readonly kind: "source"; readonly stage: CheckedStage }
+    | { readonly kind: "stream"; readonly name: string; readonly span: Span };
   readonly steps: readonly CheckedStep[];
   /** The `let` name bound to this pipeline's output. */
   readonly binds?: string;

@@ -10,7 +10,14 @@ import { diagnostic, DiagnosticCodes, didYouMean, type Diagnostic, type Diagnost
 import { typeExpression, type ExpressionScope } from "./expressions.js";
 import type { SettingsBlock } from "./ir.js";
 import { bindParams } from "./params.js";
-import type { ComponentContext, ComponentDeclaration, ComponentKind, ParamValue, Registry, Target } from "./registry.js";
+import type {
+  ComponentContext,
+  ComponentDeclaration,
+  ComponentKind,
+  ParamValue,
+  Registry,
+  Target,
+} from "./registry.js";
 import { topLevelSettings, type SettingDeclaration } from "./settings.js";
 import type { Span } from "./source.js";
 import { builtinSchemas, ErrorType, formatType, scalarTypes, type FlowType, type RecordType } from "./types.js";
@@ -33,7 +40,11 @@ interface StreamInfo {
  * @example
  * const { program, diagnostics } = checkProgram(parsed.program, registry);
  */
-export function checkProgram(ast: A.Program, registry: Registry, options: CheckOptions = {}): { program: CheckedProgram; diagnostics: Diagnostic[] } {
+export function checkProgram(
+  ast: A.Program,
+  registry: Registry,
+  options: CheckOptions = {},
+): { program: CheckedProgram; diagnostics: Diagnostic[] } {
   return new FileChecker(ast, registry, options).check();
 }
 
@@ -59,7 +70,9 @@ class FileChecker {
   check(): { program: CheckedProgram; diagnostics: Diagnostic[] } {
     const statements = this.ast.statements;
     for (const statement of statements) if (statement.kind === "schema") this.declareSchema(statement);
-    const declaresDevice = statements.some((statement) => statement.kind === "settings" && statement.invocation.name.name === "device");
+    const declaresDevice = statements.some(
+      (statement) => statement.kind === "settings" && statement.invocation.name.name === "device",
+    );
     this.target = this.options.target ?? (declaresDevice ? "esp8266" : undefined);
     for (const statement of statements) {
       if (statement.kind === "let") this.checkLet(statement);
@@ -68,11 +81,22 @@ class FileChecker {
     }
     for (const [name, stream] of this.streams) {
       if (!stream.used) {
-        this.report(DiagnosticCodes.UnusedStream, stream.span, `stream \`${name}\` is never used`, `send it somewhere: \`${name} -> print\``);
+        this.report(
+          DiagnosticCodes.UnusedStream,
+          stream.span,
+          `stream \`${name}\` is never used`,
+          `send it somewhere: \`${name} -> print\``,
+        );
       }
     }
     for (const [name, constant] of this.constantSpans) {
-      if (!constant.used) this.report(DiagnosticCodes.UnusedConstant, constant.span, `constant \`${name}\` is never used`, "remove it, or use it");
+      if (!constant.used)
+        this.report(
+          DiagnosticCodes.UnusedConstant,
+          constant.span,
+          `constant \`${name}\` is never used`,
+          "remove it, or use it",
+        );
     }
     const program: CheckedProgram = {
       file: this.ast.file,
@@ -114,7 +138,11 @@ class FileChecker {
     const fields: { name: string; type: FlowType }[] = [];
     for (const field of statement.fields) {
       if (fields.some((f) => f.name === field.name.name)) {
-        this.report(DiagnosticCodes.DuplicateDefinition, field.name.span, `field \`${field.name.name}\` is declared twice`);
+        this.report(
+          DiagnosticCodes.DuplicateDefinition,
+          field.name.span,
+          `field \`${field.name.name}\` is declared twice`,
+        );
         continue;
       }
       const type = scalarTypes.get(field.type.name) ?? this.schemas.get(field.type.name);
@@ -124,7 +152,8 @@ class FileChecker {
           DiagnosticCodes.UnknownType,
           field.type.span,
           `unknown type \`${field.type.name}\``,
-          didYouMean(field.type.name, [...known, ...this.schemas.keys()]) ?? `field types are ${known.join(", ")} or a schema`,
+          didYouMean(field.type.name, [...known, ...this.schemas.keys()]) ??
+            `field types are ${known.join(", ")} or a schema`,
         );
         fields.push({ name: field.name.name, type: ErrorType });
         continue;
@@ -135,7 +164,12 @@ class FileChecker {
   }
 
   private scope(event?: FlowType): ExpressionScope {
-    return { ...(event ? { event } : {}), constants: this.constants, streams: new Set(this.streams.keys()), schemas: this.schemas };
+    return {
+      ...(event ? { event } : {}),
+      constants: this.constants,
+      streams: new Set(this.streams.keys()),
+      schemas: this.schemas,
+    };
   }
 
   private checkLet(statement: A.LetStatement): void {
@@ -145,7 +179,12 @@ class FileChecker {
       // `let x = y` where `y` is a constant reads as a constant, not a stream.
       const value = statement.value;
       const alias = value.source;
-      if (value.steps.length === 0 && alias.args.length === 0 && alias.options.length === 0 && this.constants.has(alias.name.name)) {
+      if (
+        value.steps.length === 0 &&
+        alias.args.length === 0 &&
+        alias.options.length === 0 &&
+        this.constants.has(alias.name.name)
+      ) {
         this.markConstantUsed(alias.name.name);
         this.constants.set(name, this.constants.get(alias.name.name)!);
         this.constantSpans.set(name, { span: statement.name.span, used: false });
@@ -220,20 +259,25 @@ class FileChecker {
       current = stage?.output ?? ErrorType;
     }
     const { steps, output } = this.checkSteps(pipeline.steps, current, binds !== undefined);
-    if (headChecked) this.pipelines.push({ head: headChecked, steps, ...(binds ? { binds } : {}), span: pipeline.span });
+    if (headChecked)
+      this.pipelines.push({ head: headChecked, steps, ...(binds ? { binds } : {}), span: pipeline.span });
     if (output && !binds && output.kind !== "error") {
       this.report(
         DiagnosticCodes.UnusedStream,
         pipeline.span,
         "this pipeline's events go nowhere",
-        "end it with a sink such as `print`, `mqtt \"topic\"` or `csv \"file.csv\"`, or name it with `let`",
+        'end it with a sink such as `print`, `mqtt "topic"` or `csv "file.csv"`, or name it with `let`',
       );
     }
     return output;
   }
 
   /** Checks a chain of steps; `output` is undefined when the chain ends in sinks. */
-  private checkSteps(steps: readonly A.Step[], input: FlowType | undefined, mayContinue: boolean): { steps: CheckedStep[]; output: FlowType | undefined } {
+  private checkSteps(
+    steps: readonly A.Step[],
+    input: FlowType | undefined,
+    mayContinue: boolean,
+  ): { steps: CheckedStep[]; output: FlowType | undefined } {
     const checked: CheckedStep[] = [];
     let current = input;
     for (let i = 0; i < steps.length; i++) {
@@ -254,12 +298,22 @@ class FileChecker {
           const result = this.checkSteps(branch.steps, current, false);
           branches.push(result.steps);
           if (result.output && result.output.kind !== "error") {
-            this.report(DiagnosticCodes.UnusedStream, branch.span, "this branch's events go nowhere", "end every branch of a fan-out with a sink");
+            this.report(
+              DiagnosticCodes.UnusedStream,
+              branch.span,
+              "this branch's events go nowhere",
+              "end every branch of a fan-out with a sink",
+            );
           }
         }
         checked.push({ kind: "fanout", branches, span: step.span });
         if (!isLast) {
-          this.report(DiagnosticCodes.SinkNotLast, steps[i + 1]!.span, "nothing can follow a fan-out", "put the following steps inside each branch");
+          this.report(
+            DiagnosticCodes.SinkNotLast,
+            steps[i + 1]!.span,
+            "nothing can follow a fan-out",
+            "put the following steps inside each branch",
+          );
           break;
         }
         current = undefined;
@@ -285,11 +339,16 @@ class FileChecker {
         break;
       }
     }
-    if (!mayContinue && current !== undefined && checked.length === 0 && steps.length === 0) return { steps: checked, output: current };
+    if (!mayContinue && current !== undefined && checked.length === 0 && steps.length === 0)
+      return { steps: checked, output: current };
     return { steps: checked, output: current };
   }
 
-  private checkStage(invocation: A.Invocation, kind: ComponentKind, input: FlowType | undefined): CheckedStage | undefined {
+  private checkStage(
+    invocation: A.Invocation,
+    kind: ComponentKind,
+    input: FlowType | undefined,
+  ): CheckedStage | undefined {
     const name = invocation.name.name;
     const declaration = this.registry.get(kind, name);
     this.markInvocationUsed(invocation);
@@ -298,7 +357,12 @@ class FileChecker {
       return undefined;
     }
     if (invocation.block) {
-      this.report(DiagnosticCodes.UnexpectedToken, invocation.span, `\`${name}\` does not take a \`{ ... }\` block`, "blocks belong to `broker` and `device`");
+      this.report(
+        DiagnosticCodes.UnexpectedToken,
+        invocation.span,
+        `\`${name}\` does not take a \`{ ... }\` block`,
+        "blocks belong to `broker` and `device`",
+      );
     }
     const eventScope = kind === "source" ? this.scope() : this.scope(input ?? ErrorType);
     const bound = bindParams(invocation, declaration.params, {
@@ -322,12 +386,18 @@ class FileChecker {
     if (input && input.kind !== "error" && declaration.accepts) {
       const problem = declaration.accepts(input, contextWithStreams);
       if (problem) {
-        this.report(DiagnosticCodes.WrongInputType, invocation.name.span, `\`${name}\` ${problem}`, this.inputHint(input));
+        this.report(
+          DiagnosticCodes.WrongInputType,
+          invocation.name.span,
+          `\`${name}\` ${problem}`,
+          this.inputHint(input),
+        );
         return undefined;
       }
     }
     declaration.check?.(contextWithStreams);
-    const output = declaration.kind === "sink" ? undefined : (declaration.output?.(contextWithStreams) ?? input ?? ErrorType);
+    const output =
+      declaration.kind === "sink" ? undefined : (declaration.output?.(contextWithStreams) ?? input ?? ErrorType);
     if (this.target && !declaration.targets.includes(this.target)) {
       this.report(
         DiagnosticCodes.UnsupportedOnTarget,
@@ -350,14 +420,17 @@ class FileChecker {
   }
 
   private inputHint(input: FlowType): string | undefined {
-    if (input.kind === "scalar" && input.name === "string") return "parse text payloads first, as in `json as SensorEvent`";
+    if (input.kind === "scalar" && input.name === "string")
+      return "parse text payloads first, as in `json as SensorEvent`";
     return `its input here is ${formatType(input)}`;
   }
 
   private reportUnknownComponent(invocation: A.Invocation, kind: ComponentKind): void {
     const name = invocation.name.name;
     const span = invocation.name.span;
-    const elsewhere = (["source", "operator", "sink"] as const).find((other) => other !== kind && this.registry.get(other, name));
+    const elsewhere = (["source", "operator", "sink"] as const).find(
+      (other) => other !== kind && this.registry.get(other, name),
+    );
     if (kind === "source" && elsewhere) {
       this.report(
         DiagnosticCodes.SourceNotFirst,
@@ -377,23 +450,35 @@ class FileChecker {
       return;
     }
     if (kind === "source" && this.constants.has(name)) {
-      this.report(DiagnosticCodes.NotAStream, span, `\`${name}\` is a constant, not a stream`, "a pipeline starts with a source or a `let` stream");
+      this.report(
+        DiagnosticCodes.NotAStream,
+        span,
+        `\`${name}\` is a constant, not a stream`,
+        "a pipeline starts with a source or a `let` stream",
+      );
       return;
     }
     const candidates =
-      kind === "source" ? [...this.registry.names("source"), ...this.streams.keys()] : [...this.registry.names("operator"), ...this.registry.names("sink")];
+      kind === "source"
+        ? [...this.registry.names("source"), ...this.streams.keys()]
+        : [...this.registry.names("operator"), ...this.registry.names("sink")];
     const what = kind === "source" ? "source" : "operator or sink";
     this.report(
       DiagnosticCodes.UnknownComponent,
       span,
       `unknown ${what} \`${name}\``,
-      didYouMean(name, candidates) ?? (kind === "source" ? `sources are ${this.registry.names("source").join(", ")}` : "see docs/language.md for the operators and sinks"),
+      didYouMean(name, candidates) ??
+        (kind === "source"
+          ? `sources are ${this.registry.names("source").join(", ")}`
+          : "see docs/language.md for the operators and sinks"),
     );
   }
 
   private label(invocation: A.Invocation): string {
     const args = invocation.args.map((argument) => labelOf(argument.value, argument)).join(", ");
-    const options = invocation.options.map((option) => (option.value ? `${option.name.name} ${labelOf(option.value)}` : option.name.name));
+    const options = invocation.options.map((option) =>
+      option.value ? `${option.name.name} ${labelOf(option.value)}` : option.name.name,
+    );
     return [invocation.name.name, ...(args ? [args] : []), ...options].join(" ");
   }
 
@@ -402,7 +487,12 @@ class FileChecker {
     if (!invocation.block) return invocation;
     const options = invocation.block.map((line): A.Option => {
       if (line.args.length > 1 || line.options.length > 0 || line.args[0]?.kind === "assignment") {
-        this.report(DiagnosticCodes.UnexpectedToken, line.span, "write one option and its value per line", "as in `port 1883`");
+        this.report(
+          DiagnosticCodes.UnexpectedToken,
+          line.span,
+          "write one option and its value per line",
+          "as in `port 1883`",
+        );
       }
       const value = line.args[0]?.value;
       return { name: line.name, ...(value ? { value } : {}), span: line.span };
@@ -417,20 +507,35 @@ class FileChecker {
     const block = this.checkSetting(invocation, declaration);
     if (declaration.name === "broker") {
       if (this.broker) {
-        this.report(DiagnosticCodes.DuplicateDefinition, invocation.name.span, "a file has one `broker`", "keep one `broker` statement");
+        this.report(
+          DiagnosticCodes.DuplicateDefinition,
+          invocation.name.span,
+          "a file has one `broker`",
+          "keep one `broker` statement",
+        );
         return;
       }
       this.broker = block;
     } else {
       if (this.device) {
-        this.report(DiagnosticCodes.DuplicateDefinition, invocation.name.span, "a file has one `device`", "keep one `device` block");
+        this.report(
+          DiagnosticCodes.DuplicateDefinition,
+          invocation.name.span,
+          "a file has one `device`",
+          "keep one `device` block",
+        );
         return;
       }
       this.device = block;
       const nestedBroker = block.nested["broker"];
       if (nestedBroker) {
         if (this.broker) {
-          this.report(DiagnosticCodes.DuplicateDefinition, nestedBroker.span, "this file already has a top-level `broker`", "keep one of them");
+          this.report(
+            DiagnosticCodes.DuplicateDefinition,
+            nestedBroker.span,
+            "this file already has a top-level `broker`",
+            "keep one of them",
+          );
         } else {
           this.broker = nestedBroker;
         }
@@ -449,7 +554,12 @@ class FileChecker {
     });
     const nested: Record<string, SettingsBlock> = {};
     if (invocation.block && !declaration.block) {
-      this.report(DiagnosticCodes.UnexpectedToken, invocation.span, `\`${declaration.name}\` does not take a \`{ ... }\` block`, `as in \`${declaration.example}\``);
+      this.report(
+        DiagnosticCodes.UnexpectedToken,
+        invocation.span,
+        `\`${declaration.name}\` does not take a \`{ ... }\` block`,
+        `as in \`${declaration.example}\``,
+      );
     }
     for (const inner of invocation.block ?? []) {
       const innerDeclaration = declaration.block?.find((candidate) => candidate.name === inner.name.name);
@@ -494,7 +604,9 @@ function labelOf(expression: A.Expression | undefined, argument?: A.Argument): s
     case "unary":
       return expression.operator === "not" ? `not ${labelOf(expression.operand)}` : `-${labelOf(expression.operand)}`;
     case "call":
-      return expression.callee.name === "secret" ? "secret(…)" : `${expression.callee.name}(${expression.args.map((a) => labelOf(a)).join(", ")})`;
+      return expression.callee.name === "secret"
+        ? "secret(…)"
+        : `${expression.callee.name}(${expression.args.map((a) => labelOf(a)).join(", ")})`;
     case "record":
       return `${expression.typeName ? expression.typeName.name + " " : ""}{ ${expression.fields.map((f) => `${f.name.name}: ${labelOf(f.value)}`).join(", ")} }`;
   }

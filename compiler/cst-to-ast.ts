@@ -39,11 +39,18 @@ class AstBuilder extends BaseVisitor {
     this.validateVisitor();
   }
 
+  /** End of the last real span seen: where tokens invented by error recovery are placed. */
+  private lastEnd = 0;
+
   private spanOf(element: CstNode | IToken): Span {
-    if (isToken(element)) return this.source.span(element.startOffset, element.startOffset + element.image.length);
-    const location = element.location;
-    if (!location || Number.isNaN(location.startOffset)) return this.source.span(0, 0);
-    return this.source.span(location.startOffset, (location.endOffset ?? location.startOffset) + 1);
+    const start = isToken(element) ? element.startOffset : element.location?.startOffset;
+    const end = isToken(element)
+      ? element.startOffset + element.image.length
+      : (element.location?.endOffset ?? NaN) + 1;
+    if (start === undefined || !Number.isFinite(start) || !Number.isFinite(end))
+      return this.source.span(this.lastEnd, this.lastEnd);
+    this.lastEnd = end;
+    return this.source.span(start, end);
   }
 
   private identifier(token: IToken): A.Identifier {
@@ -58,7 +65,8 @@ class AstBuilder extends BaseVisitor {
   }
 
   statement(children: Children): A.Statement | undefined {
-    const inner = node(children, "letStatement") ?? node(children, "schemaStatement") ?? node(children, "settingsStatement");
+    const inner =
+      node(children, "letStatement") ?? node(children, "schemaStatement") ?? node(children, "settingsStatement");
     if (inner) return this.visit(inner) as A.Statement;
     const pipelineNode = node(children, "pipeline");
     if (!pipelineNode) return undefined;
@@ -116,7 +124,11 @@ class AstBuilder extends BaseVisitor {
 
   fanOut(children: Children): A.FanOut {
     const branches = nodes(children, "branch").map((branch) => this.visit(branch) as A.Branch);
-    return { kind: "fanout", branches: branches.filter((b) => b.steps.length > 0), span: this.spanOfChildren(children) };
+    return {
+      kind: "fanout",
+      branches: branches.filter((b) => b.steps.length > 0),
+      span: this.spanOfChildren(children),
+    };
   }
 
   branch(children: Children): A.Branch {
@@ -134,7 +146,10 @@ class AstBuilder extends BaseVisitor {
   }
 
   setting(children: Children): A.Invocation | undefined {
-    return this.stage({ Identifier: tokens(children, "Identifier", "Broker", "Device"), invocationTail: children["invocationTail"] });
+    return this.stage({
+      Identifier: tokens(children, "Identifier", "Broker", "Device"),
+      invocationTail: children["invocationTail"],
+    });
   }
 
   private invocation(name: IToken, tail: CstNode): A.Invocation {
@@ -178,7 +193,12 @@ class AstBuilder extends BaseVisitor {
     if (!value) return undefined;
     const target = tokens(children, "target")[0];
     if (target) {
-      return { kind: "assignment", target: this.identifier(target), value, span: { ...this.spanOf(target), end: value.span.end } };
+      return {
+        kind: "assignment",
+        target: this.identifier(target),
+        value,
+        span: { ...this.spanOf(target), end: value.span.end },
+      };
     }
     return { kind: "value", value, span: value.span };
   }
@@ -189,7 +209,11 @@ class AstBuilder extends BaseVisitor {
     const expressionNode = node(children, "expression");
     const value = expressionNode && (this.visit(expressionNode) as A.Expression | undefined);
     const nameSpan = this.spanOf(name);
-    return { name: this.identifier(name), ...(value ? { value } : {}), span: { ...nameSpan, end: value ? value.span.end : nameSpan.end } };
+    return {
+      name: this.identifier(name),
+      ...(value ? { value } : {}),
+      span: { ...nameSpan, end: value ? value.span.end : nameSpan.end },
+    };
   }
 
   fieldDeclaration(): undefined {
@@ -245,7 +269,12 @@ class AstBuilder extends BaseVisitor {
     if (!expression) return undefined;
     for (const field of tokens(children, "Identifier")) {
       const fieldIdentifier = this.identifier(field);
-      expression = { kind: "field", object: expression, field: fieldIdentifier, span: { ...expression.span, end: fieldIdentifier.span.end } };
+      expression = {
+        kind: "field",
+        object: expression,
+        field: fieldIdentifier,
+        span: { ...expression.span, end: fieldIdentifier.span.end },
+      };
     }
     return expression;
   }
@@ -299,7 +328,9 @@ class AstBuilder extends BaseVisitor {
       const name = tokens(fieldChildren, "Identifier")[0];
       const expressionNode = node(fieldChildren, "expression");
       const value = expressionNode && (this.visit(expressionNode) as A.Expression | undefined);
-      return name && value ? [{ name: this.identifier(name), value, span: { ...this.spanOf(name), end: value.span.end } }] : [];
+      return name && value
+        ? [{ name: this.identifier(name), value, span: { ...this.spanOf(name), end: value.span.end } }]
+        : [];
     });
     return { kind: "record", fields, span: this.spanOfChildren(children) };
   }

@@ -91,10 +91,7 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 /** Orders diagnostics by file, then position, then code, so output is stable. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
-    (a, b) =>
-      a.span.file.localeCompare(b.span.file) ||
-      a.span.start - b.span.start ||
-      a.code.localeCompare(b.code),
+    (a, b) => a.span.file.localeCompare(b.span.file) || a.span.start - b.span.start || a.code.localeCompare(b.code),
   );
 }
 

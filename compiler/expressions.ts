@@ -43,7 +43,11 @@ const errorExpression: TypedExpression = { kind: "literal", value: 0, type: Erro
  * const typed = typeExpression(ast, { event: SensorEvent, constants, streams, schemas }, diagnostics);
  * typed.type; // BoolType for `val > 500`
  */
-export function typeExpression(expression: A.Expression, scope: ExpressionScope, diagnostics: Diagnostic[]): TypedExpression {
+export function typeExpression(
+  expression: A.Expression,
+  scope: ExpressionScope,
+  diagnostics: Diagnostic[],
+): TypedExpression {
   const report = (code: DiagnosticCode, span: Span, message: string, hint?: string) => {
     diagnostics.push(diagnostic(code, span, message, hint));
     return errorExpression;
@@ -70,12 +74,20 @@ export function typeExpression(expression: A.Expression, scope: ExpressionScope,
         if (operand.type.kind === "error") return errorExpression;
         if (expr.operator === "not") {
           if (!isAssignable(operand.type, BoolType)) {
-            return report(DiagnosticCodes.TypeMismatch, expr.operand.span, `\`not\` needs a bool, but this is ${formatType(operand.type)}`);
+            return report(
+              DiagnosticCodes.TypeMismatch,
+              expr.operand.span,
+              `\`not\` needs a bool, but this is ${formatType(operand.type)}`,
+            );
           }
           return { kind: "unary", operator: "not", operand, type: BoolType };
         }
         if (!isNumeric(operand.type) && operand.type.kind !== "any") {
-          return report(DiagnosticCodes.TypeMismatch, expr.operand.span, `\`-\` needs a number, but this is ${formatType(operand.type)}`);
+          return report(
+            DiagnosticCodes.TypeMismatch,
+            expr.operand.span,
+            `\`-\` needs a number, but this is ${formatType(operand.type)}`,
+          );
         }
         return { kind: "unary", operator: "-", operand, type: operand.type.kind === "any" ? NumberType : operand.type };
       }
@@ -92,7 +104,12 @@ export function typeExpression(expression: A.Expression, scope: ExpressionScope,
     if (object.type.kind === "error") return errorExpression;
     if (object.type.kind === "any") return { kind: "field", object, name, index: -1, type: AnyType };
     if (object.type.kind !== "record") {
-      return report(DiagnosticCodes.UnknownField, span, `${formatType(object.type)} has no field \`${name}\``, "only records have fields");
+      return report(
+        DiagnosticCodes.UnknownField,
+        span,
+        `${formatType(object.type)} has no field \`${name}\``,
+        "only records have fields",
+      );
     }
     const index = object.type.fields.findIndex((field) => field.name === name);
     if (index < 0) {
@@ -148,7 +165,8 @@ export function typeExpression(expression: A.Expression, scope: ExpressionScope,
     const right = visit(expr.right);
     if (left.type.kind === "error" || right.type.kind === "error") return errorExpression;
     const op = expr.operator;
-    const bothNumeric = (isNumeric(left.type) || left.type.kind === "any") && (isNumeric(right.type) || right.type.kind === "any");
+    const bothNumeric =
+      (isNumeric(left.type) || left.type.kind === "any") && (isNumeric(right.type) || right.type.kind === "any");
     const mismatch = (expected: string) =>
       report(
         DiagnosticCodes.TypeMismatch,
@@ -161,7 +179,11 @@ export function typeExpression(expression: A.Expression, scope: ExpressionScope,
     const make = (type: FlowType): TypedExpression => ({ kind: "binary", operator: op, left, right, type });
     switch (op) {
       case "+":
-        if (isAssignable(left.type, StringType) && isAssignable(right.type, StringType) && (left.type.kind === "scalar" || right.type.kind === "scalar")) {
+        if (
+          isAssignable(left.type, StringType) &&
+          isAssignable(right.type, StringType) &&
+          (left.type.kind === "scalar" || right.type.kind === "scalar")
+        ) {
           if (!(isNumeric(left.type) || isNumeric(right.type))) return make(StringType);
         }
         if (!bothNumeric) return mismatch("two numbers (or two strings)");
@@ -217,7 +239,12 @@ export function typeExpression(expression: A.Expression, scope: ExpressionScope,
     if (fn.config) {
       const [keyArg, fallbackArg] = expr.args;
       if (keyArg?.kind !== "string") {
-        return report(DiagnosticCodes.InvalidValue, keyArg?.span ?? expr.span, `\`${fn.name}\` needs a string literal name`, `as in ${fn.signature}`);
+        return report(
+          DiagnosticCodes.InvalidValue,
+          keyArg?.span ?? expr.span,
+          `\`${fn.name}\` needs a string literal name`,
+          `as in ${fn.signature}`,
+        );
       }
       let fallback: string | number | boolean | undefined;
       let type: FlowType = StringType;
@@ -229,14 +256,25 @@ export function typeExpression(expression: A.Expression, scope: ExpressionScope,
         fallback = typedFallback.value;
         type = typedFallback.type;
       }
-      return { kind: "config", source: fn.config, key: keyArg.value, ...(fallback !== undefined ? { fallback } : {}), type };
+      return {
+        kind: "config",
+        source: fn.config,
+        key: keyArg.value,
+        ...(fallback !== undefined ? { fallback } : {}),
+        type,
+      };
     }
     const args = expr.args.map(visit);
     if (args.some((arg) => arg.type.kind === "error")) return errorExpression;
     const result = fn.resultType(args.map((arg) => arg.type));
     if ("error" in result) {
       const arg = expr.args[result.argument] ?? expr;
-      return report(DiagnosticCodes.TypeMismatch, arg.span, `\`${fn.name}\` ${result.error}, but got ${formatType(args[result.argument]?.type ?? ErrorType)}`, `usage: ${fn.signature}`);
+      return report(
+        DiagnosticCodes.TypeMismatch,
+        arg.span,
+        `\`${fn.name}\` ${result.error}, but got ${formatType(args[result.argument]?.type ?? ErrorType)}`,
+        `usage: ${fn.signature}`,
+      );
     }
     return { kind: "call", fn: fn.name, args, type: result };
   };
@@ -251,7 +289,10 @@ export function typeExpression(expression: A.Expression, scope: ExpressionScope,
       values.set(field.name.name, visit(field.value));
     }
     if (!expr.typeName) {
-      const type: RecordType = { kind: "record", fields: [...values].map(([name, value]) => ({ name, type: value.type })) };
+      const type: RecordType = {
+        kind: "record",
+        fields: [...values].map(([name, value]) => ({ name, type: value.type })),
+      };
       return { kind: "record", fields: [...values.values()], type };
     }
     const schema = scope.schemas.get(expr.typeName.name);
@@ -271,7 +312,10 @@ export function typeExpression(expression: A.Expression, scope: ExpressionScope,
           DiagnosticCodes.UnknownField,
           field.name.span,
           `${schema.name} has no field \`${field.name.name}\``,
-          didYouMean(field.name.name, schema.fields.map((f) => f.name)),
+          didYouMean(
+            field.name.name,
+            schema.fields.map((f) => f.name),
+          ),
         );
       }
     }
@@ -279,13 +323,22 @@ export function typeExpression(expression: A.Expression, scope: ExpressionScope,
       const value = values.get(field.name);
       if (!value) {
         failed = true;
-        report(DiagnosticCodes.MissingParameter, expr.span, `${schema.name} needs field \`${field.name}\``, `add \`${field.name}: ...\``);
+        report(
+          DiagnosticCodes.MissingParameter,
+          expr.span,
+          `${schema.name} needs field \`${field.name}\``,
+          `add \`${field.name}: ...\``,
+        );
         return errorExpression;
       }
       if (!isAssignable(value.type, field.type)) {
         failed = true;
         const span = expr.fields.find((f) => f.name.name === field.name)!.value.span;
-        report(DiagnosticCodes.TypeMismatch, span, `field \`${field.name}\` is ${formatType(field.type)}, but this is ${formatType(value.type)}`);
+        report(
+          DiagnosticCodes.TypeMismatch,
+          span,
+          `field \`${field.name}\` is ${formatType(field.type)}, but this is ${formatType(value.type)}`,
+        );
       }
       return value;
     });
@@ -319,7 +372,12 @@ export function evaluateConstant(expr: TypedExpression): number | string | boole
 
 type Constant = number | string | boolean;
 const constantOperators: Record<string, (a: Constant, b: Constant) => Constant | undefined> = {
-  "+": (a, b) => (typeof a === "number" && typeof b === "number" ? a + b : typeof a === "string" && typeof b === "string" ? a + b : undefined),
+  "+": (a, b) =>
+    typeof a === "number" && typeof b === "number"
+      ? a + b
+      : typeof a === "string" && typeof b === "string"
+        ? a + b
+        : undefined,
   "-": (a, b) => (typeof a === "number" && typeof b === "number" ? a - b : undefined),
   "*": (a, b) => (typeof a === "number" && typeof b === "number" ? a * b : undefined),
   "/": (a, b) => (typeof a === "number" && typeof b === "number" && b !== 0 ? a / b : undefined),

@@ -71,7 +71,10 @@ export function compile(inputs: readonly CompileInput[], options: CompileOptions
     asts.push(parsed.program);
     const checked = checkProgram(parsed.program, components, options.target ? { target: options.target } : {});
     checkedPrograms.push(checked.program);
-    const fileDiagnostics = [...parsed.diagnostics, ...withoutFollowOnErrors(checked.diagnostics, parsed.diagnostics, source)];
+    const fileDiagnostics = [
+      ...parsed.diagnostics,
+      ...withoutFollowOnErrors(checked.diagnostics, parsed.diagnostics, source),
+    ];
     diagnostics.push(...fileDiagnostics);
     if (!hasErrors(fileDiagnostics)) programs.push(lower(checked.program));
   }

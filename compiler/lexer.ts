@@ -7,7 +7,11 @@ import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
 const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
 function keyword(word: string): TokenType {
-  return createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: new RegExp(word), longer_alt: Identifier });
+  return createToken({
+    name: word[0]!.toUpperCase() + word.slice(1),
+    pattern: new RegExp(word),
+    longer_alt: Identifier,
+  });
 }
 
 /** Words reserved by the grammar. Component names (sensors, operators, sinks) are not keywords. */
@@ -31,7 +35,13 @@ export const Newline = createToken({ name: "Newline", pattern: /\n/, line_breaks
 export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments" });
 
 /** Duration units and their length in milliseconds. */
-export const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+export const durationUnits: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 export const Duration = createToken({ name: "Duration", pattern: /\d+(?:\.\d+)?(?:ms|min|s|h|d)(?![A-Za-z0-9_])/ });
 /** A number glued to an unknown suffix (`5sec`, `2x`): reported as E104 by the layout pass. */
@@ -108,7 +118,7 @@ export const allTokens: TokenType[] = [
 
 /** One lexer for the process: building it validates every pattern, which is not free. */
 export const flowLexer = new Lexer(allTokens, {
-  positionTracking: "onlyOffset",
+  positionTracking: "full",
   ensureOptimizations: false,
 });
 

@@ -35,7 +35,8 @@ export function lower(program: CheckedProgram): IRProgram {
   const addNode = (stage: CheckedStage): MutableNode => {
     const params = { ...stage.params };
     for (const [name, value] of Object.entries(params)) {
-      if (value.kind === "streams") params[name] = { kind: "streams", ids: value.ids.map((stream) => streamTails.get(stream)!) };
+      if (value.kind === "streams")
+        params[name] = { kind: "streams", ids: value.ids.map((stream) => streamTails.get(stream)!) };
     }
     const node: MutableNode = {
       id: `n${nodes.length}`,
@@ -75,7 +76,8 @@ export function lower(program: CheckedProgram): IRProgram {
   for (const pipeline of program.pipelines) lowerPipeline(pipeline);
 
   function lowerPipeline(pipeline: CheckedPipeline): void {
-    const start = pipeline.head.kind === "source" ? addNode(pipeline.head.stage).id : streamTails.get(pipeline.head.name);
+    const start =
+      pipeline.head.kind === "source" ? addNode(pipeline.head.stage).id : streamTails.get(pipeline.head.name);
     const tail = lowerSteps(pipeline.steps, start);
     if (pipeline.binds && tail !== undefined) {
       streamTails.set(pipeline.binds, tail);

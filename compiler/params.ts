@@ -29,8 +29,7 @@ export interface BindContext {
 }
 
 type Given = { readonly spec: ParamSpec; readonly span: Span } & (
-  | { readonly kind: "argument"; readonly argument: A.Argument }
-  | { readonly kind: "option"; readonly option: A.Option }
+  { readonly kind: "argument"; readonly argument: A.Argument } | { readonly kind: "option"; readonly option: A.Option }
 );
 
 /**
@@ -94,12 +93,20 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
         DiagnosticCodes.UnknownOption,
         option.name.span,
         `\`${what}\` has no option \`${option.name.name}\``,
-        didYouMean(option.name.name, names) ?? (names.length ? `its options are ${names.map((n) => `\`${n}\``).join(", ")}` : `\`${what}\` takes no options`),
+        didYouMean(option.name.name, names) ??
+          (names.length
+            ? `its options are ${names.map((n) => `\`${n}\``).join(", ")}`
+            : `\`${what}\` takes no options`),
       );
       continue;
     }
     if (given.has(spec.name) && !spec.variadic) {
-      report(DiagnosticCodes.DuplicateOption, option.name.span, `\`${spec.name}\` is given twice`, "remove one of them");
+      report(
+        DiagnosticCodes.DuplicateOption,
+        option.name.span,
+        `\`${spec.name}\` is given twice`,
+        "remove one of them",
+      );
       continue;
     }
     add({ spec, span: option.span, kind: "option", option });
@@ -115,8 +122,17 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
       const event = context.scope.event;
       if (spec.defaultField && event?.kind === "record") {
         const name: A.NameExpression = { kind: "name", name: spec.defaultField, span: invocation.name.span };
-        const value = fieldParam(name, spec.type.kind === "field" && (spec.type.numeric ?? false), context, (code, span, message, hint) =>
-          report(code, span, `${message} (\`${what}\` reads \`${spec.defaultField}\` unless told otherwise)`, hint ?? `choose a field with \`${spec.name} <field>\``),
+        const value = fieldParam(
+          name,
+          spec.type.kind === "field" && (spec.type.numeric ?? false),
+          context,
+          (code, span, message, hint) =>
+            report(
+              code,
+              span,
+              `${message} (\`${what}\` reads \`${spec.defaultField}\` unless told otherwise)`,
+              hint ?? `choose a field with \`${spec.name} <field>\``,
+            ),
         );
         if (value) values.set(spec.name, value);
       } else if (spec.default) values.set(spec.name, spec.default);
@@ -172,14 +188,23 @@ function convert(
     const assignments: { field: string; expr: TypedExpression }[] = [];
     for (const item of items) {
       if (item.kind !== "argument" || item.argument.kind !== "assignment") {
-        report(DiagnosticCodes.InvalidValue, item.span, `${label} is written \`name = value\``, `as in \`${context.example}\``);
+        report(
+          DiagnosticCodes.InvalidValue,
+          item.span,
+          `${label} is written \`name = value\``,
+          `as in \`${context.example}\``,
+        );
         continue;
       }
       const target = item.argument.target;
       if (type.kind === "binding") {
         const init = typeExpression(item.argument.value, { ...context.scope, event: undefined }, context.diagnostics);
         if (evaluateConstant(init) === undefined && init.type.kind !== "error") {
-          report(DiagnosticCodes.InvalidValue, item.argument.value.span, `the initial value of \`${target.name}\` must be a constant`);
+          report(
+            DiagnosticCodes.InvalidValue,
+            item.argument.value.span,
+            `the initial value of \`${target.name}\` must be a constant`,
+          );
         }
         return { kind: "binding", name: target.name, init };
       }
@@ -187,7 +212,10 @@ function convert(
         report(DiagnosticCodes.DuplicateOption, target.span, `\`${target.name}\` is assigned twice`);
         continue;
       }
-      assignments.push({ field: target.name, expr: typeExpression(item.argument.value, context.scope, context.diagnostics) });
+      assignments.push({
+        field: target.name,
+        expr: typeExpression(item.argument.value, context.scope, context.diagnostics),
+      });
     }
     return { kind: "assignments", items: assignments };
   }
@@ -199,7 +227,12 @@ function convert(
       const expr = expressionOf(item);
       if (!expr) continue;
       if (expr.kind !== "name") {
-        report(DiagnosticCodes.InvalidValue, expr.span, `${label} must name a stream defined with \`let\``, `as in \`${context.example}\``);
+        report(
+          DiagnosticCodes.InvalidValue,
+          expr.span,
+          `${label} must name a stream defined with \`let\``,
+          `as in \`${context.example}\``,
+        );
         continue;
       }
       if (!context.scope.streams.has(expr.name)) {
@@ -226,7 +259,12 @@ function convert(
   }
   if (first.kind === "option" && !first.option.value) {
     if (type.kind === "bool" && spec.flag !== false) return { kind: "bool", value: true };
-    report(DiagnosticCodes.MissingParameter, first.span, `option \`${spec.name}\` needs a value`, `as in \`${context.example}\``);
+    report(
+      DiagnosticCodes.MissingParameter,
+      first.span,
+      `option \`${spec.name}\` needs a value`,
+      `as in \`${context.example}\``,
+    );
     return undefined;
   }
   const expr = expressionOf(first);
@@ -252,7 +290,12 @@ function convert(
     }
     case "field": {
       if (expr.kind !== "name") {
-        report(DiagnosticCodes.InvalidValue, expr.span, `${label} must name a field of the event`, `as in \`${context.example}\``);
+        report(
+          DiagnosticCodes.InvalidValue,
+          expr.span,
+          `${label} must name a field of the event`,
+          `as in \`${context.example}\``,
+        );
         return undefined;
       }
       return fieldParam(expr, type.numeric ?? false, context, report);
@@ -316,7 +359,11 @@ function fieldParam(
     return undefined;
   }
   if (numeric && !isNumeric(field.type) && field.type.kind !== "any") {
-    report(DiagnosticCodes.TypeMismatch, expr.span, `\`${context.what}\` needs a number field, but \`${expr.name}\` is ${formatType(field.type)}`);
+    report(
+      DiagnosticCodes.TypeMismatch,
+      expr.span,
+      `\`${context.what}\` needs a number field, but \`${expr.name}\` is ${formatType(field.type)}`,
+    );
     return undefined;
   }
   return { kind: "field", name: expr.name, index: event.fields.indexOf(field), type: field.type };
@@ -334,7 +381,12 @@ function constantParam(
   if (typed.type.kind === "error") return undefined;
   if (typed.kind === "config") {
     if (type.kind === "duration" || type.kind === "count-or-duration") {
-      report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be written in the source`, "durations cannot come from secrets or the environment");
+      report(
+        DiagnosticCodes.InvalidValue,
+        expr.span,
+        `${label} must be written in the source`,
+        "durations cannot come from secrets or the environment",
+      );
       return undefined;
     }
     return typed.source === "secret"
@@ -343,11 +395,21 @@ function constantParam(
   }
   const value = evaluateConstant(typed);
   if (value === undefined) {
-    report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be a constant`, "use a literal or a `let` constant; per-event values are not allowed here");
+    report(
+      DiagnosticCodes.InvalidValue,
+      expr.span,
+      `${label} must be a constant`,
+      "use a literal or a `let` constant; per-event values are not allowed here",
+    );
     return undefined;
   }
   const mismatch = (expected: string, hint?: string) => {
-    report(DiagnosticCodes.TypeMismatch, expr.span, `${label} must be ${expected}, but this is ${formatType(typed.type)}`, hint);
+    report(
+      DiagnosticCodes.TypeMismatch,
+      expr.span,
+      `${label} must be ${expected}, but this is ${formatType(typed.type)}`,
+      hint,
+    );
     return undefined;
   };
   switch (type.kind) {
@@ -356,7 +418,11 @@ function constantParam(
       if (typeof value !== "number") return mismatch("a number");
       if (type.integer && !Number.isInteger(value)) return mismatch("a whole number");
       if ((type.min !== undefined && value < type.min) || (type.max !== undefined && value > type.max)) {
-        report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be ${rangeText(type.min, type.max)}, but is ${value}`);
+        report(
+          DiagnosticCodes.InvalidValue,
+          expr.span,
+          `${label} must be ${rangeText(type.min, type.max)}, but is ${value}`,
+        );
         return undefined;
       }
       return { kind: "number", value };
@@ -382,7 +448,11 @@ function constantParam(
       }
       if (type.kind === "count-or-duration" && typeof value === "number") {
         if (!Number.isInteger(value) || value < 1) {
-          report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be a whole number of events (at least 1) or a duration`);
+          report(
+            DiagnosticCodes.InvalidValue,
+            expr.span,
+            `${label} must be a whole number of events (at least 1) or a duration`,
+          );
           return undefined;
         }
         return { kind: "count", value };
@@ -402,7 +472,12 @@ function constantParam(
       if (typeof value !== "string") return mismatch("a topic string");
       const problem = topicProblem(value, type.wildcards);
       if (problem) {
-        report(DiagnosticCodes.InvalidTopic, expr.span, `invalid MQTT topic ${JSON.stringify(value)}: ${problem.message}`, problem.hint);
+        report(
+          DiagnosticCodes.InvalidTopic,
+          expr.span,
+          `invalid MQTT topic ${JSON.stringify(value)}: ${problem.message}`,
+          problem.hint,
+        );
         return undefined;
       }
       return { kind: "string", value };
@@ -427,7 +502,10 @@ export function topicProblem(topic: string, wildcards: boolean): { message: stri
     const level = levels[i]!;
     if (!level.includes("+") && !level.includes("#")) continue;
     if (!wildcards) {
-      return { message: "wildcards `+` and `#` are only for subscribing", hint: "publish to a concrete topic such as \"sensors/lux-1\"" };
+      return {
+        message: "wildcards `+` and `#` are only for subscribing",
+        hint: 'publish to a concrete topic such as "sensors/lux-1"',
+      };
     }
     if (level.includes("#") && (level !== "#" || i !== levels.length - 1)) {
       return { message: "`#` must be a whole level and the last one", hint: 'as in "sensors/#"' };

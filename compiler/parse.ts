@@ -84,12 +84,27 @@ function syntaxDiagnostic(
     );
   }
   if (error.name === "MismatchedTokenException" && expected) {
-    return diagnostic(DiagnosticCodes.MissingToken, span, `expected ${expected} but found ${found}`, hintFor(rule, token, previous, following));
+    return diagnostic(
+      DiagnosticCodes.MissingToken,
+      span,
+      `expected ${expected} but found ${found}`,
+      hintFor(rule, token, previous, following),
+    );
   }
   if (error.name === "NotAllInputParsedException" || !expected) {
-    return diagnostic(DiagnosticCodes.UnexpectedToken, span, `unexpected ${found}${ruleContext(rule)}`, hintFor(rule, token, previous, following));
+    return diagnostic(
+      DiagnosticCodes.UnexpectedToken,
+      span,
+      `unexpected ${found}${ruleContext(rule)}`,
+      hintFor(rule, token, previous, following),
+    );
   }
-  return diagnostic(DiagnosticCodes.UnexpectedToken, span, `unexpected ${found}${ruleContext(rule)}`, hintFor(rule, token, previous, following));
+  return diagnostic(
+    DiagnosticCodes.UnexpectedToken,
+    span,
+    `unexpected ${found}${ruleContext(rule)}`,
+    hintFor(rule, token, previous, following),
+  );
 }
 
 function ruleContext(rule: string): string {
@@ -135,7 +150,9 @@ export function parseSource(source: SourceFile): ParsedFile {
     if (seen.has(offset)) continue;
     seen.add(offset);
     const index = lexed.tokens.indexOf(error.token);
-    diagnostics.push(syntaxDiagnostic(error, source, index > 0 ? lexed.tokens[index - 1] : undefined, lexed.tokens[index + 1]));
+    diagnostics.push(
+      syntaxDiagnostic(error, source, index > 0 ? lexed.tokens[index - 1] : undefined, lexed.tokens[index + 1]),
+    );
   }
   const built = buildAst(cst, source);
   diagnostics.push(...built.diagnostics);

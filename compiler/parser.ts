@@ -3,7 +3,14 @@
  * {@link ./cst-to-ast.ts}), error recovery on so one mistake does not hide the next. One instance
  * serves the whole process.
  */
-import { CstParser, tokenMatcher, type CstNode, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import {
+  CstParser,
+  tokenMatcher,
+  type CstNode,
+  type IRecognitionException,
+  type IToken,
+  type TokenType,
+} from "chevrotain";
 import * as T from "./lexer.js";
 
 /** Tokens that can start an expression. */
@@ -396,7 +403,9 @@ class FlowParser extends CstParser {
     let i = offset + 1;
     while (tokenMatcher(this.LA(i), T.Newline)) i++;
     const token = this.LA(i);
-    return tokenMatcher(token, T.RBrace) || (tokenMatcher(token, T.Identifier) && tokenMatcher(this.LA(i + 1), T.Colon));
+    return (
+      tokenMatcher(token, T.RBrace) || (tokenMatcher(token, T.Identifier) && tokenMatcher(this.LA(i + 1), T.Colon))
+    );
   }
 }
 
@@ -438,4 +447,3 @@ export function parseTokens(tokens: IToken[]): ParseResult {
   const cst = parser.program();
   return { cst, errors: [...parser.errors] };
 }
-

@@ -69,7 +69,10 @@ export type ParamValue =
   | { readonly kind: "schema"; readonly type: RecordType }
   | { readonly kind: "field"; readonly name: string; readonly index: number; readonly type: FlowType }
   | { readonly kind: "expression"; readonly expr: TypedExpression }
-  | { readonly kind: "assignments"; readonly items: readonly { readonly field: string; readonly expr: TypedExpression }[] }
+  | {
+      readonly kind: "assignments";
+      readonly items: readonly { readonly field: string; readonly expr: TypedExpression }[];
+    }
   | { readonly kind: "binding"; readonly name: string; readonly init: TypedExpression }
   | { readonly kind: "streams"; readonly ids: readonly string[] }
   /** A value kept out of source: resolved by the CLI (node) or written to config.py (device). */

@@ -33,7 +33,7 @@ export const brokerSetting: SettingDeclaration = {
     },
     str("client_id", "A fixed client id; required for persistent sessions (`clean false`)."),
     str("username", "User name for password authentication."),
-    str("password", "Password; keep it out of source with `secret(\"...\")`."),
+    str("password", 'Password; keep it out of source with `secret("...")`.'),
     { name: "tls", type: { kind: "bool" }, flag: true, doc: "Connect over TLS (mqtts)." },
     str("ca", "PEM file of the certificate authority that signed the broker's certificate (implies tls)."),
     {
@@ -70,8 +70,18 @@ const i2cSetting: SettingDeclaration = {
   summary: "The I2C bus pins the sensors hang on.",
   example: "i2c scl 5 sda 4 freq 100000",
   params: [
-    { name: "scl", type: { kind: "number", integer: true, min: 0, max: 16 }, default: { kind: "number", value: 5 }, doc: "SCL GPIO." },
-    { name: "sda", type: { kind: "number", integer: true, min: 0, max: 16 }, default: { kind: "number", value: 4 }, doc: "SDA GPIO." },
+    {
+      name: "scl",
+      type: { kind: "number", integer: true, min: 0, max: 16 },
+      default: { kind: "number", value: 5 },
+      doc: "SCL GPIO.",
+    },
+    {
+      name: "sda",
+      type: { kind: "number", integer: true, min: 0, max: 16 },
+      default: { kind: "number", value: 4 },
+      doc: "SDA GPIO.",
+    },
     {
       name: "freq",
       type: { kind: "number", integer: true, min: 10_000, max: 400_000 },
@@ -85,7 +95,15 @@ const deepSleepSetting: SettingDeclaration = {
   name: "deep_sleep",
   summary: "Sleep between samples with machine.deepsleep (wire GPIO16 to RST so the RTC alarm can wake the board).",
   example: "deep_sleep",
-  params: [{ name: "enabled", type: { kind: "bool" }, positional: true, default: { kind: "bool", value: true }, doc: "On or off." }],
+  params: [
+    {
+      name: "enabled",
+      type: { kind: "bool" },
+      positional: true,
+      default: { kind: "bool", value: true },
+      doc: "On or off.",
+    },
+  ],
 };
 
 const ntpSetting: SettingDeclaration = {
@@ -113,7 +131,8 @@ const watchdogSetting: SettingDeclaration = {
 export const deviceSetting: SettingDeclaration = {
   name: "device",
   summary: "The board this flow is built for, and its network and bus settings.",
-  example: 'device esp8266 {\n  wifi secret("wifi_essid"), secret("wifi_password")\n  broker secret("mqtt_host") port 1883\n}',
+  example:
+    'device esp8266 {\n  wifi secret("wifi_essid"), secret("wifi_password")\n  broker secret("mqtt_host") port 1883\n}',
   params: [
     {
       name: "board",

@@ -58,15 +58,22 @@ export function checkTopics(programs: readonly IRProgram[]): Diagnostic[] {
   );
   for (const program of programs) {
     for (const subscriber of program.topics.filter((use) => use.direction === "subscribe")) {
-      const matching = publishers.filter(({ use, file }) => file !== program.file && topicMatches(subscriber.topic, use.topic));
-      const local = publishers.some(({ use, file }) => file === program.file && topicMatches(subscriber.topic, use.topic));
+      const matching = publishers.filter(
+        ({ use, file }) => file !== program.file && topicMatches(subscriber.topic, use.topic),
+      );
+      const local = publishers.some(
+        ({ use, file }) => file === program.file && topicMatches(subscriber.topic, use.topic),
+      );
       if (matching.length === 0 && !local) {
         diagnostics.push(
           diagnostic(
             DiagnosticCodes.NoPublisher,
             subscriber.span,
             `nothing in the checked files publishes to ${JSON.stringify(subscriber.topic)}`,
-            hintForMissing(subscriber, publishers.map(({ use }) => use.topic)),
+            hintForMissing(
+              subscriber,
+              publishers.map(({ use }) => use.topic),
+            ),
           ),
         );
         continue;
@@ -91,7 +98,13 @@ export function checkTopics(programs: readonly IRProgram[]): Diagnostic[] {
 }
 
 function hintForMissing(subscriber: TopicUse, published: string[]): string {
-  const close = published.find((topic) => topic.toLowerCase() === subscriber.topic.toLowerCase() || topic.replace(/[-_]/g, "") === subscriber.topic.replace(/[-_]/g, ""));
+  const close = published.find(
+    (topic) =>
+      topic.toLowerCase() === subscriber.topic.toLowerCase() ||
+      topic.replace(/[-_]/g, "") === subscriber.topic.replace(/[-_]/g, ""),
+  );
   if (close) return `did you mean ${JSON.stringify(close)}? topics are case- and punctuation-sensitive`;
-  return published.length ? `published topics: ${[...new Set(published)].map((t) => JSON.stringify(t)).join(", ")}` : "no checked file publishes anything";
+  return published.length
+    ? `published topics: ${[...new Set(published)].map((t) => JSON.stringify(t)).join(", ")}`
+    : "no checked file publishes anything";
 }

@@ -35,7 +35,12 @@ export type TypedExpression =
       readonly right: TypedExpression;
       readonly type: FlowType;
     }
-  | { readonly kind: "unary"; readonly operator: UnaryOperator; readonly operand: TypedExpression; readonly type: FlowType }
+  | {
+      readonly kind: "unary";
+      readonly operator: UnaryOperator;
+      readonly operand: TypedExpression;
+      readonly type: FlowType;
+    }
   /** A standard-library call; `fn` names an entry of {@link ./stdlib.ts}. */
   | { readonly kind: "call"; readonly fn: string; readonly args: readonly TypedExpression[]; readonly type: FlowType }
   /** A record literal; `fields` follow the order of `type.fields`. */

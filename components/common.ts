@@ -45,6 +45,9 @@ export function replacesNumber(ctx: ComponentContext): FlowType {
   if (input.kind !== "record") return isNumeric(input) ? NumberType : input;
   const field = ctx.params.get("of");
   if (field?.kind !== "field") return input;
-  const record: RecordType = { ...input, fields: input.fields.map((f) => (f.name === field.name ? { name: f.name, type: NumberType } : f)) };
+  const record: RecordType = {
+    ...input,
+    fields: input.fields.map((f) => (f.name === field.name ? { name: f.name, type: NumberType } : f)),
+  };
   return record;
 }

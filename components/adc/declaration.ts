@@ -12,8 +12,18 @@ export const declarations: ComponentDeclaration[] = [
     params: [
       sensorIdParam("adc"),
       everyParam,
-      { name: "pin", type: { kind: "number", integer: true, min: 0, max: 16 }, default: { kind: "number", value: 0 }, doc: "ADC channel (the ESP8266 has one, 0)." },
-      { name: "scale", type: { kind: "number" }, default: { kind: "number", value: 1 }, doc: "Multiplier applied to the raw reading." },
+      {
+        name: "pin",
+        type: { kind: "number", integer: true, min: 0, max: 16 },
+        default: { kind: "number", value: 0 },
+        doc: "ADC channel (the ESP8266 has one, 0).",
+      },
+      {
+        name: "scale",
+        type: { kind: "number" },
+        default: { kind: "number", value: 1 },
+        doc: "Multiplier applied to the raw reading.",
+      },
     ],
     targets: ["node", "esp8266"],
     output: () => SensorEvent,

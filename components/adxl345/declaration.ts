@@ -12,7 +12,12 @@ export const declarations: ComponentDeclaration[] = [
     params: [
       sensorIdParam("adxl345"),
       everyParam,
-      { name: "address", type: { kind: "number", integer: true, min: 0, max: 127 }, default: { kind: "number", value: 0x53 }, doc: "I2C address." },
+      {
+        name: "address",
+        type: { kind: "number", integer: true, min: 0, max: 127 },
+        default: { kind: "number", value: 0x53 },
+        doc: "I2C address.",
+      },
       {
         name: "range",
         type: { kind: "enum", values: ["2g", "4g", "8g", "16g"] },

@@ -8,7 +8,15 @@ export const declarations: ComponentDeclaration[] = [
     name: "interval",
     summary: "Emits 0, 1, 2, ... once per period.",
     periodic: true,
-    params: [{ name: "period", type: { kind: "duration", minMs: 10 }, positional: true, required: true, doc: "Time between ticks." }],
+    params: [
+      {
+        name: "period",
+        type: { kind: "duration", minMs: 10 },
+        positional: true,
+        required: true,
+        doc: "Time between ticks.",
+      },
+    ],
     targets: ["node", "esp8266"],
     output: () => IntType,
     example: 'interval 10s -> map { sensor_id: "lux-1" } -> to_json -> mqtt "lux/request"',

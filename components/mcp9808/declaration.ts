@@ -12,7 +12,12 @@ export const declarations: ComponentDeclaration[] = [
     params: [
       sensorIdParam("mcp9808"),
       everyParam,
-      { name: "address", type: { kind: "number", integer: true, min: 0, max: 127 }, default: { kind: "number", value: 0x18 }, doc: "I2C address." },
+      {
+        name: "address",
+        type: { kind: "number", integer: true, min: 0, max: 127 },
+        default: { kind: "number", value: 0x18 },
+        doc: "I2C address.",
+      },
     ],
     targets: ["node", "esp8266"],
     output: () => SensorEvent,

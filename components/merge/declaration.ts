@@ -7,7 +7,16 @@ export const declarations: ComponentDeclaration[] = [
     kind: "source",
     name: "merge",
     summary: "Interleaves the events of several `let` streams of the same type, in arrival order.",
-    params: [{ name: "streams", type: { kind: "stream" }, positional: true, variadic: true, required: true, doc: "The streams to merge." }],
+    params: [
+      {
+        name: "streams",
+        type: { kind: "stream" },
+        positional: true,
+        variadic: true,
+        required: true,
+        doc: "The streams to merge.",
+      },
+    ],
     targets: ["node", "esp8266"],
     output: (ctx) => {
       const streams = ctx.params.get("streams");
@@ -16,7 +25,8 @@ export const declarations: ComponentDeclaration[] = [
     check: (ctx) => {
       const streams = ctx.params.get("streams");
       if (streams?.kind !== "streams" || streams.ids.length === 0) return;
-      if (streams.ids.length < 2) ctx.report("E403", ctx.span("streams"), "`merge` needs at least two streams", "as in `merge lux, temp`");
+      if (streams.ids.length < 2)
+        ctx.report("E403", ctx.span("streams"), "`merge` needs at least two streams", "as in `merge lux, temp`");
       const first = ctx.streamType(streams.ids[0]!);
       for (const name of streams.ids.slice(1)) {
         const type = ctx.streamType(name);

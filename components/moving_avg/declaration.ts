@@ -7,7 +7,13 @@ export const declarations: ComponentDeclaration[] = [
     name: "moving_avg",
     summary: "Replaces each value with the mean of the last n values (fewer at the start), smoothing noise.",
     params: [
-      { name: "size", type: { kind: "number", integer: true, min: 1, max: 1000 }, positional: true, required: true, doc: "How many values to average." },
+      {
+        name: "size",
+        type: { kind: "number", integer: true, min: 1, max: 1000 },
+        positional: true,
+        required: true,
+        doc: "How many values to average.",
+      },
       ofFieldParam,
     ],
     targets: ["node", "esp8266"],

@@ -15,7 +15,13 @@ export const declarations: ComponentDeclaration[] = [
     name: "mqtt",
     summary: "Subscribes to a topic (wildcards `+` and `#`, shared `$share/group/...`) and emits each payload as text.",
     params: [
-      { name: "topic", type: { kind: "topic", wildcards: true }, positional: true, required: true, doc: "The topic filter to subscribe to." },
+      {
+        name: "topic",
+        type: { kind: "topic", wildcards: true },
+        positional: true,
+        required: true,
+        doc: "The topic filter to subscribe to.",
+      },
       qos,
     ],
     targets: ["node", "esp8266"],
@@ -25,11 +31,24 @@ export const declarations: ComponentDeclaration[] = [
   {
     kind: "sink",
     name: "mqtt",
-    summary: "Publishes each event: text as is, SensorEvent as the tutorial's JSON array, other records as JSON objects.",
+    summary:
+      "Publishes each event: text as is, SensorEvent as the tutorial's JSON array, other records as JSON objects.",
     params: [
-      { name: "topic", type: { kind: "topic", wildcards: false }, positional: true, required: true, doc: "The topic to publish to." },
+      {
+        name: "topic",
+        type: { kind: "topic", wildcards: false },
+        positional: true,
+        required: true,
+        doc: "The topic to publish to.",
+      },
       qos,
-      { name: "retain", type: { kind: "bool" }, flag: true, default: { kind: "bool", value: false }, doc: "Ask the broker to keep the last message." },
+      {
+        name: "retain",
+        type: { kind: "bool" },
+        flag: true,
+        default: { kind: "bool", value: false },
+        doc: "Ask the broker to keep the last message.",
+      },
     ],
     targets: ["node", "esp8266"],
     example: 'tsl2591 "lux-1" every 2s -> mqtt "sensor-data"',

@@ -6,9 +6,19 @@ export const declarations: ComponentDeclaration[] = [
     kind: "operator",
     name: "set",
     summary: "Replaces (or adds) fields of each record: `set ts = now()`. Adding a field makes an anonymous record.",
-    params: [{ name: "fields", type: { kind: "assignment" }, positional: true, variadic: true, required: true, doc: "`field = value`, comma separated." }],
+    params: [
+      {
+        name: "fields",
+        type: { kind: "assignment" },
+        positional: true,
+        variadic: true,
+        required: true,
+        doc: "`field = value`, comma separated.",
+      },
+    ],
     targets: ["node", "esp8266"],
-    accepts: (input) => (input.kind === "record" ? undefined : `sets fields of records, but its input is ${formatType(input)}`),
+    accepts: (input) =>
+      input.kind === "record" ? undefined : `sets fields of records, but its input is ${formatType(input)}`,
     check: (ctx) => {
       const fields = ctx.params.get("fields");
       const input = ctx.input;
@@ -29,7 +39,9 @@ export const declarations: ComponentDeclaration[] = [
       const fields = ctx.params.get("fields");
       const input = ctx.input;
       if (fields?.kind !== "assignments" || input?.kind !== "record") return input ?? ErrorType;
-      const added: RecordField[] = fields.items.filter((item) => !input.fields.some((f) => f.name === item.field)).map((item) => ({ name: item.field, type: item.expr.type }));
+      const added: RecordField[] = fields.items
+        .filter((item) => !input.fields.some((f) => f.name === item.field))
+        .map((item) => ({ name: item.field, type: item.expr.type }));
       if (added.length === 0) return input;
       const record: RecordType = { kind: "record", fields: [...input.fields, ...added] };
       return record;

@@ -12,7 +12,12 @@ export const declarations: ComponentDeclaration[] = [
     params: [
       sensorIdParam("tsl2591"),
       everyParam,
-      { name: "address", type: { kind: "number", integer: true, min: 0, max: 127 }, default: { kind: "number", value: 0x29 }, doc: "I2C address." },
+      {
+        name: "address",
+        type: { kind: "number", integer: true, min: 0, max: 127 },
+        default: { kind: "number", value: 0x29 },
+        doc: "I2C address.",
+      },
       {
         name: "gain",
         type: { kind: "enum", values: ["low", "medium", "high", "max"] },
@@ -31,7 +36,12 @@ export const declarations: ComponentDeclaration[] = [
     check: (ctx) => {
       const integration = ctx.params.get("integration");
       if (integration?.kind === "duration" && (integration.ms > 600 || integration.ms % 100 !== 0)) {
-        ctx.report("E405", ctx.span("integration"), "`integration` of `tsl2591` must be 100ms, 200ms, ... or 600ms", "the sensor integrates in steps of 100ms");
+        ctx.report(
+          "E405",
+          ctx.span("integration"),
+          "`integration` of `tsl2591` must be 100ms, 200ms, ... or 600ms",
+          "the sensor integrates in steps of 100ms",
+        );
       }
     },
     example: 'tsl2591 "lux-1" every 5s -> print',

@@ -23,7 +23,12 @@ export const declarations: ComponentDeclaration[] = aggregates.map((aggregate) =
   name: aggregate,
   summary: `Emits ${meaning[aggregate]} of each window: \`${aggregate} over 10\` (events) or \`${aggregate} over 1min\` (time).`,
   params: [
-    { name: "over", type: { kind: "count-or-duration" }, required: true, doc: "Window size: a number of events or a duration." },
+    {
+      name: "over",
+      type: { kind: "count-or-duration" },
+      required: true,
+      doc: "Window size: a number of events or a duration.",
+    },
     ofFieldParam,
   ],
   targets: ["node", "esp8266"],

@@ -15,7 +15,11 @@ const expectPrefix = "# expect: ";
 
 function flowFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? flowFiles(join(dir, entry.name)) : entry.name.endsWith(".flow") ? [join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? flowFiles(join(dir, entry.name))
+      : entry.name.endsWith(".flow")
+        ? [join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -38,7 +42,9 @@ describe("invalid corpus", () => {
     it(relative(here, file), () => {
       const text = readFileSync(file, "utf8");
       const lines = text.split("\n");
-      const expected = lines.filter((line) => line.startsWith(expectPrefix)).map((line) => line.slice(expectPrefix.length));
+      const expected = lines
+        .filter((line) => line.startsWith(expectPrefix))
+        .map((line) => line.slice(expectPrefix.length));
       const actual = describeDiagnostics(relative(root, file), text);
       if (process.env["UPDATE_GOLDEN"]) {
         const source = lines.filter((line) => !line.startsWith(expectPrefix));

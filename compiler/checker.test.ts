@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { compile } from "./index.js";
+import { formatType } from "./types.js";
+
+function check(text: string, target?: "node" | "esp8266") {
+  const result = compile([{ path: "t.flow", text }], target ? { target } : {});
+  return {
+    ...result,
+    codes: result.diagnostics.map((d) => d.code),
+    nodes: result.programs[0]?.nodes ?? [],
+  };
+}
+
+describe("checker", () => {
+  it("infers every stage's event type through the tutorial's server", () => {
+    const { nodes, codes } = check(
+      'mqtt "sensor-data" -> json as SensorEvent -> set ts = now() -> [print, csv "test.csv"]',
+    );
+    expect(codes).toEqual([]);
+    expect(
+      nodes.map((n) => `${n.name}: ${n.input ? formatType(n.input) : "-"} => ${n.output ? formatType(n.output) : "-"}`),
+    ).toEqual([
+      "mqtt: - => string",
+      "json: string => SensorEvent",
+      "set: SensorEvent => SensorEvent",
+      "print: SensorEvent => -",
+      "csv: SensorEvent => -",
+    ]);
+  });
+
+  it("fills defaults and resolves field parameters to their index", () => {
+    const { nodes } = check("tsl2591 every 2s -> avg over 10 -> print");
+    expect(nodes[0]!.params).toMatchObject({
+      id: { kind: "string", value: "tsl2591" },
+      every: { kind: "duration", ms: 2000 },
+      address: { kind: "number", value: 0x29 },
+      gain: { kind: "enum", value: "medium" },
+    });
+    expect(nodes[1]!.params).toMatchObject({
+      over: { kind: "count", value: 10 },
+      of: { kind: "field", name: "val", index: 2 },
+    });
+  });
+
+  it("reads `map val` and `sample lux` as arguments, not options", () => {
+    const { nodes, codes } = check("let lux = sim every 1s\ninterval 5s -> sample lux -> map val -> print");
+    expect(codes).toEqual([]);
+    expect(nodes.find((n) => n.name === "map")!.output).toMatchObject({ kind: "scalar", name: "number" });
+    expect(nodes.find((n) => n.name === "sample")!.params["stream"]).toEqual({ kind: "streams", ids: ["n0"] });
+  });
+
+  it("widens records with `set` of a new field, and keeps the schema when only replacing", () => {
+    const { nodes } = check("sim every 1s -> set ts = now() -> set level = val > 3 -> print");
+    expect(formatType(nodes[1]!.output!)).toBe("SensorEvent");
+    expect(formatType(nodes[2]!.output!)).toBe("{ sensor_id: string, ts: number, val: number, level: bool }");
+  });
+
+  it("folds let constants and keeps secrets and env as references", () => {
+    const { nodes, programs } = check(
+      'let limit = 2 * 250\nbroker secret("mqtt_host") port env("MQTT_PORT", 1883)\nsim every 1s -> filter val > limit -> print',
+    );
+    expect(programs[0]!.broker!.values).toMatchObject({
+      host: { kind: "secret", key: "mqtt_host" },
+      port: { kind: "env", name: "MQTT_PORT", fallback: 1883 },
+    });
+    expect(nodes[1]!.params["condition"]).toMatchObject({
+      expr: { kind: "binary", right: { kind: "binary", operator: "*" } },
+    });
+  });
+
+  it("checks a file with a device block against the esp8266 target", () => {
+    const { diagnostics } = check('device esp8266 { wifi "a", "b" }\nsim every 1s -> dedupe -> print');
+    expect(diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
+      [
+        "E501",
+        "`dedupe` is not available on esp8266",
+        "the device has no memory to spare for a history of keys: dedupe on the host",
+      ],
+    ]);
+  });
+
+  it("checks any file against an explicit target", () => {
+    expect(check('mqtt "a" -> jsonl "x.jsonl"', "esp8266").codes).toEqual(["E501"]);
+    expect(check('mqtt "a" -> jsonl "x.jsonl"', "node").codes).toEqual([]);
+  });
+
+  it("reports every error of a file, not just the first", () => {
+    expect(
+      check("tsl2591 every 2 -> print\nsim every 1s -> filtr x -> print\nsim every 1s -> take 1.5 -> print").codes,
+    ).toEqual(["E402", "E301", "E401"]);
+  });
+
+  it("records the inferred type of streams and stages for hovers", () => {
+    const { checked } = check("let lux = tsl2591 every 2s\nlux -> print");
+    expect(checked[0]!.annotations.map((a) => `${a.description}: ${formatType(a.type)}`)).toContain(
+      "stream lux: SensorEvent",
+    );
+  });
+
+  it("lowers named streams, fan-outs and merges into one graph", () => {
+    const { nodes } = check("let a = sim every 1s\nlet b = sim every 2s\nmerge a, b -> [print, take 1 -> print]");
+    expect(nodes.map((n) => `${n.id} ${n.name} <- [${n.previous.join(",")}] -> [${n.next.join(",")}]`)).toEqual([
+      "n0 sim <- [] -> [n2]",
+      "n1 sim <- [] -> [n2]",
+      "n2 merge <- [n0,n1] -> [n3,n4]",
+      "n3 print <- [n2] -> []",
+      "n4 take <- [n2] -> [n5]",
+      "n5 print <- [n4] -> []",
+    ]);
+  });
+
+  it("labels nodes as they were written, without secret values", () => {
+    const { nodes } = check('sim "s" every 1s -> set ts = now() -> mqtt "out" qos 1 retain');
+    expect(nodes.map((n) => n.label)).toEqual(['sim "s" every 1s', "set ts = now()", 'mqtt "out" qos 1 retain']);
+  });
+});

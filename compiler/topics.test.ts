@@ -1,0 +1,68 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { compile } from "./index.js";
+import { topicMatches } from "./topics.js";
+
+describe("topicMatches", () => {
+  it.each([
+    ["sensor-data", "sensor-data", true],
+    ["sensor-data", "sensor-data/x", false],
+    ["sensors/+/lux", "sensors/kitchen/lux", true],
+    ["sensors/+/lux", "sensors/kitchen/temp", false],
+    ["sensors/+", "sensors", false],
+    ["sensors/#", "sensors", true],
+    ["sensors/#", "sensors/a/b/c", true],
+    ["#", "anything/at/all", true],
+    ["#", "$SYS/broker/load", false],
+    ["+/x", "$SYS/x", false],
+    ["$share/g/sensors/+", "sensors/lux", true],
+    ["a//b", "a//b", true],
+  ])("%s matches %s: %s", (filter, topic, expected) => {
+    expect(topicMatches(filter, topic)).toBe(expected);
+  });
+});
+
+describe("cross-file topic checks", () => {
+  const read = (path: string) => ({ path, text: readFileSync(path, "utf8") });
+
+  it("finds the tutorial's client and server consistent", () => {
+    const result = compile([read("examples/tutorial/client.flow"), read("examples/tutorial/server.flow")]);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  it("errors when a subscriber decodes a schema the publisher does not send", () => {
+    const result = compile([
+      { path: "client.flow", text: 'adxl345 "a" every 1s -> mqtt "sensors/accel"' },
+      { path: "server.flow", text: 'mqtt "sensors/+" -> json as SensorEvent -> print' },
+    ]);
+    expect(result.diagnostics.map((d) => [d.code, d.message, d.related?.[0]?.span.file])).toEqual([
+      ["E601", 'this decodes "sensors/+" as SensorEvent, but client.flow publishes AccelEvent there', "client.flow"],
+    ]);
+  });
+
+  it("warns when nobody publishes a subscribed topic, suggesting a near miss", () => {
+    const result = compile([
+      { path: "client.flow", text: 'sim every 1s -> mqtt "sensor-data"' },
+      { path: "server.flow", text: 'mqtt "sensor_data" -> print' },
+    ]);
+    expect(result.diagnostics.map((d) => [d.code, d.severity, d.hint])).toEqual([
+      ["W602", "warning", 'did you mean "sensor-data"? topics are case- and punctuation-sensitive'],
+    ]);
+  });
+
+  it("accepts records of the same shape under another schema name", () => {
+    const result = compile([
+      { path: "a.flow", text: 'sim every 1s -> mqtt "x"' },
+      {
+        path: "b.flow",
+        text: 'schema Reading { sensor_id: string, ts: number, val: number }\nmqtt "x" -> json as Reading -> print',
+      },
+    ]);
+    expect(result.diagnostics).toEqual([]);
+  });
+
+  it("checks the pull example's request and response topics both ways", () => {
+    const result = compile([read("examples/pull/device.flow"), read("examples/pull/server.flow")]);
+    expect(result.diagnostics).toEqual([]);
+  });
+});
