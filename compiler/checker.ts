@@ -10,14 +10,7 @@ import { diagnostic, DiagnosticCodes, didYouMean, type Diagnostic, type Diagnost
 import { typeExpression, type ExpressionScope } from "./expressions.js";
 import type { SettingsBlock } from "./ir.js";
 import { bindParams } from "./params.js";
-import type {
-  ComponentContext,
-  ComponentDeclaration,
-  ComponentKind,
-  ParamValue,
-  Registry,
-  Target,
-} from "./registry.js";
+import type { ComponentContext, ComponentKind, Registry, Target } from "./registry.js";
 import { topLevelSettings, type SettingDeclaration } from "./settings.js";
 import type { Span } from "./source.js";
 import { builtinSchemas, ErrorType, formatType, scalarTypes, type FlowType, type RecordType } from "./types.js";

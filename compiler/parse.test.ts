@@ -66,7 +66,7 @@ describe("parser", () => {
     const [broker, pipeline] = parse(
       'broker "localhost" port 1883\nmqtt "sensor-data"\n  -> json as SensorEvent # c\n  -> set ts = now()\n  -> [print, csv "test.csv"]\n',
     );
-    expect(broker!.kind === "settings" && show(broker.invocation)).toBe('broker ("localhost") port=1883');
+    expect(broker!.kind === "settings" && show(broker!.invocation)).toBe('broker ("localhost") port=1883');
     expect(stages(pipeline!)).toEqual([
       'mqtt ("sensor-data")',
       "json as=SensorEvent",
@@ -113,9 +113,9 @@ describe("parser", () => {
     const [stream, constant, call] = parse(
       'let lux = tsl2591 every 2s\nlet limit = 2 * 500\nlet host = env("HOST", "x")',
     );
-    expect(stream!.kind === "let" && stream.value.kind).toBe("pipeline");
-    expect(constant!.kind === "let" && constant.value.kind).toBe("binary");
-    expect(call!.kind === "let" && call.value.kind).toBe("call");
+    expect(stream!.kind === "let" && stream!.value.kind).toBe("pipeline");
+    expect(constant!.kind === "let" && constant!.value.kind).toBe("binary");
+    expect(call!.kind === "let" && call!.value.kind).toBe("call");
   });
 
   it("decodes string escapes", () => {
