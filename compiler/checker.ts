@@ -251,7 +251,7 @@ class FileChecker {
       if (stage) headChecked = { kind: "source", stage };
       current = stage?.output ?? ErrorType;
     }
-    const { steps, output } = this.checkSteps(pipeline.steps, current, binds !== undefined);
+    const { steps, output } = this.checkSteps(pipeline.steps, current);
     if (headChecked)
       this.pipelines.push({ head: headChecked, steps, ...(binds ? { binds } : {}), span: pipeline.span });
     if (output && !binds && output.kind !== "error") {
@@ -288,7 +288,7 @@ class FileChecker {
       if (step.kind === "fanout") {
         const branches: CheckedStep[][] = [];
         for (const branch of step.branches) {
-          const result = this.checkSteps(branch.steps, current, false);
+          const result = this.checkSteps(branch.steps, current);
           branches.push(result.steps);
           if (result.output && result.output.kind !== "error") {
             this.report(
