@@ -269,7 +269,6 @@ class FileChecker {
   private checkSteps(
     steps: readonly A.Step[],
     input: FlowType | undefined,
-    mayContinue: boolean,
   ): { steps: CheckedStep[]; output: FlowType | undefined } {
     const checked: CheckedStep[] = [];
     let current = input;
@@ -332,8 +331,6 @@ class FileChecker {
         break;
       }
     }
-    if (!mayContinue && current !== undefined && checked.length === 0 && steps.length === 0)
-      return { steps: checked, output: current };
     return { steps: checked, output: current };
   }
 
