@@ -129,6 +129,14 @@ export interface HeapReading {
   readonly used: number;
   /** `heapBudget - used`: what an ESP8266 would have left. */
   readonly free: number;
+  /** Identifiers and interned strings the program added to the qstr pools. */
+  readonly qstrs: number;
+  /**
+   * How much of `used` is qstr pools and string data. Pools grow by doubling, and the harness's
+   * modules have already grown them past a device's, so this part moves in steps of a few KB:
+   * `used - qstrBytes` is the smooth figure to compare between versions of a program.
+   */
+  readonly qstrBytes: number;
 }
 
 /** A Python exception that escaped from the program. */
@@ -167,6 +175,7 @@ import sim_install
 sys.path.pop(0)
 del sys
 import gc as __harness_gc
+from micropython import qstr_info as __harness_qstr_info
 from sim_support import export as __harness_export
 __harness_result = None
 `;
@@ -243,6 +252,9 @@ export class MicroPythonDevice {
   #runDeadlineUs: number | undefined;
   #bridgeFailure: unknown;
   #harnessAlloc = 0;
+  #harnessQstrs = { count: 0, bytes: 0 };
+  /** While set, the device's output goes here instead of to its console (harness queries). */
+  #capturedOutput: string[] | undefined;
   #closed = false;
 
   private constructor(options: DeviceOptions) {
@@ -391,7 +403,15 @@ export class MicroPythonDevice {
     this.#assertOpen();
     const alloc = this.#measureAlloc();
     const used = alloc - this.#harnessAlloc;
-    return { alloc, harness: this.#harnessAlloc, used, free: this.heapBudget - used };
+    const qstrs = this.#measureQstrs();
+    return {
+      alloc,
+      harness: this.#harnessAlloc,
+      used,
+      free: this.heapBudget - used,
+      qstrs: qstrs.count - this.#harnessQstrs.count,
+      qstrBytes: qstrs.bytes - this.#harnessQstrs.bytes,
+    };
   }
 
   /**
@@ -446,6 +466,10 @@ export class MicroPythonDevice {
     this.#bridgeFailure = undefined;
     this.clock.boot();
     const print = (line: string) => {
+      if (this.#capturedOutput) {
+        this.#capturedOutput.push(line);
+        return;
+      }
       this.#output.push(line);
       this.#onOutput?.(line);
     };
@@ -462,6 +486,7 @@ export class MicroPythonDevice {
       throw isPythonError(error) ? new MicroPythonError(error.type, error.message) : error;
     }
     this.#harnessAlloc = this.#measureAlloc();
+    this.#harnessQstrs = this.#measureQstrs();
   }
 
   async #execute(code: string, returnsValue: boolean, options: RunOptions): Promise<RunOutcome> {
@@ -507,6 +532,18 @@ export class MicroPythonDevice {
     const alloc = this.#mp.globals.get("__harness_result") as number;
     this.#mp.runPython("__harness_result = None");
     return alloc;
+  }
+
+  #measureQstrs(): { count: number; bytes: number } {
+    this.#capturedOutput = [];
+    try {
+      this.#mp.runPython("__harness_qstr_info()");
+      const info = /n_qstr=(\d+), n_str_data_bytes=\d+, n_total_bytes=(\d+)/.exec(this.#capturedOutput.join("\n"));
+      if (!info) throw new Error(`unexpected micropython.qstr_info() output: ${this.#capturedOutput.join("\n")}`);
+      return { count: Number(info[1]), bytes: Number(info[2]) };
+    } finally {
+      this.#capturedOutput = undefined;
+    }
   }
 
   #passTime(ms: number): SleepStatus {
