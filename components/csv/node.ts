@@ -1,0 +1,285 @@
+/**
+ * CSV files on the host. The sink appends rows: SensorEvents as the tutorial's four columns
+ * (`timestamp,datetime,sensor_id,value`: unix time, the same time as ISO 8601 UTC as ThingFlow's
+ * csv_writer writes it, sensor id, value), other records one column per field, scalars one
+ * `value` column. The source replays a file with a header row as events of a schema, reading the
+ * tutorial's four-column files as SensorEvents too, as fast as the sinks take them or one row per
+ * `every`.
+ */
+import { createReadStream, openSync } from "node:fs";
+import { parse } from "csv-parse";
+import type { FlowType, RecordType } from "../../compiler/types.js";
+import {
+  componentKey,
+  type NodeImplementation,
+  type Observer,
+  type RunningSource,
+  type RuntimeContext,
+  type Sink,
+} from "../../runtime/component.js";
+import { csvField, FileError, LineWriter } from "../../runtime/files.js";
+
+/** ThingFlow's column names for SensorEvent fields, where they differ from the field names. */
+const tutorialColumns: Readonly<Record<string, string>> = { ts: "timestamp", val: "value" };
+
+const isSensorEvent = (type: FlowType | undefined): boolean => type?.kind === "record" && type.name === "SensorEvent";
+
+/**
+ * Unix seconds as ISO 8601 UTC with microseconds, like Python's
+ * `datetime.utcfromtimestamp(ts).isoformat()` (`2017-01-16T02:58:00.613611`; no fraction when it
+ * is zero). The date-time part is cached per second: consecutive rows mostly share it.
+ */
+export function isoTimeFormatter(): (seconds: number) => string {
+  let cachedSecond = NaN;
+  let cachedText = "";
+  return (seconds) => {
+    if (!Number.isFinite(seconds)) return "";
+    let whole = Math.floor(seconds);
+    let micros = Math.round((seconds - whole) * 1e6);
+    if (micros === 1_000_000) {
+      whole += 1;
+      micros = 0;
+    }
+    if (whole !== cachedSecond) {
+      cachedSecond = whole;
+      cachedText = new Date(whole * 1000).toISOString().slice(0, 19);
+    }
+    return micros === 0 ? cachedText : `${cachedText}.${String(micros).padStart(6, "0")}`;
+  };
+}
+
+/** A cell for any value: text quoted when needed, numbers and bools plainly, records as JSON, nothing as empty. */
+function cell(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return csvField(value);
+    case "number":
+    case "boolean":
+      return String(value);
+    case "undefined":
+      return "";
+    default:
+      return value === null ? "" : csvField(JSON.stringify(value));
+  }
+}
+
+/**
+ * The header and row format for events of `type`.
+ *
+ * @example
+ * csvFormat(SensorEvent).row({ sensor_id: "lux-1", ts: 1484535480.613611, val: 371.6063 });
+ * // "1484535480.613611,2017-01-16T02:58:00.613611,lux-1,371.6063"
+ */
+export function csvFormat(type: FlowType | undefined): { header: string; row: (event: unknown) => string } {
+  if (isSensorEvent(type)) {
+    const iso = isoTimeFormatter();
+    return {
+      header: "timestamp,datetime,sensor_id,value",
+      row: (event) => {
+        const { sensor_id: sensorId, ts, val } = event as { sensor_id: string; ts: number; val: number };
+        return `${ts},${iso(ts)},${csvField(sensorId)},${val}`;
+      },
+    };
+  }
+  if (type?.kind === "record") {
+    const names = type.fields.map((field) => field.name);
+    return {
+      header: names.map(csvField).join(","),
+      row: (event) => {
+        const record = event as Record<string, unknown>;
+        let line = cell(record[names[0]!]);
+        for (let i = 1; i < names.length; i++) line += `,${cell(record[names[i]!])}`;
+        return line;
+      },
+    };
+  }
+  return { header: "value", row: cell };
+}
+
+/** Converts a CSV cell to a field's type; undefined when it cannot. */
+function cellParser(type: FlowType): (text: string) => unknown {
+  if (type.kind === "scalar") {
+    switch (type.name) {
+      case "string":
+        return (text) => text;
+      case "bool":
+        return (text) => booleanCells.get(text.trim().toLowerCase());
+      case "int":
+        return (text) => {
+          const value = text.trim() === "" ? NaN : Number(text);
+          return Number.isInteger(value) ? value : undefined;
+        };
+      default:
+        return (text) => {
+          const value = text.trim() === "" ? NaN : Number(text);
+          return Number.isNaN(value) ? undefined : value;
+        };
+    }
+  }
+  return (text) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+const booleanCells = new Map([
+  ["true", true],
+  ["false", false],
+  ["1", true],
+  ["0", false],
+  ["yes", true],
+  ["no", false],
+]);
+
+const typeWords: Readonly<Record<string, string>> = {
+  int: "an integer",
+  number: "a number",
+  duration: "a number",
+  bool: "true or false",
+};
+
+/**
+ * Maps header cells to the schema's fields (by name, ignoring case; SensorEvent also by the
+ * tutorial's `timestamp`/`value`), returning a row converter or a message naming the missing
+ * column.
+ */
+type RowReader = (row: readonly string[]) => { event?: unknown; problem?: string };
+
+function rowReader(schema: RecordType, header: readonly string[]): RowReader | string {
+  const columns = header.map((name) => name.trim().toLowerCase());
+  const readers = schema.fields.map((field) => {
+    let index = columns.indexOf(field.name.toLowerCase());
+    const alias = isSensorEvent(schema) ? tutorialColumns[field.name] : undefined;
+    if (index < 0 && alias) index = columns.indexOf(alias);
+    return { field, index, parse: cellParser(field.type) };
+  });
+  const missing = readers.filter((reader) => reader.index < 0).map((reader) => `\`${reader.field.name}\``);
+  if (missing.length > 0) return `its header (${header.join(",")}) has no column for ${missing.join(", ")}`;
+  return (row) => {
+    const event: Record<string, unknown> = {};
+    for (const { field, index, parse } of readers) {
+      const text = row[index];
+      const value = text === undefined ? undefined : parse(text);
+      if (value === undefined) {
+        const expected = field.type.kind === "scalar" ? (typeWords[field.type.name] ?? "text") : "JSON";
+        return {
+          problem:
+            text === undefined ? `no \`${field.name}\` column in this row` : `\`${field.name}\` must be ${expected}`,
+        };
+      }
+      event[field.name] = value;
+    }
+    return { event };
+  };
+}
+
+/** Replays the rows of a file; see the module comment. */
+function replay(ctx: RuntimeContext, out: Observer): RunningSource {
+  const path = ctx.params.string("file");
+  const schema = ctx.params.schema("as");
+  const everyMs = ctx.params.optionalDurationMs("every");
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    throw new FileError(path, (error as NodeJS.ErrnoException).code, "read", error);
+  }
+  const parser = createReadStream("", { fd }).pipe(
+    parse({ bom: true, skip_empty_lines: true, relax_column_count: true }),
+  );
+  let stopped = false;
+  let ticks = 0;
+  let wakeTick: (() => void) | undefined;
+  const task =
+    everyMs === undefined
+      ? undefined
+      : ctx.scheduler.schedulePeriodic(everyMs, () => {
+          // At most one tick is kept: a paused replay resumes at the pace, not in a burst.
+          ticks = 1;
+          wakeTick?.();
+        });
+  const nextTick = () =>
+    new Promise<void>((resolve) => {
+      wakeTick = resolve;
+    });
+
+  const run = async () => {
+    let read: RowReader | undefined;
+    let rowNumber = 0;
+    for await (const row of parser as AsyncIterable<string[]>) {
+      rowNumber++;
+      if (stopped) return;
+      if (read === undefined) {
+        const reader = rowReader(schema, row);
+        if (typeof reader === "string")
+          throw new Error(`${path} cannot be read as ${schema.name ?? "records"}: ${reader}`);
+        read = reader;
+        continue;
+      }
+      if (task) {
+        while (ticks === 0 && !stopped) await nextTick();
+        ticks = 0;
+      } else if (ctx.pressure.blocked) {
+        await ctx.pressure.whenClear();
+      }
+      if (stopped) return;
+      const { event, problem } = read(row);
+      if (problem !== undefined) ctx.badInput.report(row.join(","), `${path} row ${rowNumber}: ${problem}`);
+      else out.next(event);
+    }
+  };
+  const finished = run().then(
+    () => {
+      task?.cancel();
+      if (!stopped) out.completed();
+    },
+    (error: unknown) => {
+      task?.cancel();
+      const message = error instanceof Error ? error.message : String(error);
+      if (!stopped) out.error(new Error(message.startsWith(path) ? message : `${path}: ${message}`, { cause: error }));
+    },
+  );
+  return {
+    stop: async () => {
+      stopped = true;
+      task?.cancel();
+      wakeTick?.();
+      parser.destroy();
+      await finished;
+    },
+  };
+}
+
+export const nodeImplementations: NodeImplementation[] = [
+  {
+    key: componentKey("source", "csv"),
+    source: (_node, ctx, out) => replay(ctx, out),
+  },
+  {
+    key: componentKey("sink", "csv"),
+    sink(node, ctx): Sink {
+      const format = csvFormat(node.input);
+      const writer = new LineWriter({
+        path: ctx.params.string("file"),
+        rotate: ctx.params.enumValue<"none" | "daily">("rotate"),
+        ...(ctx.params.bool("header") ? { header: format.header } : {}),
+        log: ctx.log,
+        clock: ctx.clock,
+        pressure: ctx.pressure,
+        onDropped: (lines) => {
+          ctx.stats.dropped += lines;
+        },
+      });
+      const row = format.row;
+      return {
+        next: (event) => writer.writeLine(row(event)),
+        completed() {},
+        error() {},
+        close: () => writer.close(),
+      };
+    },
+  },
+];
