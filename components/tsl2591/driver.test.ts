@@ -6,6 +6,7 @@ import {
   MicroPythonDevice,
   MicroPythonError,
   TSL2591_LUX_DF,
+  type DeviceOptions,
   type SensorOptions,
 } from "../../test/support/micropython/harness.js";
 
@@ -19,14 +20,10 @@ afterEach(async () => {
   device = undefined;
 });
 
-async function withSensor(
-  sensors: SensorOptions,
-  constructor = 'Tsl2591("lux-1", i2c)',
-  extra: Parameters<typeof MicroPythonDevice.create>[0] = {},
-) {
+async function withSensor(sensors: SensorOptions, construction = 'Tsl2591("lux-1", i2c)', extra: DeviceOptions = {}) {
   device = await MicroPythonDevice.create({ files: { "tsl2591.py": DRIVER }, sensors, ...extra });
   await device.run(
-    `import machine\nfrom tsl2591 import Tsl2591\ni2c = machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4))\nsensor = ${constructor}`,
+    `import machine\nfrom tsl2591 import Tsl2591\ni2c = machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4))\nsensor = ${construction}`,
   );
   return device;
 }

@@ -119,7 +119,7 @@ export function createBridge(host: BridgeHost): Record<string, (...args: never[]
     wlan_rssi: () => wifi.rssi(),
     wlan_ifconfig: (iface: number) => wifi.ifconfig(iface),
     wlan_essid: (iface: number) =>
-      iface === STA_IF ? wifi.essid() : "ESP_" + host.uniqueId.subarray(-3).toString("hex").toUpperCase(),
+      iface === STA_IF ? wifi.essid() : `MicroPython-${host.uniqueId.subarray(-3).toString("hex")}`,
     wlan_mac: (iface: number) => {
       // Espressif's OUI and the chip id; the access point's address sets the locally-administered bit.
       const mac = Buffer.concat([Buffer.from([0x5c, 0xcf, 0x7f]), host.uniqueId.subarray(-3)]);

@@ -219,6 +219,7 @@ except Exception:
       "import machine, time\nwdt = machine.WDT(timeout=2000)\nfor i in range(5):\n    time.sleep_ms(1500)\n    wdt.feed()",
     );
     expect(d.halt).toBeNull();
+    expect(d.watchdog).toEqual({ timeoutMs: 2_000, feeds: 5 });
     d.advance(1_999);
     expect(d.halt).toBeNull();
     expect(await d.run("time.sleep_ms(5000)")).toEqual({ kind: "halted", halt: { reason: "watchdog", atMs: 9_500 } });
