@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The `flowc` executable. It runs the esbuild bundle dist/cli.js, which `npm install` / `npm ci`
+// build (the `prepare` script): one file loads several times faster than the few hundred modules
+// chevrotain and the compiler are made of.
+//
+// A checkout that has not been built yet (or FLOWC_FROM_SOURCE=1, handy while editing the CLI)
+// runs the TypeScript sources through tsx instead, after a one-line notice: slower to start, but
+// a newcomer's first command works and a developer never runs a stale bundle by accident.
+import { existsSync } from "node:fs";
+import module from "node:module";
+
+// Node 22.1+ can cache compiled code between runs; older Node lacks the function.
+module.enableCompileCache?.();
+
+const bundle = new URL("../dist/cli.js", import.meta.url);
+const fromSource = process.env.FLOWC_FROM_SOURCE === "1" || !existsSync(bundle);
+const cli = fromSource ? await loadSources() : await import(bundle.href);
+process.exitCode = await cli.main(process.argv.slice(2));
+
+async function loadSources() {
+  let tsx;
+  try {
+    tsx = await import("tsx/esm/api");
+  } catch {
+    process.stderr.write("flowc: dist/cli.js is missing; run `npm run build` in the flowc folder.\n");
+    process.exit(1);
+  }
+  if (process.env.FLOWC_FROM_SOURCE !== "1") {
+    process.stderr.write(
+      "flowc: dist/cli.js not built yet, running from source (slower); `npm run build` builds it.\n",
+    );
+  }
+  tsx.register();
+  // Files imported as `./driver.py?raw` are text, as in the bundle and in vitest.
+  module.register("../scripts/raw-text-hooks.mjs", import.meta.url);
+  return import("../cli/main.ts");
+}

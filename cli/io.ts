@@ -1,0 +1,96 @@
+/**
+ * What every `flowc` command shares: exit codes, the streams it writes to, the colour decision
+ * and reading `.flow` files. The compiler never touches the file system or the terminal; the
+ * commands do, through these helpers, so they all behave alike.
+ */
+import { readFile } from "node:fs/promises";
+import type { CompileInput } from "../compiler/index.js";
+
+/** `flowc`'s exit codes, the same for every command. */
+export const ExitCode = {
+  /** Done; warnings alone do not fail a command. */
+  Ok: 0,
+  /** The sources have errors, or the command failed while running (broker gone, disk full). */
+  Failure: 1,
+  /** The command line was wrong: unknown command or option, bad option value, unreadable input file. */
+  Usage: 2,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** A stream a command writes to: the process's own, or a buffer in tests and embedders. */
+export interface OutputStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+/** Where a command writes; the process's streams unless a test or an embedder says otherwise. */
+export interface CommandStreams {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+}
+
+/** The process's standard output and error. */
+export const processStreams: CommandStreams = { stdout: process.stdout, stderr: process.stderr };
+
+/**
+ * Whether to colour what goes to `stream`: only on a terminal, never when `--no-color` was given
+ * or `NO_COLOR` is set (https://no-color.org), always when `FORCE_COLOR` asks for it.
+ *
+ * @example
+ * const color = useColor(streams.stdout, { flag: options.color });
+ * streams.stdout.write(renderDiagnostic(d, sources, { color }));
+ */
+export function useColor(
+  stream: OutputStream,
+  { flag, env = process.env }: { flag?: boolean; env?: NodeJS.ProcessEnv } = {},
+): boolean {
+  if (flag === false) return false;
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false") return true;
+  return stream.isTTY === true;
+}
+
+const readFailureReasons: Readonly<Record<string, string>> = {
+  ENOENT: "no such file",
+  EISDIR: "it is a directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+};
+
+/**
+ * Reads `.flow` files for the compiler. Every file that cannot be read is reported on stderr as
+ * `flowc <command>: cannot read <path>: <reason>`; the result is then undefined and the command
+ * should exit with {@link ExitCode.Usage}, since the command line named a file that is not there.
+ *
+ * @example
+ * const inputs = await readSourceFiles(files, "check", streams);
+ * if (!inputs) return ExitCode.Usage;
+ * const result = compile(inputs);
+ */
+export async function readSourceFiles(
+  paths: readonly string[],
+  commandName: string,
+  streams: CommandStreams = processStreams,
+): Promise<CompileInput[] | undefined> {
+  const reads = await Promise.allSettled(paths.map((path) => readFile(path, "utf8")));
+  const inputs: CompileInput[] = [];
+  let allRead = true;
+  reads.forEach((read, index) => {
+    const path = paths[index]!;
+    if (read.status === "fulfilled") {
+      inputs.push({ path, text: read.value });
+      return;
+    }
+    allRead = false;
+    const error = read.reason as NodeJS.ErrnoException;
+    const reason = (error.code && readFailureReasons[error.code]) ?? error.message;
+    streams.stderr.write(`flowc ${commandName}: cannot read ${path}: ${reason}\n`);
+  });
+  return allRead ? inputs : undefined;
+}
+
+/** `1 error`, `2 warnings`: a count with its noun, singular or plural. */
+export function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
