@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // Rebuilds dist/ when stale, so tests that spawn bin/flowc.js run the current sources.
+    globalSetup: ["./scripts/vitest-global-setup.mjs"],
   },
 });

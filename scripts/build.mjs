@@ -12,7 +12,7 @@
 //   node scripts/build.mjs            build every entry whose source exists
 //   node scripts/build.mjs --if-stale build only when a source is newer than dist/ (tests use this)
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rename, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
@@ -38,20 +38,29 @@ export const entries = [
 const external = ["prettier"];
 
 /** Folders and files whose changes make dist/ stale. */
-const inputs = ["cli", "compiler", "components", "runtime", "targets", "package.json", "scripts/build.mjs"];
+const inputs = [
+  "cli",
+  "compiler",
+  "components",
+  "runtime",
+  "targets",
+  "package.json",
+  "package-lock.json",
+  "scripts/build.mjs",
+];
 
 /**
  * `import text from "./driver.py?raw"` gives the file's text as a string, as vitest does: the
  * MicroPython drivers ship inside the bundle that emits them.
  */
-const rawTextPlugin = {
+export const rawTextPlugin = {
   name: "raw-text",
-  setup(build) {
-    build.onResolve({ filter: /\?raw$/ }, (args) => ({
+  setup(esbuildBuild) {
+    esbuildBuild.onResolve({ filter: /\?raw$/ }, (args) => ({
       path: resolve(args.resolveDir, args.path.slice(0, -"?raw".length)),
       namespace: "raw-text",
     }));
-    build.onLoad({ filter: /.*/, namespace: "raw-text" }, async (args) => ({
+    esbuildBuild.onLoad({ filter: /.*/, namespace: "raw-text" }, async (args) => ({
       contents: await readFile(args.path, "utf8"),
       loader: "text",
       watchFiles: [args.path],
@@ -73,12 +82,39 @@ export async function build({ log = (line) => process.stdout.write(`${line}\n`) 
     if (!present.includes(entry)) log(`build: skipping dist/${entry.output}.js, ${entry.source} does not exist yet`);
   }
   const started = performance.now();
-  // Chunk names carry content hashes: old ones would pile up.
-  await rm(join(root, "dist"), { recursive: true, force: true });
-  await esbuild.build({
+  // Built next to dist/ and swapped in when complete, so a flowc process that is starting (or a
+  // test run in another terminal) sees the old bundle or the new one, never half of each; a fresh
+  // folder also keeps chunks with stale content hashes from piling up.
+  const staging = join(root, `.dist-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  await bundle(present, staging).catch(async (error) => {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  });
+  const dist = join(root, "dist");
+  const retired = `${staging}-old`;
+  if (existsSync(dist)) await rename(dist, retired);
+  try {
+    await rename(staging, dist);
+  } catch (error) {
+    // Another build (a second test run) swapped its dist/ in first; it holds the same sources.
+    if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
+    await rm(staging, { recursive: true, force: true });
+  }
+  await rm(retired, { recursive: true, force: true });
+  const built = present.map((entry) => `dist/${entry.output}.js`).join(", ");
+  log(
+    `build: ${built} and their chunks, ${megabytes(join(root, "dist"))}, in ${Math.round(performance.now() - started)} ms`,
+  );
+  return present;
+}
+
+/** Bundles the `present` entries, and the chunks they share or import lazily, into `outdir`. */
+function bundle(present, outdir) {
+  return esbuild.build({
     absWorkingDir: root,
     entryPoints: Object.fromEntries(present.map((entry) => [entry.output, entry.source])),
-    outdir: "dist",
+    outdir,
     chunkNames: "chunks/[name]-[hash]",
     splitting: true,
     bundle: true,
@@ -96,11 +132,6 @@ export async function build({ log = (line) => process.stdout.write(`${line}\n`) 
     legalComments: "linked",
     logLevel: "warning",
   });
-  const built = present.map((entry) => `dist/${entry.output}.js`).join(", ");
-  log(
-    `build: ${built} and their chunks, ${megabytes(join(root, "dist"))}, in ${Math.round(performance.now() - started)} ms`,
-  );
-  return present;
 }
 
 /**

@@ -1,0 +1,184 @@
+// Runs bin/flowc.js as a user would: a separate process, the bundle vitest's global setup keeps
+// fresh (scripts/vitest-global-setup.mjs), real files, exit codes and output streams.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command } from "commander";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CheckReport } from "./commands/check.js";
+import { commands } from "./main.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = join(root, "bin", "flowc.js");
+const tutorialServer = join(root, "examples", "tutorial", "server.flow");
+const tutorialClient = join(root, "examples", "tutorial", "client.flow");
+
+interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `node bin/flowc.js ...args` without colour settings inherited from the test runner. */
+function flowc(args: readonly string[], env: Record<string, string> = {}): Promise<Outcome> {
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env };
+  delete baseEnv.NO_COLOR;
+  delete baseEnv.FORCE_COLOR;
+  delete baseEnv.FLOWC_FROM_SOURCE;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [bin, ...args], { cwd: root, env: { ...baseEnv, ...env } }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== "number") reject(error);
+      else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+    });
+  });
+}
+
+let folder: string;
+let broken: string;
+let warnsOnly: string;
+
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), "flowc-cli-"));
+  broken = join(folder, "broken.flow");
+  warnsOnly = join(folder, "warns.flow");
+  // `every 2` lacks its unit: error E402 under the `2`.
+  await writeFile(broken, "tsl2591 every 2 -> print\n");
+  // A constant nobody uses: warning W702, and nothing else.
+  await writeFile(warnsOnly, "let unused = 3\ntsl2591 every 2s -> print\n");
+});
+
+afterAll(() => rm(folder, { recursive: true, force: true }));
+
+describe("flowc", () => {
+  it("prints the package version with --version", async () => {
+    const { version } = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { version: string };
+    expect(await flowc(["--version"])).toEqual({ code: 0, stdout: `${version}\n`, stderr: "" });
+  });
+
+  it("lists every registered command with --help", async () => {
+    const { code, stdout } = await flowc(["--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: flowc /);
+    for (const name of Object.keys(commands)) expect(stdout).toMatch(new RegExp(`^  ${name} `, "m"));
+  });
+
+  it.each(Object.keys(commands))("shows help for `%s --help`", async (name) => {
+    const { code, stdout } = await flowc([name, "--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^Usage: flowc ${name} `));
+  });
+
+  it("exits 2 on an unknown option, naming it", async () => {
+    const { code, stderr } = await flowc(["check", "--colour", tutorialServer]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown option '--colour'");
+  });
+
+  it("exits 2 on an unknown command, suggesting the closest one", async () => {
+    const { code, stderr } = await flowc(["chek", tutorialServer]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown command 'chek'");
+    expect(stderr).toContain("check");
+  });
+
+  it("exits 2 on an option value it does not accept", async () => {
+    const { code, stderr } = await flowc(["check", "--format", "xml", tutorialServer]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("xml");
+  });
+
+  it("exits 2 and shows usage when no command is given", async () => {
+    const { code, stderr } = await flowc([]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("Usage: flowc");
+  });
+});
+
+describe("flowc check", () => {
+  it("passes the tutorial's two files, checked together", async () => {
+    expect(await flowc(["check", tutorialClient, tutorialServer])).toEqual({
+      code: 0,
+      stdout: "ok: 2 files\n",
+      stderr: "",
+    });
+  });
+
+  it("exits 1 and renders each error with its location, source line and caret", async () => {
+    const { code, stdout, stderr } = await flowc(["check", broken]);
+    expect(code).toBe(1);
+    expect(stderr).toBe("");
+    expect(stdout).toContain(`${broken}:1:15: error[E402]: `);
+    expect(stdout).toContain("  1 | tsl2591 every 2 -> print\n    |               ^\n");
+    expect(stdout).toMatch(/\n1 error\n$/);
+    expect(stdout).not.toContain("\x1b[");
+  });
+
+  it("exits 0 with warnings only, and counts them", async () => {
+    const { code, stdout } = await flowc(["check", warnsOnly]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("warning[W702]");
+    expect(stdout).toMatch(/\nok: 1 file, 1 warning\n$/);
+  });
+
+  it("counts errors and warnings across files", async () => {
+    const { code, stdout } = await flowc(["check", broken, warnsOnly]);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/\n1 error, 1 warning\n$/);
+  });
+
+  it("prints one JSON report with --format json", async () => {
+    const { code, stdout } = await flowc(["check", "--format", "json", broken, warnsOnly]);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as CheckReport;
+    expect(report).toEqual({
+      files: [broken, warnsOnly],
+      errors: 1,
+      warnings: 1,
+      diagnostics: [
+        expect.objectContaining({ code: "E402", severity: "error", file: broken, line: 1, column: 15, endLine: 1 }),
+        expect.objectContaining({ code: "W702", severity: "warning", file: warnsOnly, line: 1, column: 5 }),
+      ],
+    });
+    for (const diagnostic of report.diagnostics) expect(typeof diagnostic.message).toBe("string");
+  });
+
+  it("checks against the target given with --target", async () => {
+    const { code, stdout } = await flowc(["check", "--target", "esp8266", tutorialServer]);
+    expect(code).toBe(1);
+    expect(stdout).toContain("error[E501]");
+  });
+
+  it("colours when FORCE_COLOR asks, unless --no-color or NO_COLOR says otherwise", async () => {
+    expect((await flowc(["check", broken], { FORCE_COLOR: "1" })).stdout).toContain("\x1b[1;31merror[E402]\x1b[0m");
+    expect((await flowc(["check", "--no-color", broken], { FORCE_COLOR: "1" })).stdout).not.toContain("\x1b[");
+    expect((await flowc(["check", broken], { FORCE_COLOR: "1", NO_COLOR: "1" })).stdout).not.toContain("\x1b[");
+  });
+
+  it("exits 2 with a clear message when a file cannot be read", async () => {
+    const missing = join(folder, "missing.flow");
+    expect(await flowc(["check", tutorialServer, missing])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `flowc check: cannot read ${missing}: no such file\n`,
+    });
+  });
+});
+
+describe("bin/flowc.js without the bundle", () => {
+  it("runs the TypeScript sources when FLOWC_FROM_SOURCE=1", async () => {
+    expect(await flowc(["check", tutorialServer], { FLOWC_FROM_SOURCE: "1" })).toEqual({
+      code: 0,
+      stdout: "ok: 1 file\n",
+      stderr: "",
+    });
+  });
+});
+
+describe("the command registry", () => {
+  it.each(Object.entries(commands))("loads `%s` as a command of that name", async (name, load) => {
+    const register = await load();
+    expect(register(new Command("flowc")).name()).toBe(name);
+  });
+});
