@@ -393,7 +393,10 @@ export class MqttConnection {
   private subscribeAtBroker(filter: string, qos: QoS): Promise<void> {
     const granted = new Promise<void>((resolve, reject) => {
       this.client.subscribe(filter, { qos }, (error, grants) => {
-        if (error) reject(new MqttConnectionError(`cannot subscribe to "${filter}" at ${this.url}: ${error.message}`));
+        if (error)
+          reject(
+            this.failed ?? new MqttConnectionError(`cannot subscribe to "${filter}" at ${this.url}: ${error.message}`),
+          );
         else if (grants?.some((grant) => grant.qos === 128)) {
           reject(
             new MqttConnectionError(

@@ -154,8 +154,11 @@ export class Scheduler {
     // A snapshot, so tasks cancelled or added by a callback do not disturb this round.
     for (const entry of [...this.entries]) {
       if (entry.cancelled || entry.due > now) continue;
+      // A deadline missed by a whole period or more is skipped, not run late.
+      const missed = now - entry.due >= entry.periodMs;
       entry.due += entry.periodMs;
       if (entry.due <= now) entry.due = epoch + (Math.floor((now - epoch) / entry.periodMs) + 1) * entry.periodMs;
+      if (missed) continue;
       try {
         entry.run();
       } catch (error) {

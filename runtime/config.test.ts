@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigResolver, loadSecretsFile, MissingConfigError, secretVariable } from "./config.js";
+
+describe("ConfigResolver", () => {
+  it("reads secrets from FLOWC_SECRET_<KEY>, then from the secrets object", () => {
+    const config = new ConfigResolver({
+      secrets: { "mqtt-password": "from-file", site: "lab" },
+      env: { FLOWC_SECRET_MQTT_PASSWORD: "from-env" },
+    });
+    expect(secretVariable("mqtt-password")).toBe("FLOWC_SECRET_MQTT_PASSWORD");
+    expect(config.secret("mqtt-password")).toBe("from-env");
+    expect(config.secret("site")).toBe("lab");
+  });
+
+  it("says how to provide a missing secret", () => {
+    const config = new ConfigResolver({ env: {} });
+    expect(() => config.secret("wifi_password")).toThrow(MissingConfigError);
+    expect(() => config.secret("wifi_password")).toThrow(
+      /export FLOWC_SECRET_WIFI_PASSWORD=\.\.\. or pass --secrets FILE/,
+    );
+  });
+
+  it("reads environment variables typed like their default", () => {
+    const config = new ConfigResolver({ env: { PORT: "1884", VERBOSE: "yes", SITE: "lab", BAD: "x" } });
+    expect(config.env("PORT", 1883)).toBe(1884);
+    expect(config.env("VERBOSE", false)).toBe(true);
+    expect(config.env("SITE")).toBe("lab");
+    expect(config.env("MISSING", "default")).toBe("default");
+    expect(() => config.env("MISSING")).toThrow(/MISSING is not set/);
+    expect(() => config.env("BAD", 1)).toThrow(/must be a number/);
+    expect(() => config.env("BAD", true)).toThrow(/must be true or false/);
+  });
+
+  it("resolves secret and env parameter values", () => {
+    const config = new ConfigResolver({ secrets: { host: "broker.lan" }, env: { PORT: "8883" } });
+    expect(config.param({ kind: "secret", key: "host" })).toEqual({ kind: "string", value: "broker.lan" });
+    expect(config.param({ kind: "env", name: "PORT", fallback: 1883 })).toEqual({ kind: "number", value: 8883 });
+    expect(config.param({ kind: "env", name: "TLS", fallback: false })).toEqual({ kind: "bool", value: false });
+    expect(config.param({ kind: "number", value: 1 })).toEqual({ kind: "number", value: 1 });
+  });
+});
+
+describe("loadSecretsFile", () => {
+  const dir = mkdtempSync(join(tmpdir(), "flowc-secrets-"));
+
+  it("reads a JSON object", () => {
+    const path = join(dir, "secrets.json");
+    writeFileSync(path, '{"wifi_password": "p", "port": 1883}');
+    expect(loadSecretsFile(path)).toEqual({ wifi_password: "p", port: 1883 });
+  });
+
+  it("reads key=value lines", () => {
+    const path = join(dir, "secrets.env");
+    writeFileSync(path, "# comment\nwifi_password = p=q\n\nmqtt_host=broker.lan\n");
+    expect(loadSecretsFile(path)).toEqual({ wifi_password: "p=q", mqtt_host: "broker.lan" });
+  });
+
+  it("explains malformed files", () => {
+    const json = join(dir, "bad.json");
+    writeFileSync(json, '{"a": ');
+    expect(() => loadSecretsFile(json)).toThrow(/is not valid JSON/);
+    const nested = join(dir, "nested.json");
+    writeFileSync(nested, '{"a": {"b": 1}}');
+    expect(() => loadSecretsFile(nested)).toThrow(/"a" must be a string, number or boolean/);
+    const lines = join(dir, "bad.env");
+    writeFileSync(lines, "no equals sign\n");
+    expect(() => loadSecretsFile(lines)).toThrow(/bad\.env:1: expected key=value/);
+  });
+});

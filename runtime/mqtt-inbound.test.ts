@@ -1,0 +1,152 @@
+import { Duplex } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { InboundPublishTap } from "./mqtt-inbound.js";
+
+/** The remaining-length encoding of MQTT's fixed header. */
+function remainingLength(length: number): number[] {
+  const bytes: number[] = [];
+  do {
+    let byte = length % 128;
+    length = Math.floor(length / 128);
+    if (length > 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (length > 0);
+  return bytes;
+}
+
+function publish(topic: string, payload: string | Buffer, qos: 0 | 1 | 2 = 0, id = 0): Buffer {
+  const topicBytes = Buffer.from(topic);
+  const body = Buffer.concat([
+    Buffer.from([topicBytes.length >> 8, topicBytes.length & 0xff]),
+    topicBytes,
+    qos > 0 ? Buffer.from([id >> 8, id & 0xff]) : Buffer.alloc(0),
+    Buffer.isBuffer(payload) ? payload : Buffer.from(payload),
+  ]);
+  return Buffer.concat([Buffer.from([0x30 | (qos << 1), ...remainingLength(body.length)]), body]);
+}
+
+const connack = Buffer.from([0x20, 0x02, 0x00, 0x00]);
+const pingresp = Buffer.from([0xd0, 0x00]);
+
+/** A socket stand-in: what the tap writes is kept; what the "broker" sends is emitted as data. */
+class FakeSocket extends Duplex {
+  readonly written: Buffer[] = [];
+  override _read(): void {}
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.written.push(chunk);
+    callback();
+  }
+}
+
+function setup(coalesceMs = 0) {
+  const socket = new FakeSocket();
+  const received: [string, string][] = [];
+  const tap = new InboundPublishTap(
+    socket,
+    (topic, buffer, start, end) => received.push([topic, buffer.toString("utf8", start, end)]),
+    { coalesceMs },
+  );
+  const passed: Buffer[] = [];
+  tap.on("data", (chunk: Buffer) => passed.push(chunk));
+  return { socket, tap, received, passed: () => Buffer.concat(passed) };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("InboundPublishTap", () => {
+  it("takes QoS 0 publishes out of the stream and passes everything else through", async () => {
+    const { socket, received, passed } = setup();
+    socket.emit(
+      "data",
+      Buffer.concat([connack, publish("sensor-data", '["lux-1", 611, 284.1312]'), pingresp, publish("a/b", "x")]),
+    );
+    await flush();
+    expect(received).toEqual([
+      ["sensor-data", '["lux-1", 611, 284.1312]'],
+      ["a/b", "x"],
+    ]);
+    expect(passed()).toEqual(Buffer.concat([connack, pingresp]));
+  });
+
+  it("reassembles packets split across reads, at any byte", async () => {
+    const packets = Buffer.concat([
+      publish("t", "first"),
+      connack,
+      publish("t", "y".repeat(300)),
+      publish("t", "last"),
+    ]);
+    for (let cut = 1; cut < packets.length; cut += 7) {
+      const { socket, received, passed } = setup();
+      socket.emit("data", packets.subarray(0, cut));
+      socket.emit("data", packets.subarray(cut));
+      await flush();
+      expect(received.map(([, payload]) => payload)).toEqual(["first", "y".repeat(300), "last"]);
+      expect(passed()).toEqual(connack);
+    }
+  });
+
+  it("acknowledges QoS 1 publishes after handing them on", async () => {
+    const { socket, received } = setup();
+    socket.emit("data", Buffer.concat([publish("t", "one", 1, 1), publish("t", "two", 1, 0x1234)]));
+    await flush();
+    expect(received.map(([, payload]) => payload)).toEqual(["one", "two"]);
+    expect(Buffer.concat(socket.written)).toEqual(Buffer.from([0x40, 2, 0, 1, 0x40, 2, 0x12, 0x34]));
+  });
+
+  it("leaves QoS 2 publishes to MQTT.js", async () => {
+    const { socket, received, passed } = setup();
+    const exactlyOnce = publish("t", "x", 2, 7);
+    socket.emit("data", exactlyOnce);
+    await flush();
+    expect(received).toEqual([]);
+    expect(passed()).toEqual(exactlyOnce);
+  });
+
+  it("passes empty payloads and multi-byte topics", async () => {
+    const { socket, received } = setup();
+    socket.emit(
+      "data",
+      Buffer.concat([publish("capteurs/température", ""), publish("t", Buffer.from([0xe2, 0x82, 0xac]))]),
+    );
+    await flush();
+    expect(received).toEqual([
+      ["capteurs/température", ""],
+      ["t", "€"],
+    ]);
+  });
+
+  it("writes through to the socket in order", async () => {
+    const { socket, tap } = setup();
+    tap.write(Buffer.from([1, 2]));
+    tap.write(Buffer.from([3]));
+    await flush();
+    expect(Buffer.concat(socket.written)).toEqual(Buffer.from([1, 2, 3]));
+  });
+
+  it("fails the stream on a malformed length instead of guessing", async () => {
+    const { socket, tap } = setup();
+    const failed = new Promise<Error>((resolve) => tap.on("error", resolve));
+    socket.emit("data", Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]));
+    expect((await failed).message).toMatch(/remaining length longer than 4 bytes/);
+  });
+
+  it("pauses reading briefly during a burst so that the kernel batches messages", async () => {
+    const { socket, received } = setup(5);
+    socket.emit("data", publish("t", "1"));
+    expect(socket.isPaused()).toBe(false);
+    socket.emit("data", publish("t", "2"));
+    expect(socket.isPaused()).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(socket.isPaused()).toBe(false);
+    expect(received).toHaveLength(2);
+  });
+
+  it("ends and closes with its socket", async () => {
+    const { socket, tap } = setup();
+    const closed = new Promise((resolve) => tap.on("close", resolve));
+    tap.resume();
+    socket.destroy();
+    await closed;
+    expect(tap.destroyed).toBe(true);
+  });
+});

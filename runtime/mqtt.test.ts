@@ -1,0 +1,341 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SettingsBlock } from "../compiler/ir.js";
+import type { ParamValue } from "../compiler/registry.js";
+import {
+  createTestCertificates,
+  mosquittoAvailable,
+  mosquittoMissing,
+  opensslAvailable,
+  startMosquitto,
+  type Mosquitto,
+} from "../test/support/mosquitto.js";
+import { ConfigResolver } from "./config.js";
+import { createLogger } from "./log.js";
+import {
+  brokerOptions,
+  brokerUrl,
+  MqttConnection,
+  MqttConnectionError,
+  MqttConnections,
+  parseBrokerUrl,
+  type BrokerOptions,
+} from "./mqtt.js";
+import { Backpressure } from "./pressure.js";
+
+const span = { file: "test.flow", start: 0, end: 0 };
+const settings = (values: Record<string, ParamValue>): SettingsBlock => ({ values, nested: {}, span });
+
+describe("parseBrokerUrl", () => {
+  it.each([
+    ["mqtt://127.0.0.1:1884", { host: "127.0.0.1", port: 1884, tls: false }],
+    ["mqtts://broker.example", { host: "broker.example", port: 8883, tls: true }],
+    ["broker.lan", { host: "broker.lan", port: 1883, tls: false }],
+    ["tcp://[::1]:1999", { host: "::1", port: 1999, tls: false }],
+    ["mqtts://alice:s%40cret@b:8884", { host: "b", port: 8884, tls: true, username: "alice", password: "s@cret" }],
+  ])("%s", (url, expected) => {
+    expect(parseBrokerUrl(url)).toEqual(expected);
+  });
+
+  it("explains what it cannot use", () => {
+    expect(() => parseBrokerUrl("http://x")).toThrow(/scheme must be mqtt:\/\/ or mqtts:\/\//);
+    expect(() => parseBrokerUrl("mqtt://")).toThrow(/invalid broker URL/);
+  });
+});
+
+describe("brokerOptions", () => {
+  const config = new ConfigResolver({ secrets: { mqtt_password: "pw" }, env: {} });
+
+  it("defaults to localhost:1883 with a clean session", () => {
+    expect(brokerOptions(undefined, config)).toEqual({
+      host: "localhost",
+      port: 1883,
+      tls: false,
+      keepaliveSeconds: 60,
+      clean: true,
+    });
+  });
+
+  it("reads every broker setting, resolving secrets", () => {
+    const block = settings({
+      host: { kind: "string", value: "broker.lan" },
+      client_id: { kind: "string", value: "server-1" },
+      username: { kind: "string", value: "u" },
+      password: { kind: "secret", key: "mqtt_password" },
+      ca: { kind: "string", value: "ca.pem" },
+      keepalive: { kind: "duration", ms: 30_000 },
+      clean: { kind: "bool", value: false },
+      will_topic: { kind: "string", value: "status" },
+      will_message: { kind: "string", value: "gone" },
+      will_qos: { kind: "number", value: 1 },
+      will_retain: { kind: "bool", value: true },
+    });
+    expect(brokerOptions(block, config)).toEqual({
+      host: "broker.lan",
+      port: 8883,
+      tls: true,
+      clientId: "server-1",
+      username: "u",
+      password: "pw",
+      ca: "ca.pem",
+      keepaliveSeconds: 30,
+      clean: false,
+      will: { topic: "status", payload: "gone", qos: 1, retain: true },
+    });
+  });
+
+  it("lets --broker replace the address and credentials but keep the session settings", () => {
+    const block = settings({
+      host: { kind: "string", value: "broker.lan" },
+      port: { kind: "number", value: 1884 },
+      client_id: { kind: "string", value: "x" },
+    });
+    expect(brokerOptions(block, config, "mqtt://me:pw@127.0.0.1:2000")).toMatchObject({
+      host: "127.0.0.1",
+      port: 2000,
+      tls: false,
+      clientId: "x",
+      username: "me",
+      password: "pw",
+    });
+    expect(brokerUrl({ host: "::1", port: 1883, tls: true })).toBe("mqtts://[::1]:1883");
+  });
+});
+
+type Received = { topic: string; text: string };
+
+function services(lines: string[] = []) {
+  const fatal: Error[] = [];
+  const pressure = new Backpressure();
+  return {
+    fatal,
+    pressure,
+    services: {
+      log: createLogger({ write: (line) => lines.push(line) }),
+      pressure,
+      onFatal: (error: Error) => fatal.push(error),
+    },
+  };
+}
+
+function options(broker: Mosquitto, extra: Partial<BrokerOptions> = {}): BrokerOptions {
+  return { host: "127.0.0.1", port: broker.port, tls: false, keepaliveSeconds: 60, clean: true, ...extra };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe.skipIf(!mosquittoAvailable)("MqttConnection with mosquitto", () => {
+  let broker: Mosquitto;
+  beforeAll(async () => {
+    broker = await startMosquitto({ persistence: true });
+  });
+  afterAll(async () => {
+    await broker?.dispose();
+  });
+
+  const collect = (connection: MqttConnection, filter: string, qos: 0 | 1 = 0) => {
+    const received: Received[] = [];
+    const subscription = connection.subscribe(filter, qos, (topic, bytes, start, end) =>
+      received.push({ topic, text: bytes.toString("utf8", start, end) }),
+    );
+    return { received, subscription };
+  };
+
+  it("delivers each message to the subscriptions whose filters match", async () => {
+    const { services: s } = services();
+    const connection = new MqttConnection(options(broker), s);
+    const all = collect(connection, "sensors/#");
+    const kitchen = collect(connection, "sensors/kitchen/+");
+    await Promise.all([all.subscription.ready, kitchen.subscription.ready]);
+    connection.publish("sensors/kitchen/lux", "1", 0, false);
+    connection.publish("sensors/hall/lux", "2", 1, false);
+    await connection.flush();
+    await until(() => all.received.length === 2, "two messages");
+    expect(all.received).toEqual([
+      { topic: "sensors/kitchen/lux", text: "1" },
+      { topic: "sensors/hall/lux", text: "2" },
+    ]);
+    expect(kitchen.received).toEqual([{ topic: "sensors/kitchen/lux", text: "1" }]);
+    await connection.close();
+  });
+
+  it("receives many messages without losing one", async () => {
+    const { services: s } = services();
+    const subscriber = new MqttConnection(options(broker), s);
+    const publisher = new MqttConnection(options(broker), s);
+    const { received, subscription } = collect(subscriber, "burst");
+    await subscription.ready;
+    for (let i = 0; i < 5000; i++) publisher.publish("burst", JSON.stringify(["lux-1", i, 284.1312]), 0, false);
+    await publisher.flush();
+    await until(() => received.length === 5000, "5000 messages");
+    expect(received[4999]!.text).toBe('["lux-1",4999,284.1312]');
+    await Promise.all([subscriber.close(), publisher.close()]);
+  });
+
+  it("supports shared subscriptions", async () => {
+    const { services: s } = services();
+    const a = new MqttConnection(options(broker), s);
+    const b = new MqttConnection(options(broker), s);
+    const first = collect(a, "$share/workers/jobs");
+    const second = collect(b, "$share/workers/jobs");
+    await Promise.all([first.subscription.ready, second.subscription.ready]);
+    for (let i = 0; i < 20; i++) a.publish("jobs", String(i), 1, false);
+    await a.flush();
+    await until(() => first.received.length + second.received.length === 20, "20 jobs");
+    expect(first.received.length).toBeGreaterThan(0);
+    expect(second.received.length).toBeGreaterThan(0);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("publishes retained messages", async () => {
+    const { services: s } = services();
+    const publisher = new MqttConnection(options(broker), s);
+    publisher.publish("status/server", "up", 1, true);
+    await publisher.flush();
+    const late = new MqttConnection(options(broker), s);
+    const { received, subscription } = collect(late, "status/server");
+    await subscription.ready;
+    await until(() => received.length === 1, "the retained message");
+    expect(received[0]!.text).toBe("up");
+    publisher.publish("status/server", "", 1, true);
+    await publisher.flush();
+    await Promise.all([publisher.close(), late.close()]);
+  });
+
+  it("keeps a persistent session: QoS 1 messages sent while offline arrive on reconnect", async () => {
+    const { services: s } = services();
+    const session = { clientId: "flowc-test-persistent", clean: false };
+    const before = new MqttConnection(options(broker, session), s);
+    await collect(before, "persistent/data", 1).subscription.ready;
+    await before.close();
+    const publisher = new MqttConnection(options(broker), s);
+    for (const text of ["a", "b", "c"]) publisher.publish("persistent/data", text, 1, false);
+    await publisher.flush();
+    await publisher.close();
+    const after = new MqttConnection(options(broker, session), s);
+    const { received, subscription } = collect(after, "persistent/data", 1);
+    await subscription.ready;
+    await until(() => received.length === 3, "the queued messages");
+    expect(received.map((message) => message.text)).toEqual(["a", "b", "c"]);
+    await after.close();
+  });
+
+  it("reconnects and resubscribes after the broker restarts", async () => {
+    const lines: string[] = [];
+    const { services: s } = services(lines);
+    const connection = new MqttConnection(options(broker), s);
+    const { received, subscription } = collect(connection, "after/restart");
+    await subscription.ready;
+    await broker.restart();
+    await until(() => lines.some((line) => line.includes("reconnected")), "the reconnection", 15_000);
+    const publisher = new MqttConnection(options(broker), s);
+    // Resubscribing is asynchronous: publish until one arrives.
+    await until(
+      () => {
+        publisher.publish("after/restart", "hello again", 0, false);
+        return received.length > 0;
+      },
+      "a message after the restart",
+      10_000,
+    );
+    expect(received[0]!.text).toBe("hello again");
+    expect(lines.join("")).toMatch(/lost the connection to the broker; reconnecting/);
+    await Promise.all([connection.close(), publisher.close()]);
+  });
+
+  it("MqttConnections shares one client per broker setting", async () => {
+    const { services: s } = services();
+    const connections = new MqttConnections(s);
+    expect(connections.get(options(broker))).toBe(connections.get(options(broker)));
+    expect(connections.get(options(broker))).not.toBe(connections.get(options(broker, { clientId: "other" })));
+    await connections.closeAll();
+  });
+});
+
+describe.skipIf(!mosquittoAvailable)("MqttConnection failures", () => {
+  it("ends with a clear error on bad credentials", async () => {
+    const broker = await startMosquitto({ users: { alice: "right" } });
+    try {
+      const { services: s, fatal } = services();
+      const connection = new MqttConnection(options(broker, { username: "alice", password: "wrong" }), s);
+      await expect(connection.connected).rejects.toThrow(MqttConnectionError);
+      await expect(connection.connected).rejects.toThrow(
+        /refused the connection: (bad user name or password|not authorized)/,
+      );
+      expect(fatal).toHaveLength(1);
+      const subscription = connection.subscribe("x", 0, () => {});
+      await expect(subscription.ready).rejects.toThrow(/refused the connection/);
+      await connection.close();
+      const good = new MqttConnection(options(broker, { username: "alice", password: "right" }), s);
+      await good.connected;
+      await good.close();
+    } finally {
+      await broker.dispose();
+    }
+  });
+
+  it.runIf(opensslAvailable)(
+    "ends with a clear error when the broker's certificate is not trusted, and connects with its CA",
+    async () => {
+      const certificates = createTestCertificates(mkdtempSync(join(tmpdir(), "flowc-tls-")));
+      const broker = await startMosquitto({ tls: { certfile: certificates.certFile, keyfile: certificates.keyFile } });
+      try {
+        const { services: s, fatal } = services();
+        const untrusted = new MqttConnection(options(broker, { tls: true }), s);
+        await expect(untrusted.connected).rejects.toThrow(
+          /TLS certificate of broker mqtts:\/\/127\.0\.0\.1:\d+ is not trusted \(.*\); give the CA that signed it with `ca "ca\.pem"`/,
+        );
+        expect(fatal).toHaveLength(1);
+        await untrusted.close();
+        const trusted = new MqttConnection(options(broker, { tls: true, ca: certificates.caFile }), s);
+        const received: string[] = [];
+        await trusted.subscribe("secure", 1, (_topic, bytes, start, end) =>
+          received.push(bytes.toString("utf8", start, end)),
+        ).ready;
+        trusted.publish("secure", "over TLS", 1, false);
+        await until(() => received.length === 1, "a message over TLS");
+        expect(received).toEqual(["over TLS"]);
+        await trusted.close();
+      } finally {
+        await broker.dispose();
+      }
+    },
+  );
+
+  it("says which CA file it cannot read", () => {
+    const { services: s } = services();
+    expect(
+      () =>
+        new MqttConnection(
+          { host: "127.0.0.1", port: 1, tls: true, ca: "/nonexistent/ca.pem", keepaliveSeconds: 60, clean: true },
+          s,
+        ),
+    ).toThrow(/cannot read the CA file \/nonexistent\/ca\.pem/);
+  });
+
+  it("keeps retrying an unreachable broker, saying so once", async () => {
+    const lines: string[] = [];
+    const { services: s, fatal } = services(lines);
+    const broker = await startMosquitto();
+    const port = broker.port;
+    await broker.dispose();
+    const connection = new MqttConnection(
+      { host: "127.0.0.1", port, tls: false, keepaliveSeconds: 60, clean: true },
+      s,
+    );
+    await until(() => lines.length > 0, "a warning");
+    expect(lines[0]).toMatch(/cannot reach the broker \(.*ECONNREFUSED.*\); retrying/);
+    expect(fatal).toEqual([]);
+    await connection.close();
+  });
+});
+
+if (!mosquittoAvailable) console.warn(mosquittoMissing);
