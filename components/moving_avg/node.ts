@@ -1,0 +1,78 @@
+/**
+ * `moving_avg n`: each value replaced by the mean of the last n values (fewer at the start). The
+ * values live in a fixed ring buffer with a running sum, so memory is n numbers however long the
+ * stream, and the only allocation per event is the output event.
+ */
+import { componentKey, type NodeImplementation, type Observer } from "../../runtime/component.js";
+import { numberSlot } from "../event-fields.js";
+
+/**
+ * The mean of the last `size` values pushed.
+ *
+ * The sum is kept incrementally, and recomputed from the buffer each time the ring wraps, so
+ * rounding errors of the additions and subtractions cannot build up over an endless stream.
+ *
+ * @example
+ * const mean = new MovingMean(3);
+ * mean.push(1); // 1
+ * mean.push(2); // 1.5
+ * mean.push(3); // 2
+ * mean.push(4); // 3
+ */
+export class MovingMean {
+  private readonly values: Float64Array;
+  private next = 0;
+  private filled = 0;
+  private sum = 0;
+
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`a moving mean needs a size of at least 1, got ${size}`);
+    this.values = new Float64Array(size);
+  }
+
+  /** How many values the mean is over now: up to `size`. */
+  get count(): number {
+    return this.filled;
+  }
+
+  /** Adds a value and returns the mean of the last `size` values. */
+  push(value: number): number {
+    const values = this.values;
+    if (this.filled === this.size) this.sum -= values[this.next]!;
+    else this.filled++;
+    values[this.next] = value;
+    this.sum += value;
+    if (++this.next === this.size) {
+      this.next = 0;
+      let exact = 0;
+      for (let i = 0; i < this.filled; i++) exact += values[i]!;
+      this.sum = exact;
+    }
+    return this.sum / this.filled;
+  }
+}
+
+export const nodeImplementations: NodeImplementation[] = [
+  {
+    key: componentKey("operator", "moving_avg"),
+    operator(node, ctx, out): Observer {
+      const mean = new MovingMean(ctx.params.number("size"));
+      const slot = numberSlot(node);
+      const of = ctx.params.get("of");
+      const notANumber = `${of?.kind === "field" ? `\`${of.name}\`` : "the event"} is not a number`;
+      return {
+        next(event) {
+          const value = slot.read(event);
+          if (!slot.typed && typeof value !== "number") {
+            ctx.badInput.report(event, notANumber);
+            return;
+          }
+          out.next(slot.replace(event, mean.push(value as number)));
+        },
+        completed: () => out.completed(),
+        error: (error) => out.error(error),
+      };
+    },
+  },
+];
