@@ -82,6 +82,11 @@ describe("the tutorial's whole system", () => {
     expect(dot).toContain(`"${topic.id}" -> "${subscriber.id}"`);
   });
 
+  it("is the picture docs/graph.md shows", () => {
+    const docs = readFileSync(`${repositoryRoot}docs/graph.md`, "utf8");
+    expect(/```mermaid\n([^`]*)```/.exec(docs)?.[1]).toBe(toMermaid(programs));
+  });
+
   it("gives sources, operators, sinks and topics different shapes", () => {
     const mermaid = toMermaid(programs);
     expect(mermaid).toMatch(/f0_0\(\[".*"\]\):::source/);
