@@ -25,6 +25,7 @@ export type RegisterCommand = (program: Command) => Command;
 export const commands: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   check: () => import("./commands/check.js").then((m) => m.registerCheckCommand),
   graph: () => import("./commands/graph.js").then((m) => m.registerGraphCommand),
+  fmt: () => import("./commands/fmt.js").then((m) => m.registerFmtCommand),
 };
 
 /**

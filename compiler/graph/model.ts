@@ -83,17 +83,17 @@ export function buildSystemGraph(programs: readonly IRProgram[]): SystemGraph {
         lines: nodeLines(node),
       })),
     });
-    for (const node of program.nodes) {
-      const to = ids.get(node.id)!;
+    program.nodes.forEach((node, nodeIndex) => {
+      const self = `f${fileIndex}_${nodeIndex}`;
       for (const next of node.next) {
-        const target = ids.get(next);
-        if (target) edges.push({ from: to, to: target, kind: "flow" });
+        const downstream = ids.get(next);
+        if (downstream) edges.push({ from: self, to: downstream, kind: "flow" });
       }
       for (const stream of sideInputs(node)) {
-        const from = ids.get(stream);
-        if (from) edges.push({ from, to, kind: "side-input" });
+        const tail = ids.get(stream);
+        if (tail) edges.push({ from: tail, to: self, kind: "side-input" });
       }
-    }
+    });
   });
 
   const topics = new Map<string, GraphNode>();
