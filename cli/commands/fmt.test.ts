@@ -2,12 +2,13 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fmtCommand, type FmtStreams } from "./fmt.js";
+import type { CommandStreams } from "../io.js";
+import { fmtCommand } from "./fmt.js";
 
 const canonical = 'mqtt "sensor-data" -> json as SensorEvent -> print\n';
 const messy = 'mqtt   "sensor-data"->json as SensorEvent\n  -> print\n';
 
-function capture(): FmtStreams & { out: string; err: string } {
+function capture(): CommandStreams & { out: string; err: string } {
   const streams = {
     out: "",
     err: "",
@@ -64,21 +65,23 @@ describe("flowc fmt", () => {
     expect(await readFile(bad, "utf8")).toBe(canonical);
   });
 
-  it("reports syntax errors with the compiler's diagnostics, exits 2 and still formats the rest", async () => {
+  it("reports syntax errors with the compiler's diagnostics, exits 1 and still formats the rest", async () => {
     const broken = await file("broken.flow", "sim every 1s ->\n");
     const bad = await file("bad.flow", messy);
     const streams = capture();
-    expect(await fmtCommand([broken, bad], { write: true }, streams)).toBe(2);
+    expect(await fmtCommand([broken, bad], { write: true }, streams)).toBe(1);
     expect(streams.err).toContain("error[E2");
     expect(streams.err).toContain(`${broken} has syntax errors`);
     expect(await readFile(broken, "utf8")).toBe("sim every 1s ->\n");
     expect(await readFile(bad, "utf8")).toBe(canonical);
   });
 
-  it("reports files it cannot read", async () => {
+  it("reads nothing when a file is missing, and exits 2", async () => {
+    const bad = await file("bad.flow", messy);
     const streams = capture();
-    expect(await fmtCommand([join(dir, "missing.flow")], {}, streams)).toBe(2);
-    expect(streams.err).toContain("cannot format");
+    expect(await fmtCommand([bad, join(dir, "missing.flow")], { write: true }, streams)).toBe(2);
+    expect(streams.err).toContain("cannot read");
+    expect(await readFile(bad, "utf8")).toBe(messy);
   });
 
   it("follows the project's Prettier configuration", async () => {

@@ -3,33 +3,30 @@
  * (`flowc/prettier`), honouring the project's Prettier configuration and .editorconfig for
  * `printWidth`, `tabWidth`, `useTabs` and `endOfLine`, so `flowc fmt` and `prettier` agree.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import { resolveConfig } from "prettier";
 import { renderDiagnostic } from "../../compiler/diagnostics.js";
 import { formatFlow, type FlowFormatOptions } from "../../compiler/prettier/format.js";
 import { FlowcSyntaxError } from "../../compiler/prettier/parse.js";
+import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
 
 export interface FmtCommandOptions {
   /** Change nothing; list the files that are not formatted and exit 1 if there are any. */
   readonly check?: boolean;
   /** Rewrite the files that are not formatted, listing them. */
   readonly write?: boolean;
+  /** `false` turns colour off (`--no-color`); otherwise colour is used on a terminal only. */
+  readonly color?: boolean;
 }
-
-/** Where the command writes; the process's streams unless a test or an embedder says otherwise. */
-export interface FmtStreams {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
-}
-
-/** Exit codes, as Prettier's: 1 means "would change" under `--check`, 2 means a file could not be formatted. */
-const exitCodes = { ok: 0, unformatted: 1, failed: 2 } as const;
 
 /**
  * Runs `flowc fmt` and returns the exit code. Without `--check` or `--write` the formatted text
- * of each file goes to standard output. A file that cannot be read or does not parse is reported
- * (with the compiler's diagnostics) and skipped; the others are still formatted.
+ * of each file goes to standard output. A file with syntax errors is reported (with the
+ * compiler's diagnostics, on stderr) and left alone; the others are still formatted.
+ *
+ * Exit codes: 0 done; 1 a file has syntax errors, or `--check` found files to format;
+ * 2 a file cannot be read.
  *
  * @example
  * process.exitCode = await fmtCommand(["examples/tutorial/server.flow"], { check: true });
@@ -37,25 +34,26 @@ const exitCodes = { ok: 0, unformatted: 1, failed: 2 } as const;
 export async function fmtCommand(
   files: readonly string[],
   options: FmtCommandOptions = {},
-  streams: FmtStreams = { stdout: process.stdout, stderr: process.stderr },
-): Promise<number> {
-  let exitCode: number = exitCodes.ok;
-  for (const path of files) {
-    let text: string;
+  streams: CommandStreams = processStreams,
+): Promise<ExitCode> {
+  const inputs = await readSourceFiles(files, "fmt", streams);
+  if (!inputs) return ExitCode.Usage;
+  let exitCode: ExitCode = ExitCode.Ok;
+  for (const { path, text } of inputs) {
     let formatted: string;
     try {
-      text = await readFile(path, "utf8");
       formatted = await formatFlow(text, await layoutOptionsFor(path));
     } catch (error) {
-      reportFailure(path, error, streams);
-      exitCode = exitCodes.failed;
+      if (!(error instanceof FlowcSyntaxError)) throw error;
+      reportSyntaxErrors(error, streams, options);
+      exitCode = ExitCode.Failure;
       continue;
     }
     if (!options.check && !options.write) {
       streams.stdout.write(formatted);
     } else if (formatted !== text) {
       if (options.write) await writeFile(path, formatted);
-      else exitCode = Math.max(exitCode, exitCodes.unformatted);
+      else exitCode = ExitCode.Failure;
       streams.stdout.write(`${path}\n`);
     }
   }
@@ -69,17 +67,13 @@ async function layoutOptionsFor(path: string): Promise<FlowFormatOptions> {
   return { filepath: path, printWidth, tabWidth, useTabs, endOfLine };
 }
 
-function reportFailure(path: string, error: unknown, streams: FmtStreams): void {
-  if (error instanceof FlowcSyntaxError) {
-    const files = new Map([[error.source.path, error.source]]);
-    const color = streams.stderr.isTTY === true;
-    for (const diagnostic of error.diagnostics) {
-      streams.stderr.write(`${renderDiagnostic(diagnostic, files, { color })}\n\n`);
-    }
-    streams.stderr.write(`flowc fmt: ${path} has syntax errors; not formatted\n`);
-    return;
+function reportSyntaxErrors(error: FlowcSyntaxError, streams: CommandStreams, options: FmtCommandOptions): void {
+  const files = new Map([[error.source.path, error.source]]);
+  const color = useColor(streams.stderr, { flag: options.color });
+  for (const diagnostic of error.diagnostics) {
+    streams.stderr.write(`${renderDiagnostic(diagnostic, files, { color })}\n\n`);
   }
-  streams.stderr.write(`flowc fmt: cannot format ${path}: ${(error as Error).message}\n`);
+  streams.stderr.write(`flowc fmt: ${error.source.path} has syntax errors; not formatted\n`);
 }
 
 /**
@@ -88,19 +82,24 @@ function reportFailure(path: string, error: unknown, streams: FmtStreams): void 
  * @example
  * const program = new Command("flowc");
  * registerFmtCommand(program);
- * await program.parseAsync(process.argv);
+ * await program.parseAsync(["fmt", "--check", "server.flow"], { from: "user" });
  */
 export function registerFmtCommand(program: Command): Command {
   return program
     .command("fmt")
     .summary("format .flow files")
     .description(
-      "Format .flow files canonically (the same output as `prettier --plugin flowc/prettier`). " +
-        "Prints the formatted text unless --check or --write is given.",
+      "Format .flow files canonically: the same output as `prettier --plugin flowc/prettier`, with the " +
+        "project's Prettier configuration. Prints the formatted text unless --check or --write is given.",
     )
     .argument("<files...>", ".flow files to format")
-    .addOption(new Option("--check", "list files that are not formatted; exit 1 if any").conflicts("write"))
-    .addOption(new Option("--write", "rewrite files that are not formatted, listing them"))
+    .addOption(new Option("--check", "list the files that are not formatted; change nothing").conflicts("write"))
+    .option("--write", "rewrite the files that are not formatted, listing them")
+    .option("--no-color", "never colour the output (also: NO_COLOR=1)")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 done, 1 syntax errors or (with --check) files to format, 2 usage error or unreadable file.",
+    )
     .action(async (files: string[], options: FmtCommandOptions) => {
       process.exitCode = await fmtCommand(files, options);
     });
