@@ -77,12 +77,15 @@ function createProgram(streams: CommandStreams): Command {
 
 /**
  * The modules to load for `args`: only the named command's when the first word is a command (the
- * fast path for `flowc check ...`), all of them otherwise, so `flowc --help` lists every command
- * and a mistyped name gets a "did you mean" from commander. `flowc` has no global options that
- * take a value, so the first word that is not an option is the command.
+ * fast path for `flowc check ...`), none for a bare `--version`, all of them otherwise, so
+ * `flowc --help` lists every command and a mistyped name gets a "did you mean" from commander.
+ * `flowc` has no global options that take a value, so the first word that is not an option is
+ * the command.
  */
 function commandModulesFor(args: readonly string[]): Array<() => Promise<RegisterCommand>> {
   const name = args.find((arg) => !arg.startsWith("-"));
-  const only = name !== undefined && Object.hasOwn(commands, name) ? commands[name] : undefined;
-  return only ? [only] : Object.values(commands);
+  if (name !== undefined && Object.hasOwn(commands, name)) return [commands[name]!];
+  const versionOnly = name === undefined && args.some((arg) => arg === "-V" || arg === "--version");
+  const wantsHelp = args.some((arg) => arg === "-h" || arg === "--help");
+  return versionOnly && !wantsHelp ? [] : Object.values(commands);
 }
