@@ -5,43 +5,14 @@
  */
 import { componentKey, type NodeImplementation, type Observer } from "../../runtime/component.js";
 import { keyReader, numberSlot } from "../event-fields.js";
+import { RecentKeys } from "../recent-keys.js";
 
 /**
  * How many keys `delta by` tracks at most. A stream with more distinct keys than this (ids that
- * never repeat) would otherwise grow without end; past it, the longest-tracked key is forgotten,
- * which costs at most one extra event when that key shows up again.
+ * never repeat) would otherwise grow without end; past it, the key first tracked longest ago is
+ * forgotten, which costs at most one extra event when that key shows up again.
  */
 export const maxTrackedKeys = 10_000;
-
-/**
- * The last passed value of each key, forgetting the oldest key when full.
- *
- * @example
- * const last = new LastValues(2);
- * last.set("a", 1); last.set("b", 2); last.set("c", 3);
- * last.get("a"); // undefined: forgotten
- * last.size; // 2
- */
-export class LastValues {
-  private readonly values = new Map<unknown, number>();
-
-  constructor(readonly capacity: number) {}
-
-  get size(): number {
-    return this.values.size;
-  }
-
-  get(key: unknown): number | undefined {
-    return this.values.get(key);
-  }
-
-  /** Records the value of `key`; `isNew` saves a lookup when the caller knows the key is new. */
-  set(key: unknown, value: number, isNew = !this.values.has(key)): void {
-    // Map iteration follows insertion order: the first key is the one tracked longest.
-    if (isNew && this.values.size >= this.capacity) this.values.delete(this.values.keys().next().value);
-    this.values.set(key, value);
-  }
-}
 
 /** True when `value` moved by at least `threshold`, and moved at all (`delta 0` means any change). */
 function moved(value: number, last: number, threshold: number): boolean {
@@ -82,7 +53,7 @@ export const nodeImplementations: NodeImplementation[] = [
           ...finish,
         };
       }
-      const lastByKey = new LastValues(maxTrackedKeys);
+      const lastByKey = new RecentKeys<number>(maxTrackedKeys);
       return {
         next(event) {
           const value = valueOf(event);

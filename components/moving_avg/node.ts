@@ -1,7 +1,7 @@
 /**
  * `moving_avg n`: each value replaced by the mean of the last n values (fewer at the start). The
  * values live in a fixed ring buffer with a running sum, so memory is n numbers however long the
- * stream, and the only allocation per event is the output event.
+ * stream, and the only allocation per event is the output event (none for number streams).
  */
 import { componentKey, type NodeImplementation, type Observer } from "../../runtime/component.js";
 import { numberSlot } from "../event-fields.js";
@@ -9,8 +9,10 @@ import { numberSlot } from "../event-fields.js";
 /**
  * The mean of the last `size` values pushed.
  *
- * The sum is kept incrementally, and recomputed from the buffer each time the ring wraps, so
- * rounding errors of the additions and subtractions cannot build up over an endless stream.
+ * The sum is kept incrementally with Neumaier's compensated summation, so a value far larger than
+ * the others (a glitch reading of 1e300) does not wipe out the small ones when it leaves the
+ * window; and it is recomputed from the buffer each time the ring wraps, so rounding errors of
+ * the additions and subtractions cannot build up over an endless stream.
  *
  * @example
  * const mean = new MovingMean(3);
@@ -24,6 +26,8 @@ export class MovingMean {
   private next = 0;
   private filled = 0;
   private sum = 0;
+  /** The low-order part of the sum that `sum` could not hold. */
+  private compensation = 0;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1)
@@ -39,17 +43,24 @@ export class MovingMean {
   /** Adds a value and returns the mean of the last `size` values. */
   push(value: number): number {
     const values = this.values;
-    if (this.filled === this.size) this.sum -= values[this.next]!;
+    if (this.filled === this.size) this.accumulate(-values[this.next]!);
     else this.filled++;
     values[this.next] = value;
-    this.sum += value;
+    this.accumulate(value);
     if (++this.next === this.size) {
       this.next = 0;
-      let exact = 0;
-      for (let i = 0; i < this.filled; i++) exact += values[i]!;
-      this.sum = exact;
+      this.sum = 0;
+      this.compensation = 0;
+      for (let i = 0; i < this.filled; i++) this.accumulate(values[i]!);
     }
-    return this.sum / this.filled;
+    return (this.sum + this.compensation) / this.filled;
+  }
+
+  private accumulate(x: number): void {
+    const sum = this.sum;
+    const total = sum + x;
+    this.compensation += Math.abs(sum) >= Math.abs(x) ? sum - total + x : x - total + sum;
+    this.sum = total;
   }
 }
 
