@@ -255,28 +255,32 @@ export class LineWriter {
       return;
     }
     this.inFlight = batch;
-    const bytes = Buffer.from(batch.text, "utf8");
-    this.writeBytes(batch, bytes, 0);
+    // A string goes to the kernel without an intermediate Buffer; the rare short write is
+    // finished from bytes.
+    write(batch.file.fd, batch.text, null, "utf8", (error, written) => {
+      if (error) return this.failed(batch, error);
+      const length = Buffer.byteLength(batch.text);
+      if (written < length) this.writeRest(batch, Buffer.from(batch.text).subarray(written), written);
+      else this.written(batch, length);
+    });
   }
 
-  private writeBytes(batch: Batch, bytes: Buffer, offset: number): void {
-    write(batch.file.fd, bytes, offset, bytes.length - offset, null, (error, written) => {
-      if (error) {
-        this.failed(batch, error);
-        return;
-      }
-      if (offset + written < bytes.length) {
-        this.writeBytes(batch, bytes, offset + written);
-        return;
-      }
-      batch.file.size += bytes.length;
-      this.buffered -= batch.text.length;
-      if (this.buffered <= this.highWaterMark / 2) this.options.pressure?.unblock(this);
-      this.reportRecovery();
-      this.inFlight = undefined;
-      this.closeIfDone(batch.file);
-      this.pump();
+  private writeRest(batch: Batch, rest: Buffer, done: number): void {
+    write(batch.file.fd, rest, 0, rest.length, null, (error, written) => {
+      if (error) this.failed(batch, error);
+      else if (written < rest.length) this.writeRest(batch, rest.subarray(written), done + written);
+      else this.written(batch, done + written);
     });
+  }
+
+  private written(batch: Batch, bytes: number): void {
+    batch.file.size += bytes;
+    this.buffered -= batch.text.length;
+    if (this.buffered <= this.highWaterMark / 2) this.options.pressure?.unblock(this);
+    this.reportRecovery();
+    this.inFlight = undefined;
+    this.closeIfDone(batch.file);
+    this.pump();
   }
 
   private failed(batch: Batch, error: NodeJS.ErrnoException): void {

@@ -141,22 +141,24 @@ function jsonField(value: unknown, name: string): unknown {
  * formatPythonNumber(0.00001); // "1e-05"
  */
 export function formatPythonNumber(x: number): string {
-  if (Number.isInteger(x) && Math.abs(x) < 1e16) return String(x);
+  const magnitude = Math.abs(x);
+  // Where both languages write plain decimals (the common case, and the fast path for `print`).
+  if (magnitude < 1e16 && (magnitude >= 1e-4 || magnitude === 0)) return String(x);
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
   const exponential = x.toExponential();
   const e = exponential.indexOf("e");
   const exponent = Number(exponential.slice(e + 1));
-  if (exponent >= -4 && exponent < 16) {
-    const text = String(x);
-    return text.includes(".") ? text : `${text}.0`;
-  }
   const digits = Math.abs(exponent) < 10 ? `0${Math.abs(exponent)}` : String(Math.abs(exponent));
   return `${exponential.slice(0, e)}e${exponent < 0 ? "-" : "+"}${digits}`;
 }
 
 /** A string as Python's `repr` writes it: single quotes unless the text contains one and no double quote. */
+/** Text Python's repr writes between single quotes unchanged. */
+const plainRepr = /^[^'\\\x00-\x1f\x7f]*$/;
+
 export function pythonStringRepr(text: string): string {
+  if (plainRepr.test(text)) return `'${text}'`;
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
   let out = quote;
   for (const char of text) {

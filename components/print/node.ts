@@ -31,16 +31,18 @@ export function pythonRepr(value: unknown): string {
 }
 
 function namedTupleRepr(type: RecordType & { name: string }): (value: unknown) => string {
-  const fields = type.fields.map((field) => ({
-    name: field.name,
-    repr:
-      field.type.kind === "record" && field.type.name !== undefined
-        ? namedTupleRepr(field.type as RecordType & { name: string })
-        : pythonRepr,
-  }));
+  const names = type.fields.map((field) => field.name);
+  const labels = names.map((name, i) => `${i === 0 ? `${type.name}(` : ", "}${name}=`);
+  const reprs = type.fields.map((field) =>
+    field.type.kind === "record" && field.type.name !== undefined
+      ? namedTupleRepr(field.type as RecordType & { name: string })
+      : pythonRepr,
+  );
   return (value) => {
     const record = value as Record<string, unknown>;
-    return `${type.name}(${fields.map((field) => `${field.name}=${field.repr(record[field.name])}`).join(", ")})`;
+    let text = "";
+    for (let i = 0; i < names.length; i++) text += labels[i]! + reprs[i]!(record[names[i]!]);
+    return `${text})`;
   };
 }
 
