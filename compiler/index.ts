@@ -102,3 +102,6 @@ export { Registry, componentKey } from "./registry.js";
 export * from "./types.js";
 export type { TypedExpression } from "./typed.js";
 export { topicMatches } from "./topics.js";
+// The text renderers only: SVG rendering loads Graphviz (WebAssembly) and lives in ./graph/svg.js.
+export { toDot } from "./graph/dot.js";
+export { toMermaid } from "./graph/mermaid.js";
