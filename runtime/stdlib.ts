@@ -153,10 +153,11 @@ export function formatPythonNumber(x: number): string {
   return `${exponential.slice(0, e)}e${exponent < 0 ? "-" : "+"}${digits}`;
 }
 
-/** A string as Python's `repr` writes it: single quotes unless the text contains one and no double quote. */
-/** Text Python's repr writes between single quotes unchanged. */
+/** Text Python's repr writes between single quotes unchanged: no quote, backslash or control character. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
 const plainRepr = /^[^'\\\x00-\x1f\x7f]*$/;
 
+/** A string as Python's `repr` writes it: single quotes unless the text contains one and no double quote. */
 export function pythonStringRepr(text: string): string {
   if (plainRepr.test(text)) return `'${text}'`;
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
