@@ -53,10 +53,14 @@ export async function main(args: readonly string[], streams: CommandStreams = pr
 }
 
 /**
- * The program without its commands. Settings made here are copied into every command added
- * afterwards, so subcommands also throw instead of exiting and write to `streams`.
+ * The `flowc` program without its commands. Settings made here are copied into every command
+ * added afterwards, so subcommands also throw instead of exiting and write to `streams`.
+ *
+ * @example
+ * const program = createProgram();
+ * for (const load of Object.values(commands)) (await load())(program);
  */
-function createProgram(streams: CommandStreams): Command {
+export function createProgram(streams: CommandStreams = processStreams): Command {
   return new Command("flowc")
     .description("Compile, check and run .flow dataflow pipelines for sensors, MQTT and storage.")
     .version(packageJson.version, "-V, --version", "print the version")
