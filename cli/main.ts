@@ -26,6 +26,7 @@ export const commands: Readonly<Record<string, () => Promise<RegisterCommand>>> 
   check: () => import("./commands/check.js").then((m) => m.registerCheckCommand),
   graph: () => import("./commands/graph.js").then((m) => m.registerGraphCommand),
   fmt: () => import("./commands/fmt.js").then((m) => m.registerFmtCommand),
+  lsp: () => import("./commands/lsp.js").then((m) => m.registerLspCommand),
 };
 
 /**
