@@ -9,6 +9,7 @@
  */
 import { doc, util, type AstPath, type Doc } from "prettier";
 import { isRoot, type FormatComment, type FormatNode, type FormatRoot } from "./nodes.js";
+import { isFollowedByBlankLine } from "./source-text.js";
 
 /** What Prettier knows about a comment while attaching it. */
 interface AttachingComment extends FormatComment {
@@ -65,6 +66,15 @@ function startsLine(enclosing: FormatNode, node: FormatNode): boolean {
 }
 
 /**
+ * `# prettier-ignore` on the line before a statement, a setting, a fan-out branch or a field
+ * keeps that node exactly as written.
+ */
+export function hasPrettierIgnore(path: AstPath<FormatNode>): boolean {
+  const comments = (path.node as { comments?: PrintedComment[] }).comments ?? [];
+  return comments.some((comment) => comment.leading && /^#\s*prettier-ignore\s*$/.test(comment.text));
+}
+
+/**
  * Prints a comment as written, minus trailing blanks, behind the root's marker character so
  * {@link alignComments} can find it in the laid-out text.
  */
@@ -103,6 +113,22 @@ export function printCommentsInside(path: AstPath<FormatNode>): Doc | undefined 
   for (const comment of comments) comment.printed = true;
   const lines = comments.map((comment) => [root.commentMarker, comment.text.trimEnd()]);
   return ["{", indent([hardline, join(hardline, lines)]), hardline, "}"];
+}
+
+/**
+ * A file of comments and nothing else: Prettier leaves them on the root, unattached. One line
+ * each, with a blank line where the source had one or more.
+ */
+export function printCommentOnlyFile(path: AstPath<FormatRoot>, originalText: string): Doc {
+  const parts: Doc[] = [];
+  let previous: PrintedComment | undefined;
+  for (const comment of danglingComments(path.node)) {
+    comment.printed = true;
+    if (previous) parts.push(hardline, isFollowedByBlankLine(originalText, previous.span.end) ? hardline : "");
+    parts.push(comment.text.trimEnd());
+    previous = comment;
+  }
+  return parts;
 }
 
 function danglingComments(node: FormatNode): PrintedComment[] {

@@ -146,6 +146,18 @@ describe("comments", () => {
     );
   });
 
+  it("`# prettier-ignore` keeps the next statement as written", async () => {
+    const table = ["device esp8266 {", "  i2c   scl 5   sda 4", '  ntp   "pool.ntp.org"', "}"].join("\n");
+    const text = `# prettier-ignore\n${table}\nsim every 1s->print\n`;
+    expect(await formatChecked(text)).toBe(`# prettier-ignore\n${table}\nsim every 1s -> print\n`);
+  });
+
+  it("are found and aligned even when the source uses private-use characters itself", async () => {
+    const text = 'let a = "\u{E000}\u{E001}" # one\nlet bb = 2 # two \u{E000}\n';
+    const aligned = ['let a = "\u{E000}\u{E001}"'.padEnd(16) + "# one", "let bb = 2".padEnd(16) + "# two \u{E000}", ""];
+    expect(await formatChecked(text)).toBe(aligned.join("\n"));
+  });
+
   it("keep a file of comments alone", async () => {
     expect(await formatChecked("# one\n\n\n# two   \n")).toBe("# one\n\n# two\n");
   });

@@ -7,7 +7,7 @@
  * `flowc-ast`. The parser is the compiler's, so formatting can never disagree with compiling.
  */
 import type { Parser, Plugin, Printer, SupportLanguage } from "prettier";
-import { handleEndOfLineComment, handleOwnLineComment, printComment } from "./comments.js";
+import { handleEndOfLineComment, handleOwnLineComment, hasPrettierIgnore, printComment } from "./comments.js";
 import { canAttachComment, childKeys, childNodes, type FormatNode } from "./nodes.js";
 import { parseForFormatting } from "./parse.js";
 import { printFlow } from "./print.js";
@@ -52,6 +52,7 @@ export const printers: Record<"flowc-ast", Printer<FormatNode>> = {
     getCommentChildNodes: (node) => [...childNodes(node)],
     getVisitorKeys: (node) => childKeys(node),
     handleComments: { ownLine: handleOwnLineComment, endOfLine: handleEndOfLineComment },
+    hasPrettierIgnore,
     massageAstNode,
   },
 };

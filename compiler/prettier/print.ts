@@ -14,17 +14,8 @@
  */
 import { doc, type AstPath, type Doc, type ParserOptions } from "prettier";
 import type * as A from "../ast.js";
-import { alignComments, printCommentsInside, printDanglingComments } from "./comments.js";
-import {
-  isBranch,
-  isOption,
-  isPipeline,
-  isRoot,
-  isSchemaField,
-  type FormatComment,
-  type FormatNode,
-  type FormatRoot,
-} from "./nodes.js";
+import { alignComments, printCommentOnlyFile, printCommentsInside, printDanglingComments } from "./comments.js";
+import { isBranch, isOption, isPipeline, isRoot, isSchemaField, type FormatNode, type FormatRoot } from "./nodes.js";
 import {
   hasLineBreakBetween,
   isFollowedByBlankLine,
@@ -100,7 +91,7 @@ function printProgram(path: AstPath<FormatRoot>, options: FlowOptions, print: Pr
     }
     parts.push(print());
   }, "statements");
-  parts.push(printCommentOnlyFile(root, text));
+  parts.push(printCommentOnlyFile(path, text));
 
   const laidOut = doc.printer.printDocToString([parts, hardline], {
     printWidth: options.printWidth,
@@ -111,20 +102,6 @@ function printProgram(path: AstPath<FormatRoot>, options: FlowOptions, print: Pr
   const formatted = alignComments(laidOut, root.commentMarker, options.tabWidth);
   assertSameProgram(root, root.commentTexts, formatted);
   return join(hardline, formatted.split("\n"));
-}
-
-/** A file of comments and nothing else: Prettier leaves them on the root, unattached. */
-function printCommentOnlyFile(root: FormatRoot, text: string): Doc {
-  const comments = (root.comments ?? []) as (FormatComment & { leading?: boolean; trailing?: boolean })[];
-  const parts: Doc[] = [];
-  for (const comment of comments) {
-    if (comment.leading || comment.trailing) continue;
-    (comment as { printed?: boolean }).printed = true;
-    if (parts.length > 0) parts.push(hardline);
-    parts.push(comment.text.trimEnd());
-    if (isFollowedByBlankLine(text, comment.span.end)) parts.push(hardline);
-  }
-  return parts;
 }
 
 /** `head -> step -> step`: on one line if it fits, else each `-> step` on its own indented line. */
