@@ -44,6 +44,8 @@ export interface NumberSlot {
    * value read may be anything, and the operator must check it and report the event otherwise.
    */
   readonly typed: boolean;
+  /** Why an untyped event was refused, for bad-input reports: "`val` is not a number". */
+  readonly notANumber: string;
   /** The value of `event`; undefined when an untyped event has no such field. */
   readonly read: (event: unknown) => unknown;
   /** A new event: `event` with the number replaced (the number itself for number streams). */
@@ -81,6 +83,7 @@ export function numberSlot(node: IRNode, param = "of"): NumberSlot {
   }
   return {
     typed,
+    notANumber: `${field === undefined ? "the event" : `\`${field.name}\``} is not a number`,
     read: new Function(`return function read(e) { return ${readCode("e")}; };`)() as (event: unknown) => unknown,
     replace: new Function(`return function replace(e, v) { return ${replaceCode("e", "v")}; };`)() as (
       event: unknown,

@@ -217,8 +217,8 @@ export async function runOperator(text: string, events: Iterable<unknown>): Prom
   for (const event of events) feed.next(event);
   await flow.finish();
   const capture = flow.capture();
-  if (!capture.completed)
-    throw new Error(`the capture did not see the stream complete (error: ${String(capture.error)})`);
+  if (!capture.completed || !capture.closed)
+    throw new Error(`the capture was not completed and closed (error: ${String(capture.error)})`);
   return capture.events;
 }
 

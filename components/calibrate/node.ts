@@ -18,7 +18,7 @@ export const nodeImplementations: NodeImplementation[] = [
       // Untyped JSON: the value may be missing or not a number.
       const bad = js.constant("badInput", js.runtime.badInput);
       return {
-        code: `const value = ${slot.readCode(e)}; if (typeof value !== "number") { ${bad}.report(${e}, "the value to calibrate is not a number"); return; } ${e} = ${slot.replaceCode(e, `(value * ${scale} + ${offset})`)};`,
+        code: `const value = ${slot.readCode(e)}; if (typeof value !== "number") { ${bad}.report(${e}, ${JSON.stringify(slot.notANumber)}); return; } ${e} = ${slot.replaceCode(e, `(value * ${scale} + ${offset})`)};`,
       };
     },
   },

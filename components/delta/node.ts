@@ -27,13 +27,11 @@ export const nodeImplementations: NodeImplementation[] = [
       const threshold = ctx.params.number("threshold");
       const slot = numberSlot(node);
       const keyOf = keyReader(node);
-      const of = ctx.params.get("of");
-      const notANumber = `${of?.kind === "field" ? `\`${of.name}\`` : "the event"} is not a number`;
       /** The event's number; undefined (after reporting the event) when it has none. */
       const valueOf = (event: unknown): number | undefined => {
         const value = slot.read(event);
         if (slot.typed || typeof value === "number") return value as number;
-        ctx.badInput.report(event, notANumber);
+        ctx.badInput.report(event, slot.notANumber);
         return undefined;
       };
       const finish = {

@@ -70,13 +70,11 @@ export const nodeImplementations: NodeImplementation[] = [
     operator(node, ctx, out): Observer {
       const mean = new MovingMean(ctx.params.number("size"));
       const slot = numberSlot(node);
-      const of = ctx.params.get("of");
-      const notANumber = `${of?.kind === "field" ? `\`${of.name}\`` : "the event"} is not a number`;
       return {
         next(event) {
           const value = slot.read(event);
           if (!slot.typed && typeof value !== "number") {
-            ctx.badInput.report(event, notANumber);
+            ctx.badInput.report(event, slot.notANumber);
             return;
           }
           out.next(slot.replace(event, mean.push(value as number)));

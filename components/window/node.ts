@@ -101,38 +101,49 @@ export class WindowAccumulator {
   }
 }
 
-/** A tumbling window over a node's input: closes every `size` events, or when told to (time). */
+/** How a window closes: after a number of events, or on the scheduler's aligned deadlines. */
+type WindowSize =
+  { readonly kind: "count"; readonly value: number } | { readonly kind: "duration"; readonly ms: number };
+
+/** A tumbling window over a node's input. */
 class TumblingWindow implements Observer {
-  private last: unknown;
-  /** For time windows: the scheduler task that closes them. */
-  task: PeriodicTask | undefined;
+  private readonly accumulator: WindowAccumulator;
+  /** Events per window; Infinity for time windows, which the scheduler closes. */
+  private readonly maxCount: number;
+  private readonly task: PeriodicTask | undefined;
+  /** `count` counts events whatever their value, so it never refuses one. */
   private readonly needsValue: boolean;
-  private readonly notANumber: string;
+  private last: unknown;
 
   constructor(
-    private readonly accumulator: WindowAccumulator,
+    aggregate: Aggregate,
+    size: WindowSize,
     private readonly slot: NumberSlot,
-    /** Events per window; Infinity for time windows. */
-    private readonly size: number,
     private readonly ctx: RuntimeContext,
     private readonly out: Observer,
-    valueName: string,
   ) {
-    this.needsValue = accumulator.aggregate !== "count";
-    this.notANumber = `${valueName} is not a number`;
+    this.needsValue = aggregate !== "count";
+    if (size.kind === "count") {
+      this.accumulator = new WindowAccumulator(aggregate, size.value);
+      this.maxCount = size.value;
+    } else {
+      this.accumulator = new WindowAccumulator(aggregate);
+      this.maxCount = Infinity;
+      this.task = ctx.scheduler.schedulePeriodic(size.ms, () => this.close());
+    }
   }
 
   next(event: unknown): void {
     if (this.needsValue) {
       const value = this.slot.read(event);
       if (!this.slot.typed && typeof value !== "number") {
-        this.ctx.badInput.report(event, this.notANumber);
+        this.ctx.badInput.report(event, this.slot.notANumber);
         return;
       }
       this.accumulator.add(value as number);
     } else this.accumulator.add(0);
     this.last = event;
-    if (this.accumulator.count >= this.size) this.close();
+    if (this.accumulator.count >= this.maxCount) this.close();
   }
 
   /** Emits the window's aggregate, if it has any event, and starts the next window. */
@@ -160,18 +171,11 @@ class TumblingWindow implements Observer {
 function windowOperator(aggregate: Aggregate) {
   return (node: IRNode, ctx: RuntimeContext, out: Observer): Observer => {
     const over = ctx.params.get("over");
-    const of = ctx.params.get("of");
-    const valueName = of?.kind === "field" ? `\`${of.name}\`` : "the event";
-    const slot = numberSlot(node);
-    if (over?.kind === "count") {
-      return new TumblingWindow(new WindowAccumulator(aggregate, over.value), slot, over.value, ctx, out, valueName);
-    }
-    if (over?.kind === "duration") {
-      const window = new TumblingWindow(new WindowAccumulator(aggregate), slot, Infinity, ctx, out, valueName);
-      window.task = ctx.scheduler.schedulePeriodic(over.ms, () => window.close());
-      return window;
-    }
-    throw new Error(`${node.id} ${node.label}: \`over\` must be a count or a duration, not ${over?.kind ?? "absent"}`);
+    if (over?.kind !== "count" && over?.kind !== "duration")
+      throw new Error(
+        `${node.id} ${node.label}: \`over\` must be a count or a duration, not ${over?.kind ?? "absent"}`,
+      );
+    return new TumblingWindow(aggregate, over, numberSlot(node), ctx, out);
   };
 }
 
