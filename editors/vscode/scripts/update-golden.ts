@@ -3,7 +3,7 @@
  * committed grammar tokenizes every example in examples/. The grammar test compares against them,
  * so a grammar change shows up in review as a readable diff of scopes.
  *
- * Run after changing the grammar or the examples: `npm run golden` in editors/vscode (or
+ * Run after changing the grammar or the examples: `npm run editors:golden` from the repository root (or
  * `npx tsx editors/vscode/scripts/update-golden.ts`).
  */
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";

@@ -38,7 +38,7 @@ function scopesOf(source: string, text: string, nth = 0): readonly string[] {
 const controlKeywords = keywords.filter((word) => !["true", "false", "and", "or", "not"].includes(word));
 
 describe("generated grammar", () => {
-  it("is what the generator makes from the compiler today (run `npm run grammar` if not)", async () => {
+  it("is what the generator makes from the compiler today (run `npm run editors:grammar` if not)", async () => {
     const committed = await readFile(grammarPath, "utf8");
     expect(committed).toBe(await formatGrammar(buildGrammar()));
   });
@@ -82,7 +82,7 @@ describe("examples", async () => {
       expect(problems(text)).toEqual(clean);
     });
 
-    it("matches its golden scope file (run `npm run golden` in editors/vscode after a deliberate change)", async () => {
+    it("matches its golden scope file (run `npm run editors:golden` after a deliberate change)", async () => {
       const golden = await readFile(goldenPathFor(example), "utf8").catch(() => undefined);
       expect(golden, `missing ${goldenPathFor(example)}`).toBeDefined();
       expect(await renderGolden(example)).toBe(golden);
