@@ -64,7 +64,7 @@ const reasons: ReadonlyMap<string, string> = new Map([
   ["EDQUOT", "disk quota exceeded"],
   ["EROFS", "the file system is read-only"],
   ["EISDIR", "it is a directory"],
-  ["ENOENT", "no such directory"],
+  ["ENOENT", "no such file or directory"],
   ["ENOTDIR", "a part of the path is not a directory"],
   ["EIO", "input/output error"],
 ]);
@@ -216,7 +216,9 @@ export class LineWriter {
       mkdirSync(dirname(path), { recursive: true });
       fd = openSync(path, "a");
     } catch (error) {
-      throw new FileError(path, (error as NodeJS.ErrnoException).code, "open", error);
+      const code = (error as NodeJS.ErrnoException).code;
+      // mkdir reports a file standing where a directory should be as EEXIST.
+      throw new FileError(path, code === "EEXIST" ? "ENOTDIR" : code, "open", error);
     }
     const file: OpenFile = { path, fd, size: fstatSync(fd).size, retired: false };
     if (file.size === 0 && this.options.header !== undefined) {
