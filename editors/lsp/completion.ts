@@ -6,7 +6,7 @@
  * checker: the text up to the end of the previous stage is compiled and that stage's annotation
  * read, which works while the line being typed is still broken.
  */
-import { tokenMatcher, type IToken } from "chevrotain";
+import { tokenMatcher, type IToken, type TokenType } from "chevrotain";
 import { CompletionItemKind, MarkupKind, type CompletionItem } from "vscode-languageserver";
 import type * as A from "../../compiler/ast.js";
 import { compile } from "../../compiler/index.js";
@@ -97,7 +97,7 @@ const binaryOperators = [
 /** Tokens after which an expression goes on. */
 const expressionContinuations = [...binaryOperators, T.Equals, T.Not, T.LParen, T.Colon, T.Dot, T.LBrace];
 
-const is = (token: IToken | undefined, ...types: (typeof T.Arrow)[]) =>
+const is = (token: IToken | undefined, ...types: TokenType[]) =>
   token !== undefined && types.some((type) => tokenMatcher(token, type));
 
 /** Parameters written as expressions rather than as `name value` options. */
