@@ -230,13 +230,16 @@ export function buildGraph(
 
 class GraphBuilder {
   private readonly byId: ReadonlyMap<string, IRNode>;
+  /** Per node, the nodes it reads as side inputs. */
   private readonly sideInputs = new Map<string, string[]>();
+  /** Nodes some other node reads as a side input. */
+  private readonly sideInputSources = new Set<string>();
   /** Observers of a node's output besides its `next` nodes (side inputs), by node id. */
   private readonly sideObservers = new Map<string, Observer[]>();
   private readonly inputs = new Map<string, Observer>();
   private readonly contexts = new Map<string, RuntimeContext>();
   private readonly failureReporters = new Map<string, ProblemReporter>();
-  private readonly statsById = new Map<string, NodeStats>();
+  private readonly statsById: ReadonlyMap<string, NodeStats>;
   private readonly sources: SourceEntry[] = [];
   private terminals = 0;
   private finishedTerminals = 0;
@@ -257,6 +260,7 @@ class GraphBuilder {
     private readonly services: RuntimeServices,
   ) {
     this.byId = new Map(program.nodes.map((node) => [node.id, node]));
+    this.statsById = new Map(program.nodes.map((node) => [node.id, new NodeStats(node.id, node.label)]));
     // `done` may reject before anyone awaits it; the rejection is delivered to whoever does.
     this.done.catch(() => {});
     let readyPromise: Promise<void> = Promise.resolve();
@@ -283,6 +287,7 @@ class GraphBuilder {
     for (const node of this.program.nodes) {
       const side = sideInputsOf(node);
       if (side.length > 0) this.sideInputs.set(node.id, side);
+      for (const id of side) this.sideInputSources.add(id);
     }
     const order = topologicalOrder(this.program.nodes, this.sideInputs);
     const chains = this.fusedChains(order);
@@ -302,12 +307,7 @@ class GraphBuilder {
   }
 
   private statsFor(node: IRNode): NodeStats {
-    let stats = this.statsById.get(node.id);
-    if (!stats) {
-      stats = new NodeStats(node.id, node.label);
-      this.statsById.set(node.id, stats);
-    }
-    return stats;
+    return this.statsById.get(node.id)!;
   }
 
   private implementation(node: IRNode): NodeImplementation {
@@ -333,7 +333,7 @@ class GraphBuilder {
   private fusedChains(order: readonly IRNode[]): Map<string, IRNode[]> {
     const chains = new Map<string, IRNode[]>();
     const linksOneToOne = (from: IRNode, to: IRNode) =>
-      from.next.length === 1 && to.previous.length === 1 && !this.isSideInput(from.id);
+      from.next.length === 1 && to.previous.length === 1 && !this.sideInputSources.has(from.id);
     const member = new Set<string>();
     for (const node of order) {
       if (member.has(node.id) || !this.fusable(node)) continue;
@@ -350,11 +350,6 @@ class GraphBuilder {
       chains.set(current.id, chain);
     }
     return chains;
-  }
-
-  private isSideInput(id: string): boolean {
-    for (const ids of this.sideInputs.values()) if (ids.includes(id)) return true;
-    return false;
   }
 
   /** Where a node's output goes: its `next` nodes' inputs and any side observers. */
