@@ -2,7 +2,15 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["compiler/**/*.test.ts", "runtime/**/*.test.ts", "targets/**/*.test.ts", "components/**/*.test.ts", "test/**/*.test.ts", "cli/**/*.test.ts", "editors/**/*.test.ts"],
+    include: [
+      "compiler/**/*.test.ts",
+      "runtime/**/*.test.ts",
+      "targets/**/*.test.ts",
+      "components/**/*.test.ts",
+      "test/**/*.test.ts",
+      "cli/**/*.test.ts",
+      "editors/**/*.test.ts",
+    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",

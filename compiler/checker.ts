@@ -47,6 +47,8 @@ class FileChecker {
   private readonly constants = new Map<string, TypedExpression>();
   private readonly constantSpans = new Map<string, { span: Span; used: boolean }>();
   private readonly streams = new Map<string, StreamInfo>();
+  /** The names in `streams`, kept as a set for expression scopes. */
+  private readonly streamNames = new Set<string>();
   private readonly annotations: TypeAnnotation[] = [];
   private readonly pipelines: CheckedPipeline[] = [];
   private readonly definitions = new Map<string, Span>();
@@ -160,7 +162,7 @@ class FileChecker {
     return {
       ...(event ? { event } : {}),
       constants: this.constants,
-      streams: new Set(this.streams.keys()),
+      streams: this.streamNames,
       schemas: this.schemas,
     };
   }
@@ -185,6 +187,7 @@ class FileChecker {
       }
       const output = this.checkPipeline(value, name);
       this.streams.set(name, { type: output ?? ErrorType, span: statement.name.span, used: false });
+      this.streamNames.add(name);
       if (output) this.annotate(statement.name.span, output, `stream ${name}`);
       return;
     }

@@ -16,20 +16,38 @@ const BaseVisitor = parser.getBaseCstVisitorConstructor();
 const isToken = (element: CstElement): element is IToken => "image" in element;
 
 function tokens(children: Children, ...names: string[]): IToken[] {
+  if (names.length === 1) return (children[names[0]!] ?? []) as IToken[];
   const found: IToken[] = [];
   for (const name of names) for (const element of children[name] ?? []) if (isToken(element)) found.push(element);
   return found.sort((a, b) => a.startOffset - b.startOffset);
 }
 
+/** Children under a rule name are always CST nodes (tokens sit under token names). */
 function nodes(children: Children, name: string): CstNode[] {
-  return (children[name] ?? []).filter((element): element is CstNode => !isToken(element));
+  return (children[name] ?? []) as CstNode[];
 }
 
 function node(children: Children, name: string): CstNode | undefined {
   return nodes(children, name)[0];
 }
 
-const comparisonOperators = ["EqualEqual", "NotEqual", "LessEqual", "GreaterEqual", "Less", "Greater"];
+/** Binding strength of infix operators; prefix `not` sits between `and` and the comparisons. */
+const precedence: Readonly<Record<string, number>> = {
+  or: 1,
+  and: 2,
+  "==": 4,
+  "!=": 4,
+  "<": 4,
+  "<=": 4,
+  ">": 4,
+  ">=": 4,
+  "+": 5,
+  "-": 5,
+  "*": 6,
+  "/": 6,
+  "%": 6,
+};
+const notPrecedence = 3;
 
 class AstBuilder extends BaseVisitor {
   readonly diagnostics: Diagnostic[] = [];
@@ -222,45 +240,60 @@ class AstBuilder extends BaseVisitor {
 
   // Expressions
 
+  /**
+   * Precedence climbing over the flat `operand (operator operand)*` the grammar produces.
+   * Loosest first: `or`, `and`, prefix `not`, comparisons, `+ -`, `* / %`, prefix `-`.
+   */
   expression(children: Children): A.Expression | undefined {
-    return this.binaryChain(children, "andExpression", ["Or"]);
+    const operands = nodes(children, "operand");
+    const operators = tokens(children, "BinaryOperator");
+    let nextOperand = 0;
+    let nextOperator = 0;
+    let failed = false;
+
+    const climb = (left: A.Expression, minimum: number): A.Expression => {
+      while (nextOperator < operators.length && precedence[operators[nextOperator]!.image]! >= minimum) {
+        const operator = operators[nextOperator++]!;
+        const level = precedence[operator.image]!;
+        const right = climb(operand(), level + 1);
+        left = { kind: "binary", operator: operator.image as A.BinaryOperator, left, right, span: { ...left.span, end: right.span.end } };
+      }
+      return left;
+    };
+
+    const operand = (): A.Expression => {
+      const node = operands[nextOperand++];
+      const operandChildren = (node?.children ?? {}) as Children;
+      const postfixNode = nodes(operandChildren, "postfix")[0];
+      let value = postfixNode && (this.visit(postfixNode) as A.Expression | undefined);
+      if (!value) {
+        failed = true;
+        return { kind: "number", value: 0, isInteger: true, span: this.source.span(this.lastEnd, this.lastEnd) };
+      }
+      const prefixes = tokens(operandChildren, "Not", "Minus");
+      for (let i = prefixes.length - 1; i >= 0; i--) {
+        const prefix = prefixes[i]!;
+        const span = this.spanOf(prefix);
+        if (prefix.image === "-") {
+          value =
+            value.kind === "number"
+              ? { ...value, value: -value.value, span: { ...span, end: value.span.end } }
+              : { kind: "unary", operator: "-", operand: value, span: { ...span, end: value.span.end } };
+        } else {
+          const inner = climb(value, notPrecedence + 1);
+          value = { kind: "unary", operator: "not", operand: inner, span: { ...span, end: inner.span.end } };
+        }
+      }
+      return value;
+    };
+
+    if (operands.length === 0) return undefined;
+    const result = climb(operand(), 0);
+    return failed ? undefined : result;
   }
 
-  andExpression(children: Children): A.Expression | undefined {
-    return this.binaryChain(children, "notExpression", ["And"]);
-  }
-
-  notExpression(children: Children): A.Expression | undefined {
-    const not = tokens(children, "Not")[0];
-    const inner = node(children, "notExpression") ?? node(children, "comparison");
-    const operand = inner && (this.visit(inner) as A.Expression | undefined);
-    if (!operand) return undefined;
-    if (!not) return operand;
-    return { kind: "unary", operator: "not", operand, span: { ...this.spanOf(not), end: operand.span.end } };
-  }
-
-  comparison(children: Children): A.Expression | undefined {
-    return this.binaryChain(children, "additive", comparisonOperators);
-  }
-
-  additive(children: Children): A.Expression | undefined {
-    return this.binaryChain(children, "multiplicative", ["Plus", "Minus"]);
-  }
-
-  multiplicative(children: Children): A.Expression | undefined {
-    return this.binaryChain(children, "unary", ["Star", "Slash", "Percent"]);
-  }
-
-  unary(children: Children): A.Expression | undefined {
-    const minus = tokens(children, "Minus")[0];
-    const inner = node(children, "unary") ?? node(children, "postfix");
-    const operand = inner && (this.visit(inner) as A.Expression | undefined);
-    if (!operand) return undefined;
-    if (!minus) return operand;
-    if (operand.kind === "number") {
-      return { ...operand, value: -operand.value, span: { ...this.spanOf(minus), end: operand.span.end } };
-    }
-    return { kind: "unary", operator: "-", operand, span: { ...this.spanOf(minus), end: operand.span.end } };
+  operand(): undefined {
+    return undefined;
   }
 
   postfix(children: Children): A.Expression | undefined {
@@ -337,25 +370,6 @@ class AstBuilder extends BaseVisitor {
 
   recordField(): undefined {
     return undefined;
-  }
-
-  private binaryChain(children: Children, operandRule: string, operatorNames: string[]): A.Expression | undefined {
-    const operands = nodes(children, operandRule).map((operand) => this.visit(operand) as A.Expression | undefined);
-    const operators = tokens(children, ...operatorNames);
-    let left = operands[0];
-    if (!left) return undefined;
-    for (let i = 0; i < operators.length; i++) {
-      const right = operands[i + 1];
-      if (!right) return left;
-      left = {
-        kind: "binary",
-        operator: operators[i]!.image as A.BinaryOperator,
-        left,
-        right,
-        span: { ...left.span, end: right.span.end },
-      };
-    }
-    return left;
   }
 
   private spanOfChildren(children: Children): Span {

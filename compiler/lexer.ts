@@ -6,11 +6,16 @@ import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
 
 const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
-function keyword(word: string): TokenType {
+/** Every infix operator: the parser reads `operand (BinaryOperator operand)*` and the AST builder applies precedence. */
+export const BinaryOperator = createToken({ name: "BinaryOperator", pattern: Lexer.NA });
+const binary = { categories: [BinaryOperator] };
+
+function keyword(word: string, extra: Partial<Parameters<typeof createToken>[0]> = {}): TokenType {
   return createToken({
     name: word[0]!.toUpperCase() + word.slice(1),
     pattern: new RegExp(word),
     longer_alt: Identifier,
+    ...extra,
   });
 }
 
@@ -21,8 +26,8 @@ export const Broker = keyword("broker");
 export const Device = keyword("device");
 export const True = keyword("true");
 export const False = keyword("false");
-export const And = keyword("and");
-export const Or = keyword("or");
+export const And = keyword("and", binary);
+export const Or = keyword("or", binary);
 export const Not = keyword("not");
 
 export const keywordTokens = [Let, Schema, Broker, Device, True, False, And, Or, Not];
@@ -58,18 +63,18 @@ export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:
 export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*/ });
 
 export const Arrow = createToken({ name: "Arrow", pattern: /->/ });
-export const EqualEqual = createToken({ name: "EqualEqual", pattern: /==/ });
-export const NotEqual = createToken({ name: "NotEqual", pattern: /!=/ });
-export const LessEqual = createToken({ name: "LessEqual", pattern: /<=/ });
-export const GreaterEqual = createToken({ name: "GreaterEqual", pattern: />=/ });
-export const Less = createToken({ name: "Less", pattern: /</ });
-export const Greater = createToken({ name: "Greater", pattern: />/ });
+export const EqualEqual = createToken({ name: "EqualEqual", pattern: /==/, ...binary });
+export const NotEqual = createToken({ name: "NotEqual", pattern: /!=/, ...binary });
+export const LessEqual = createToken({ name: "LessEqual", pattern: /<=/, ...binary });
+export const GreaterEqual = createToken({ name: "GreaterEqual", pattern: />=/, ...binary });
+export const Less = createToken({ name: "Less", pattern: /</, ...binary });
+export const Greater = createToken({ name: "Greater", pattern: />/, ...binary });
 export const Equals = createToken({ name: "Equals", pattern: /=/ });
-export const Plus = createToken({ name: "Plus", pattern: /\+/ });
-export const Minus = createToken({ name: "Minus", pattern: /-/ });
-export const Star = createToken({ name: "Star", pattern: /\*/ });
-export const Slash = createToken({ name: "Slash", pattern: /\// });
-export const Percent = createToken({ name: "Percent", pattern: /%/ });
+export const Plus = createToken({ name: "Plus", pattern: /\+/, ...binary });
+export const Minus = createToken({ name: "Minus", pattern: /-/, ...binary });
+export const Star = createToken({ name: "Star", pattern: /\*/, ...binary });
+export const Slash = createToken({ name: "Slash", pattern: /\//, ...binary });
+export const Percent = createToken({ name: "Percent", pattern: /%/, ...binary });
 export const LParen = createToken({ name: "LParen", pattern: /\(/ });
 export const RParen = createToken({ name: "RParen", pattern: /\)/ });
 export const LBracket = createToken({ name: "LBracket", pattern: /\[/ });
@@ -82,6 +87,7 @@ export const Dot = createToken({ name: "Dot", pattern: /\./ });
 
 /** Order matters: longer and more specific patterns first. */
 export const allTokens: TokenType[] = [
+  BinaryOperator,
   WhiteSpace,
   Newline,
   Comment,

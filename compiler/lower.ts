@@ -24,11 +24,12 @@ interface MutableNode extends Omit<IRNode, "next" | "previous" | "params" | "str
  */
 export function lower(program: CheckedProgram): IRProgram {
   const nodes: MutableNode[] = [];
+  const byId = new Map<string, MutableNode>();
   const streamTails = new Map<string, string>();
 
   const connect = (from: string | undefined, to: MutableNode) => {
     if (from === undefined) return;
-    nodes.find((node) => node.id === from)!.next.push(to.id);
+    byId.get(from)!.next.push(to.id);
     to.previous.push(from);
   };
 
@@ -52,6 +53,7 @@ export function lower(program: CheckedProgram): IRProgram {
       stage,
     };
     nodes.push(node);
+    byId.set(node.id, node);
     // A source that reads named streams (`merge`) takes them as its inputs; an operator that
     // reads one (`sample`) keeps it as a side input, named in its parameters only.
     if (node.kind === "source") for (const stream of stage.streams) connect(streamTails.get(stream), node);
@@ -81,12 +83,10 @@ export function lower(program: CheckedProgram): IRProgram {
     const tail = lowerSteps(pipeline.steps, start);
     if (pipeline.binds && tail !== undefined) {
       streamTails.set(pipeline.binds, tail);
-      const node = nodes.find((candidate) => candidate.id === tail)!;
-      node.streamName ??= pipeline.binds;
+      byId.get(tail)!.streamName ??= pipeline.binds;
     }
   }
 
-  const byId = new Map(nodes.map((node) => [node.id, node]));
   const topics: TopicUse[] = [];
   for (const node of nodes) {
     for (const spec of node.stage.declaration.params) {

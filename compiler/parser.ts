@@ -31,6 +31,9 @@ const stageEnd: TokenType[] = [T.Arrow, T.RBracket, T.RBrace, T.Newline];
 const literalStart: TokenType[] = [T.NumberLiteral, T.Duration, T.StringLiteral, T.True, T.False, T.Minus];
 
 const isOneOf = (token: IToken, types: TokenType[]) => types.some((type) => tokenMatcher(token, type));
+const closingBrackets: TokenType[] = [T.RBracket, T.RParen, T.RBrace];
+const openingNonFanOut: TokenType[] = [T.LParen, T.LBrace];
+const afterNameInExpression: TokenType[] = [T.LParen, T.Dot, T.LBrace];
 
 class FlowParser extends CstParser {
   /** Each input token's position, for the few decisions that look back (see insideFanOut). */
@@ -184,81 +187,22 @@ class FlowParser extends CstParser {
     this.SUBRULE(this.invocationTail);
   });
 
-  // Expressions, loosest binding first.
+  // Expressions: operands joined by infix operators; the AST builder applies precedence.
 
   public expression = this.RULE("expression", () => {
-    this.SUBRULE(this.andExpression);
+    this.SUBRULE(this.operand);
     this.MANY(() => {
-      this.CONSUME(T.Or);
-      this.SUBRULE2(this.andExpression);
+      this.CONSUME(T.BinaryOperator);
+      this.SUBRULE2(this.operand);
     });
   });
 
-  private andExpression = this.RULE("andExpression", () => {
-    this.SUBRULE(this.notExpression);
+  /** A value with its prefix operators: `-x`, `not ready`. */
+  private operand = this.RULE("operand", () => {
     this.MANY(() => {
-      this.CONSUME(T.And);
-      this.SUBRULE2(this.notExpression);
+      this.OR([{ ALT: () => this.CONSUME(T.Not) }, { ALT: () => this.CONSUME(T.Minus) }]);
     });
-  });
-
-  private notExpression = this.RULE("notExpression", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Not);
-          this.SUBRULE(this.notExpression);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.comparison) },
-    ]);
-  });
-
-  private comparison = this.RULE("comparison", () => {
-    this.SUBRULE(this.additive);
-    this.OPTION(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.EqualEqual) },
-        { ALT: () => this.CONSUME(T.NotEqual) },
-        { ALT: () => this.CONSUME(T.LessEqual) },
-        { ALT: () => this.CONSUME(T.GreaterEqual) },
-        { ALT: () => this.CONSUME(T.Less) },
-        { ALT: () => this.CONSUME(T.Greater) },
-      ]);
-      this.SUBRULE2(this.additive);
-    });
-  });
-
-  private additive = this.RULE("additive", () => {
-    this.SUBRULE(this.multiplicative);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
-      this.SUBRULE2(this.multiplicative);
-    });
-  });
-
-  private multiplicative = this.RULE("multiplicative", () => {
-    this.SUBRULE(this.unary);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Star) },
-        { ALT: () => this.CONSUME(T.Slash) },
-        { ALT: () => this.CONSUME(T.Percent) },
-      ]);
-      this.SUBRULE2(this.unary);
-    });
-  });
-
-  private unary = this.RULE("unary", () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Minus);
-          this.SUBRULE(this.unary);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.postfix) },
-    ]);
+    this.SUBRULE(this.postfix);
   });
 
   private postfix = this.RULE("postfix", () => {
@@ -338,7 +282,7 @@ class FlowParser extends CstParser {
   private pipelineAhead(): boolean {
     if (!tokenMatcher(this.LA(1), T.Identifier)) return false;
     const next = this.LA(2);
-    if (isOneOf(next, [T.LParen, T.Dot, T.LBrace])) return false;
+    if (isOneOf(next, afterNameInExpression)) return false;
     return !isBinaryOperator(next);
   }
 
@@ -374,8 +318,8 @@ class FlowParser extends CstParser {
     for (let i = current - 1; i >= 0; i--) {
       const token = tokens[i]!;
       if (tokenMatcher(token, T.Newline)) return false;
-      if (isOneOf(token, [T.RBracket, T.RParen, T.RBrace])) depth++;
-      else if (isOneOf(token, [T.LParen, T.LBrace])) depth--;
+      if (isOneOf(token, closingBrackets)) depth++;
+      else if (isOneOf(token, openingNonFanOut)) depth--;
       else if (tokenMatcher(token, T.LBracket)) {
         if (depth === 0) return true;
         depth--;

@@ -125,8 +125,12 @@ const keywordScopes = new Map<TokenType, string>([
   [T.Not, Scopes.logicalOperator],
 ]);
 
-/** Tokens with a dedicated rule below (brackets open regions; literals have their own shapes). */
+/**
+ * Tokens with a dedicated rule below (brackets open regions; literals have their own shapes), and
+ * BinaryOperator, a category the lexer never produces: its members have their own scopes.
+ */
 const tokensCoveredElsewhere = new Set<TokenType>([
+  T.BinaryOperator,
   T.WhiteSpace,
   T.Newline,
   T.Comment,
