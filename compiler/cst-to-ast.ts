@@ -256,7 +256,13 @@ class AstBuilder extends BaseVisitor {
         const operator = operators[nextOperator++]!;
         const level = precedence[operator.image]!;
         const right = climb(operand(), level + 1);
-        left = { kind: "binary", operator: operator.image as A.BinaryOperator, left, right, span: { ...left.span, end: right.span.end } };
+        left = {
+          kind: "binary",
+          operator: operator.image as A.BinaryOperator,
+          left,
+          right,
+          span: { ...left.span, end: right.span.end },
+        };
       }
       return left;
     };

@@ -23,8 +23,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const entries = [
   // bin/flowc.js runs this.
   { output: "cli", source: "cli/main.ts" },
-  // `import { compile } from "flowc"`.
-  { output: "index", source: "compiler/index.ts" },
+  // `import { compile } from "flowc"`, and `prettier --plugin flowc`.
+  { output: "index", source: "compiler/package.ts" },
   // `import ... from "flowc/runtime"`: what `flowc build --target node` output imports.
   { output: "runtime", source: "runtime/index.ts" },
   // `plugins: ["flowc/prettier"]` in a Prettier config.
@@ -42,6 +42,7 @@ const inputs = [
   "cli",
   "compiler",
   "components",
+  "editors/lsp",
   "runtime",
   "targets",
   "package.json",

@@ -89,7 +89,7 @@ export function registerFmtCommand(program: Command): Command {
     .command("fmt")
     .summary("format .flow files")
     .description(
-      "Format .flow files canonically: the same output as `prettier --plugin flowc/prettier`, with the " +
+      "Format .flow files canonically: the same output as `prettier --plugin flowc`, with the " +
         "project's Prettier configuration. Prints the formatted text unless --check or --write is given.",
     )
     .argument("<files...>", ".flow files to format")

@@ -236,6 +236,13 @@ describe("the plugin through Prettier", () => {
     expect(await format(text, { filepath: "a/b/c.flow", plugins: [plugin] })).toBe("tsl2591 every 2s -> print\n");
   });
 
+  it("loads by package name, as `prettier --plugin flowc` and `flowc/prettier` (from the built dist/)", async () => {
+    const text = "tsl2591 every 2s->print\n";
+    for (const name of ["flowc", "flowc/prettier"]) {
+      expect(await format(text, { filepath: "c.flow", plugins: [name] })).toBe("tsl2591 every 2s -> print\n");
+    }
+  });
+
   it("honours tabs and CRLF line endings", async () => {
     const text = 'device esp8266 {\r\n  ntp "pool.ntp.org" # sync\r\n}\r\n';
     const formatted = await formatFlow(text, { useTabs: true, tabWidth: 4, endOfLine: "crlf" });

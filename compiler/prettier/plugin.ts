@@ -1,7 +1,8 @@
 /**
- * The Prettier plugin for `.flow` files, shipped as `flowc/prettier`:
+ * The Prettier plugin for `.flow` files, shipped as `flowc` (the package's main entry re-exports it)
+ * and as `flowc/prettier` (the plugin alone):
  *
- *     prettier --plugin flowc/prettier --write "**\/*.flow"
+ *     prettier --plugin flowc --write "**\/*.flow"
  *
  * Language `flowc`, parser `flowc` (Prettier's own `flow` is JavaScript with Flow types), printer
  * `flowc-ast`. The parser is the compiler's, so formatting can never disagree with compiling.
