@@ -12,8 +12,8 @@ import type { TypedExpression } from "./typed.js";
 export interface CheckedStage {
   readonly declaration: ComponentDeclaration;
   readonly params: Readonly<Record<string, ParamValue>>;
-  readonly input?: FlowType;
-  readonly output?: FlowType;
+  readonly input?: FlowType | undefined;
+  readonly output?: FlowType | undefined;
   /** Names of `let` streams this stage reads besides its input (`merge`, `sample`). */
   readonly streams: readonly string[];
   readonly label: string;

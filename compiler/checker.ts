@@ -159,12 +159,8 @@ class FileChecker {
   }
 
   private scope(event?: FlowType): ExpressionScope {
-    return {
-      ...(event ? { event } : {}),
-      constants: this.constants,
-      streams: this.streamNames,
-      schemas: this.schemas,
-    };
+    if (!event) return { constants: this.constants, streams: this.streamNames, schemas: this.schemas };
+    return { event, constants: this.constants, streams: this.streamNames, schemas: this.schemas };
   }
 
   private checkLet(statement: A.LetStatement): void {
@@ -369,7 +365,7 @@ class FileChecker {
       if (stream) stream.used = true;
     }
     const context: ComponentContext = {
-      ...(input ? { input } : {}),
+      input,
       params: bound.values,
       span: (param) => (param ? (bound.spans.get(param) ?? invocation.span) : invocation.span),
       report: (code, span, message, hint) => this.report(code, span, message, hint),
@@ -404,8 +400,8 @@ class FileChecker {
     return {
       declaration,
       params: Object.fromEntries(bound.values),
-      ...(input ? { input } : {}),
-      ...(output ? { output } : {}),
+      input,
+      output,
       streams: bound.streams,
       label: this.label(invocation),
       span: invocation.span,

@@ -116,6 +116,9 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
   const spans = new Map<string, Span>();
   const streams: string[] = [];
   const bindings = new Map(context.scope.bindings ?? []);
+  // One context for every parameter: `bindings` grows as `scan`'s binding is read, so later
+  // parameters see it.
+  const contextWithBindings: BindContext = { ...context, scope: { ...context.scope, bindings } };
   for (const spec of specs) {
     const items = given.get(spec.name);
     if (!items) {
@@ -146,9 +149,9 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
       }
       continue;
     }
-    spans.set(spec.name, { ...items[0]!.span, end: items[items.length - 1]!.span.end });
-    const scope = { ...context.scope, bindings };
-    const value = convert(items, spec, { ...context, scope }, report, streams);
+    const first = items[0]!.span;
+    spans.set(spec.name, { file: first.file, start: first.start, end: items[items.length - 1]!.span.end });
+    const value = convert(items, spec, contextWithBindings, report, streams);
     if (value) {
       values.set(spec.name, value);
       if (value.kind === "binding") bindings.set(value.name, value.init.type);
@@ -377,7 +380,8 @@ function constantParam(
 ): ParamValue | undefined {
   const type = spec.type;
   const label = `\`${spec.name}\` of \`${context.what}\``;
-  const typed = typeExpression(expr, { ...context.scope, event: undefined, bindings: undefined }, context.diagnostics);
+  const { constants, streams, schemas } = context.scope;
+  const typed = typeExpression(expr, { constants, streams, schemas }, context.diagnostics);
   if (typed.type.kind === "error") return undefined;
   if (typed.kind === "config") {
     if (type.kind === "duration" || type.kind === "count-or-duration") {

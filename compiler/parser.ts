@@ -35,10 +35,27 @@ const closingBrackets: TokenType[] = [T.RBracket, T.RParen, T.RBrace];
 const openingNonFanOut: TokenType[] = [T.LParen, T.LBrace];
 const afterNameInExpression: TokenType[] = [T.LParen, T.Dot, T.LBrace];
 
-class FlowParser extends CstParser {
-  /** Each input token's position, for the few decisions that look back (see insideFanOut). */
-  tokenPositions = new Map<IToken, number>();
+/**
+ * Where `token` sits in `tokens` (sorted by offset, as the lexer made them); the length for the
+ * end-of-input token. A binary search, because the few decisions that look back (insideFanOut)
+ * should cost nothing per token of a large file.
+ */
+function positionOf(tokens: readonly IToken[], token: IToken): number {
+  const offset = token.startOffset;
+  if (Number.isNaN(offset)) return tokens.length;
+  let low = 0;
+  let high = tokens.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const candidate = tokens[middle]!.startOffset;
+    if (candidate === offset) return middle;
+    if (candidate < offset) low = middle + 1;
+    else high = middle - 1;
+  }
+  return tokens.length;
+}
 
+class FlowParser extends CstParser {
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset" });
     this.performSelfAnalysis();
@@ -314,7 +331,7 @@ class FlowParser extends CstParser {
   private insideFanOut(): boolean {
     const tokens = this.input;
     let depth = 0;
-    const current = this.tokenPositions.get(this.LA(1)) ?? tokens.length;
+    const current = positionOf(tokens, this.LA(1));
     for (let i = current - 1; i >= 0; i--) {
       const token = tokens[i]!;
       if (tokenMatcher(token, T.Newline)) return false;
@@ -386,7 +403,6 @@ export interface ParseResult {
  * const { cst, errors } = parseTokens(tokens);
  */
 export function parseTokens(tokens: IToken[]): ParseResult {
-  parser.tokenPositions = new Map(tokens.map((token, index) => [token, index]));
   parser.input = tokens;
   const cst = parser.program();
   return { cst, errors: [...parser.errors] };

@@ -82,7 +82,7 @@ export type ParamValue =
 /** Everything a declaration's hooks may look at and report. */
 export interface ComponentContext {
   /** The event type flowing in; for sources, undefined. */
-  readonly input?: FlowType;
+  readonly input?: FlowType | undefined;
   readonly params: ReadonlyMap<string, ParamValue>;
   /** Where the invocation (or one of its parameters) was written. */
   span(param?: string): Span;
