@@ -1,12 +1,14 @@
 /**
  * Bad input never yields an exception: random text and mutated examples go through the whole
- * front end, and every diagnostic points inside its file.
+ * front end and the formatter, and every diagnostic points inside its file.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compile } from "./index.js";
+import { formatFlow } from "./prettier/format.js";
+import { FlowcSyntaxError } from "./prettier/parse.js";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -77,23 +79,43 @@ describe("front end under random input", () => {
     );
   });
 
+  const mutation = fc.record({
+    file: fc.nat({ max: corpus.length - 1 }),
+    at: fc.nat(),
+    length: fc.nat({ max: 12 }),
+    insert: fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 6 })),
+  });
+  const mutatedExample = fc.array(mutation, { minLength: 1, maxLength: 4 }).map((mutations) => {
+    let text = corpus[mutations[0]!.file]!;
+    for (const m of mutations) {
+      const at = m.at % (text.length + 1);
+      text = text.slice(0, at) + m.insert + text.slice(at + m.length);
+    }
+    return text;
+  });
+
   it("never throws on mutated examples", () => {
-    const mutation = fc.record({
-      file: fc.nat({ max: corpus.length - 1 }),
-      at: fc.nat(),
-      length: fc.nat({ max: 12 }),
-      insert: fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 6 })),
-    });
-    fc.assert(
-      fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (mutations) => {
-        let text = corpus[mutations[0]!.file]!;
-        for (const m of mutations) {
-          const at = m.at % (text.length + 1);
-          text = text.slice(0, at) + m.insert + text.slice(at + m.length);
+    fc.assert(fc.property(mutatedExample, assertWellFormed), { numRuns: 4000 });
+  });
+
+  // The formatter checks its own output against the input's AST and throws a "formatter bug"
+  // error when they differ, so this also proves formatting never changes what a file means.
+  it("formats mutated examples idempotently, or rejects them with a located syntax error", async () => {
+    await fc.assert(
+      fc.asyncProperty(mutatedExample, async (text) => {
+        let formatted: string;
+        try {
+          formatted = await formatFlow(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(FlowcSyntaxError);
+          const { line, column } = (error as FlowcSyntaxError).loc.start;
+          expect(line).toBeGreaterThanOrEqual(1);
+          expect(column).toBeGreaterThanOrEqual(1);
+          return;
         }
-        assertWellFormed(text);
+        expect(await formatFlow(formatted)).toBe(formatted);
       }),
-      { numRuns: 4000 },
+      { numRuns: 1000 },
     );
   });
 });
