@@ -24,6 +24,8 @@ export type RegisterCommand = (program: Command) => Command;
  */
 export const commands: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
   check: () => import("./commands/check.js").then((m) => m.registerCheckCommand),
+  run: () => import("./commands/run.js").then((m) => m.registerRunCommand),
+  broker: () => import("./commands/broker.js").then((m) => m.registerBrokerCommand),
   graph: () => import("./commands/graph.js").then((m) => m.registerGraphCommand),
   fmt: () => import("./commands/fmt.js").then((m) => m.registerFmtCommand),
   lsp: () => import("./commands/lsp.js").then((m) => m.registerLspCommand),

@@ -47,13 +47,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
     aedes.handle(socket);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) =>
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      // The broker's heartbeat timer would otherwise keep the process alive after the failure.
+      aedes.close();
       reject(
         new Error(
           `cannot start the embedded MQTT broker on ${host}:${options.port ?? 1883}: ${error.code === "EADDRINUSE" ? "the port is in use (is another broker running?)" : error.message}`,
         ),
-      ),
-    );
+      );
+    });
     server.listen(options.port ?? 1883, host, () => resolve());
   });
   const address = server.address();

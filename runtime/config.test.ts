@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigResolver, loadSecretsFile, MissingConfigError, secretVariable } from "./config.js";
+import { ConfigResolver, loadSecretsFile, missingConfig, MissingConfigError, secretVariable } from "./config.js";
 
 describe("ConfigResolver", () => {
   it("reads secrets from FLOWC_SECRET_<KEY>, then from the secrets object", () => {
@@ -68,5 +68,37 @@ describe("loadSecretsFile", () => {
     const lines = join(dir, "bad.env");
     writeFileSync(lines, "no equals sign\n");
     expect(() => loadSecretsFile(lines)).toThrow(/bad\.env:1: expected key=value/);
+  });
+});
+
+describe("missingConfig", () => {
+  const config = new ConfigResolver({ secrets: { present: "x" }, env: { SITE: "lab" } });
+
+  it("reports every missing secret and variable once, wherever it is referenced", () => {
+    const values = {
+      params: { topic: { kind: "secret", key: "topic_key" }, qos: { kind: "number", value: 1 } },
+      expression: { kind: "binary", left: { kind: "config", source: "secret", key: "topic_key", type: {} } },
+      settings: new Map([["password", { kind: "secret", key: "mqtt_password" }]]),
+      list: [
+        { kind: "env", name: "REGION" },
+        { kind: "secret", key: "present" },
+        { kind: "env", name: "SITE" },
+      ],
+    };
+    const problems = missingConfig(values, config);
+    expect(problems).toHaveLength(3);
+    expect(problems.join("\n")).toMatch(/topic_key[\s\S]*mqtt_password[\s\S]*REGION/);
+  });
+
+  it("accepts variables with a default and finds nothing to report in plain values", () => {
+    expect(
+      missingConfig(
+        [
+          { kind: "env", name: "UNSET", fallback: 3 },
+          { kind: "string", value: "a" },
+        ],
+        config,
+      ),
+    ).toEqual([]);
   });
 });

@@ -96,6 +96,52 @@ export class ConfigResolver {
   }
 }
 
+/**
+ * What is missing among the `secret(...)` and `env(...)` references found anywhere in `values`
+ * (IR nodes, settings blocks, typed expressions): one message per key, so a user fixes them all
+ * at once instead of one per run.
+ *
+ * @example
+ * const problems = missingConfig(program.nodes, new ConfigResolver({ secrets }));
+ * if (problems.length > 0) throw new MissingConfigError(problems.join("\n"));
+ */
+export function missingConfig(values: unknown, config: ConfigResolver): string[] {
+  const problems = new Map<string, string>();
+  const visit = (value: unknown): void => {
+    if (typeof value !== "object" || value === null) return;
+    if (Array.isArray(value)) return value.forEach(visit);
+    if (value instanceof Map) return value.forEach(visit);
+    const record = value as Record<string, unknown>;
+    const reference = configReference(record);
+    if (reference) {
+      const id = `${reference.source}:${reference.key}`;
+      if (problems.has(id)) return;
+      try {
+        config.reference(reference.source, reference.key, reference.fallback);
+      } catch (error) {
+        if (!(error instanceof MissingConfigError)) throw error;
+        problems.set(id, error.message);
+      }
+      return;
+    }
+    for (const key in record) visit(record[key]);
+  };
+  visit(values);
+  return [...problems.values()];
+}
+
+/** A `secret`/`env` parameter value or typed expression, in one shape. */
+function configReference(
+  value: Record<string, unknown>,
+): { source: "secret" | "env"; key: string; fallback?: ConfigValue } | undefined {
+  const fallback = value.fallback as ConfigValue | undefined;
+  if (value.kind === "secret" && typeof value.key === "string") return { source: "secret", key: value.key };
+  if (value.kind === "env" && typeof value.name === "string") return { source: "env", key: value.name, fallback };
+  if (value.kind === "config" && (value.source === "secret" || value.source === "env") && typeof value.key === "string")
+    return { source: value.source, key: value.key, fallback };
+  return undefined;
+}
+
 const booleanWords = new Map([
   ["true", true],
   ["1", true],

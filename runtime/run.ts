@@ -9,7 +9,7 @@ import type { IRProgram } from "../compiler/ir.js";
 import { nodeImplementations as allNodeImplementations } from "../components/node.js";
 import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "./broker.js";
 import { implementationLookup, type NodeImplementation, type TextOutput } from "./component.js";
-import { ConfigResolver, type ConfigValue } from "./config.js";
+import { ConfigResolver, missingConfig, MissingConfigError, type ConfigValue } from "./config.js";
 import { buildGraph, type Graph, type RuntimeServices } from "./graph.js";
 import { createLogger, type Logger, type LogLevel } from "./log.js";
 import { brokerOptions, MqttConnections, type MqttConnection } from "./mqtt.js";
@@ -87,6 +87,19 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.env ? { env: options.env } : {}),
   });
+  // Every missing secret at once, before anything touches the network. A device's wifi and pins
+  // mean nothing on the host, and `--broker` replaces the files' brokers.
+  const missing = missingConfig(
+    programs.map((program) => ({
+      nodes: program.nodes,
+      broker: options.broker ? undefined : (program.broker ?? program.device?.nested.broker),
+    })),
+    config,
+  );
+  if (missing.length === 1) throw new MissingConfigError(missing[0]);
+  if (missing.length > 1)
+    throw new MissingConfigError(`${missing.length} values are not set:\n  ${missing.join("\n  ")}`);
+
   const pressure = new Backpressure();
   let graphs: Graph[] = [];
   const connections = new MqttConnections({

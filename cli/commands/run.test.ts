@@ -1,0 +1,156 @@
+// `flowc run` and `flowc broker` as users run them: the real executable in a child process, an
+// embedded broker on a free loopback port, files written in a temporary folder.
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import mqtt from "mqtt";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const flowc = join(root, "bin", "flowc.js");
+const tutorial = join(root, "examples", "tutorial");
+
+let folder: string;
+const children: ChildProcessWithoutNullStreams[] = [];
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), "flowc-run-"));
+});
+afterEach(async () => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+  await rm(folder, { recursive: true, force: true });
+});
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `flowc ARGS` in the test's folder; `output()` has what it printed so far. */
+function start(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [flowc, ...args], { cwd: folder, env: { ...process.env, ...env } });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const finished = new Promise<Finished>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  return { child, finished, output: () => ({ stdout, stderr }) };
+}
+
+async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const readText = (name: string) => readFile(join(folder, name), "utf8").catch(() => "");
+
+describe("flowc run", () => {
+  it("runs a publisher and a subscriber through the embedded broker until their sources end", async () => {
+    await writeFile(join(folder, "pub.flow"), 'sim "s-1" every 50ms value 5 -> take 5 -> mqtt "t"\n');
+    await writeFile(join(folder, "sub.flow"), 'mqtt "t" -> json as SensorEvent -> take 5 -> csv "out.csv"\n');
+    const { code, stderr } = await start(["run", "sub.flow", "pub.flow", "--broker", "embedded", "--port", "0"])
+      .finished;
+    expect(stderr).toMatch(/embedded MQTT broker listening on 127\.0\.0\.1:\d+/);
+    expect(code).toBe(0);
+    const rows = (await readText("out.csv")).split("\n");
+    expect(rows[0]).toBe("timestamp,datetime,sensor_id,value");
+    expect(rows.slice(1, -1)).toHaveLength(5);
+    for (const row of rows.slice(1, -1)) expect(row).toMatch(/^\d+(\.\d+)?,\d{4}-\d\d-\d\dT[\d:.]+,s-1,[\d.]+$/);
+    expect(rows.at(-1)).toBe("");
+  });
+
+  it("runs the tutorial's two files and stops cleanly on SIGTERM with every CSV line whole", async () => {
+    const run = start([
+      "run",
+      join(tutorial, "client.flow"),
+      join(tutorial, "server.flow"),
+      "--broker",
+      "embedded",
+      "--port",
+      "0",
+      "--seed",
+      "3",
+      "--secrets",
+      join(tutorial, "secrets.example.json"),
+    ]);
+    await waitFor(async () => ((await readText("test.csv")).split("\n").length > 2 ? true : undefined), "a CSV row");
+    run.child.kill("SIGTERM");
+    const { code, stdout, stderr } = await run.finished;
+    expect(stderr).toContain("SIGTERM: stopping");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^SensorEvent\(sensor_id='lux-1', ts=\d+(\.\d+)?, val=[\d.]+\)$/m);
+    const csv = await readText("test.csv");
+    expect(csv.endsWith("\n")).toBe(true);
+    for (const row of csv.trimEnd().split("\n").slice(1)) expect(row).toMatch(/^[\d.]+,[^,]+,lux-1,[\d.]+$/);
+  });
+
+  it("reports the files' errors with their location and runs nothing", async () => {
+    await writeFile(join(folder, "bad.flow"), 'tsl2591 every 2 -> mqtt "x"\n');
+    const { code, stderr } = await start(["run", "bad.flow", "--broker", "embedded", "--port", "0"]).finished;
+    expect(code).toBe(1);
+    expect(stderr).toContain("bad.flow:1:15: error[E402]");
+    expect(stderr).not.toContain("embedded MQTT broker");
+  });
+
+  it("names every missing secret and exits 1", async () => {
+    await writeFile(
+      join(folder, "sub.flow"),
+      'broker secret("mqtt_host") port 1883 username secret("mqtt_user") password secret("mqtt_password")\n' +
+        'mqtt "t" -> print\n',
+    );
+    await writeFile(join(folder, "secrets.json"), '{ "mqtt_host": "127.0.0.1" }\n');
+    const { code, stderr } = await start(["run", "sub.flow", "--secrets", "secrets.json"]).finished;
+    expect(code).toBe(1);
+    expect(stderr).toContain("mqtt_user");
+    expect(stderr).toContain("mqtt_password");
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("uses the device's broker secret on the host unless --broker replaces it", async () => {
+    // client.flow's wifi settings mean nothing on the host; its broker comes from --broker.
+    const run = start(["run", join(tutorial, "client.flow"), "--broker", "embedded", "--port", "0", "--seed", "1"]);
+    await waitFor(() => (run.output().stdout.includes("SensorEvent(") ? true : undefined), "a printed event");
+    run.child.kill("SIGINT");
+    expect((await run.finished).code).toBe(0);
+  });
+
+  it("exits 1 with one clear line when the broker cannot be reached", async () => {
+    await writeFile(join(folder, "sub.flow"), 'mqtt "t" -> print\n');
+    const { code, stderr } = await start(["run", "sub.flow", "--broker", "mqtt://127.0.0.1:1"]).finished;
+    expect(code).toBe(1);
+    expect(stderr).toContain("127.0.0.1:1");
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+});
+
+describe("flowc broker", () => {
+  it("serves MQTT clients until SIGINT", async () => {
+    const broker = start(["broker", "--port", "0", "--host", "127.0.0.1"]);
+    const port = await waitFor(() => /listening on 127\.0\.0\.1:(\d+)/.exec(broker.output().stderr)?.[1], "listening");
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
+    const received = new Promise<string>((resolve) => client.on("message", (_topic, payload) => resolve(`${payload}`)));
+    await client.subscribeAsync("hello");
+    await client.publishAsync("hello", "world");
+    expect(await received).toBe("world");
+    await client.endAsync();
+    broker.child.kill("SIGINT");
+    const { code, stderr } = await broker.finished;
+    expect(code).toBe(0);
+    expect(stderr).toContain("stopped");
+  });
+
+  it("exits 1 when the port is taken", async () => {
+    const first = start(["broker", "--port", "0", "--host", "127.0.0.1"]);
+    const port = await waitFor(() => /listening on 127\.0\.0\.1:(\d+)/.exec(first.output().stderr)?.[1], "listening");
+    const { code, stderr } = await start(["broker", "--port", port, "--host", "127.0.0.1"]).finished;
+    expect(code).toBe(1);
+    expect(stderr).toContain("in use");
+  });
+});
