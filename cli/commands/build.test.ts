@@ -1,0 +1,65 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildCommand, type BuildCommandOptions } from "./build.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const tutorial = join(root, "examples", "tutorial");
+
+let folder: string;
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), "flowc-build-"));
+});
+afterEach(() => rm(folder, { recursive: true, force: true }));
+
+async function build(files: readonly string[], options: BuildCommandOptions) {
+  let stderr = "";
+  const code = await buildCommand(files, options, {
+    stdout: { write: () => true },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stderr };
+}
+
+describe("flowc build", () => {
+  it("writes the tutorial client's ESP8266 bundle, secrets in config.py only", async () => {
+    const out = join(folder, "board");
+    const { code, stderr } = await build([join(tutorial, "client.flow")], {
+      target: "esp8266",
+      out,
+      secrets: join(tutorial, "secrets.example.json"),
+    });
+    expect(stderr).toContain("flowc build: 5 files");
+    expect(code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(["README.txt", "config.py", "main.py", "manifest.json", "tsl2591.py"]);
+    expect(await readFile(join(out, "config.py"), "utf8")).toContain('WIFI_PASSWORD = "my_wifi_password"');
+    expect(await readFile(join(out, "main.py"), "utf8")).not.toContain("my_wifi_password");
+  });
+
+  it("reports every missing secret and writes nothing", async () => {
+    const out = join(folder, "board");
+    const { code, stderr } = await build([join(tutorial, "client.flow")], { target: "esp8266", out });
+    expect(code).toBe(1);
+    expect(stderr.match(/error\[E502\]/g)).toHaveLength(3);
+    await expect(readdir(out)).rejects.toThrow();
+  });
+
+  it("refuses components the board cannot run, with a hint", async () => {
+    const file = join(folder, "logger.flow");
+    await writeFile(file, 'device esp8266 {\n  wifi "a", "b"\n}\nsim every 1s -> csv "x.csv"\n');
+    const { code, stderr } = await build([file], { target: "esp8266", out: join(folder, "out") });
+    expect(code).toBe(1);
+    expect(stderr).toContain("logger.flow:4:17: error[E501]: `csv` is not available on esp8266");
+    expect(stderr).toContain("write the CSV on the host");
+  });
+
+  it("writes a Node module and its package.json", async () => {
+    const out = join(folder, "server");
+    const { code } = await build([join(tutorial, "server.flow")], { target: "node", out });
+    expect(code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(["flow.mjs", "package.json"]);
+    expect(await readFile(join(out, "flow.mjs"), "utf8")).toContain('from "flowc/runtime"');
+  });
+});

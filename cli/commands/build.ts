@@ -1,0 +1,127 @@
+/**
+ * `flowc build FILE... --target node|esp8266 -o DIR [--secrets FILE]`: compiles .flow files for a
+ * target and writes what deploys them: a Node module, or a MicroPython bundle for the board.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { Option, type Command } from "commander";
+import packageJson from "../../package.json" with { type: "json" };
+import { compile, renderDiagnostic, type Diagnostic } from "../../compiler/index.js";
+import type { IRProgram } from "../../compiler/ir.js";
+import { allTargets, type Target } from "../../compiler/registry.js";
+import type { SourceFile } from "../../compiler/source.js";
+import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+
+export interface BuildCommandOptions {
+  readonly target: Target;
+  /** The folder to write into; created when missing. */
+  readonly out: string;
+  /** Secrets for a device bundle's config.py: a JSON object or `key=value` lines. */
+  readonly secrets?: string;
+  readonly color?: boolean;
+}
+
+/** A file of a build, relative to the output folder. */
+export interface BuiltFile {
+  readonly path: string;
+  readonly contents: string;
+}
+
+/** What a target makes of checked programs: files to write, and anything to say about them. */
+export interface TargetBuild {
+  readonly files: readonly BuiltFile[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+type BuildTarget = (
+  programs: readonly IRProgram[],
+  options: BuildCommandOptions,
+  sources: ReadonlyMap<string, SourceFile>,
+) => Promise<TargetBuild>;
+
+/** Each target's builder, loaded only when asked for. */
+const builders: Readonly<Record<Target, BuildTarget>> = {
+  node: async (programs) => {
+    const { emitNodeModule } = await import("../../targets/node/emit.js");
+    return { files: emitNodeModule(programs, { flowcVersion: packageJson.version }), diagnostics: [] };
+  },
+  esp8266: async (programs, options, sources) => {
+    const { buildEsp8266 } = await import("../../targets/esp8266/build.js");
+    return buildEsp8266(programs, { secretsFile: options.secrets, sources });
+  },
+};
+
+/**
+ * Runs `flowc build` and returns the exit code: 0 when the files were written (warnings allowed),
+ * 1 when the flow has errors for the target (nothing is written), 2 for an unreadable input.
+ *
+ * @example
+ * process.exitCode = await buildCommand(["client.flow"], { target: "esp8266", out: "build/", secrets: "secrets.json" });
+ */
+export async function buildCommand(
+  files: readonly string[],
+  options: BuildCommandOptions,
+  streams: CommandStreams = processStreams,
+): Promise<ExitCode> {
+  const inputs = await readSourceFiles(files, "build", streams);
+  if (!inputs) return ExitCode.Usage;
+  const result = compile(inputs, { target: options.target });
+  const color = useColor(streams.stderr, { flag: options.color });
+  const report = (diagnostics: readonly Diagnostic[]) => {
+    for (const diagnostic of diagnostics)
+      streams.stderr.write(`${renderDiagnostic(diagnostic, result.sources, { color })}\n\n`);
+    return diagnostics.some((d) => d.severity === "error");
+  };
+  if (report(result.diagnostics)) return ExitCode.Failure;
+
+  let build: TargetBuild;
+  try {
+    build = await builders[options.target](result.programs, options, result.sources);
+  } catch (error) {
+    streams.stderr.write(`flowc build: ${(error as Error).message}\n`);
+    return ExitCode.Failure;
+  }
+  if (report(build.diagnostics)) return ExitCode.Failure;
+
+  for (const file of build.files) {
+    const path = join(options.out, file.path);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, file.contents);
+  }
+  const bytes = build.files.reduce((sum, file) => sum + Buffer.byteLength(file.contents), 0);
+  streams.stderr.write(
+    `flowc build: ${countOf(build.files.length, "file")}, ${bytes} bytes in ${options.out} (${options.target})\n`,
+  );
+  for (const file of build.files)
+    streams.stderr.write(`  ${file.path.padEnd(24)} ${String(Buffer.byteLength(file.contents)).padStart(7)}\n`);
+  return ExitCode.Ok;
+}
+
+/**
+ * Adds `build` to the `flowc` command line.
+ *
+ * @example
+ * registerBuildCommand(new Command("flowc"));
+ */
+export function registerBuildCommand(program: Command): Command {
+  return program
+    .command("build")
+    .summary("compile .flow files into a Node module or an ESP8266 MicroPython bundle")
+    .description(
+      "Compile .flow files for a target and write the result into a folder. `--target node`: flow.mjs " +
+        "and a package.json that runs it with flowc's runtime alone. `--target esp8266`: main.py, " +
+        "config.py (settings and secrets), the sensor drivers the flow uses, manifest.json and README.txt.",
+    )
+    .argument("<files...>", ".flow files to build")
+    .addOption(new Option("--target <target>", "what to build for").choices(allTargets).makeOptionMandatory())
+    .requiredOption("-o, --out <dir>", "folder to write into (created if missing)")
+    .option(
+      "--secrets <file>",
+      "secrets for config.py: a JSON object or key=value lines (FLOWC_SECRET_<KEY> also works)",
+    )
+    .option("--no-color", "never colour diagnostics (also: NO_COLOR=1)")
+    .addHelpText("after", "\nExit codes: 0 written, 1 errors in the files (nothing written), 2 usage error.")
+    .action(async (files: string[], options: BuildCommandOptions) => {
+      process.exitCode = await buildCommand(files, options);
+    });
+}

@@ -1,0 +1,248 @@
+// Bundles built from the examples and from small flows run in real MicroPython (the WebAssembly
+// port) on a simulated ESP8266: sensors on I2C, WiFi, umqtt.simple and a virtual clock.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compile } from "../../compiler/index.js";
+import { micropythonImplementations } from "../../components/micropython.js";
+import { MicroPythonDevice } from "../../test/support/micropython/harness.js";
+import { buildBundle, type Bundle } from "./bundle.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const secrets = { wifi_essid: "lab", wifi_password: "pw", mqtt_host: "127.0.0.1" };
+
+function bundleOf(text: string, path = "flow.flow", config: Record<string, string> = secrets): Bundle {
+  const result = compile([{ path, text }], { target: "esp8266" });
+  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return buildBundle(result.programs[0]!, {
+    implementations: micropythonImplementations,
+    config: { secrets: config, env: {} },
+  });
+}
+
+const pythonFiles = (bundle: Bundle) =>
+  Object.fromEntries(
+    bundle.files.filter((file) => file.path.endsWith(".py")).map((file) => [file.path, file.contents]),
+  );
+
+// One device for the whole file (the harness runs one per process); each test loads its bundle
+// and reboots it.
+let device: MicroPythonDevice;
+beforeAll(async () => {
+  device = await MicroPythonDevice.create({
+    sensors: {
+      tsl2591: { lux: 284.13 },
+      mcp9808: { celsius: 21.5 },
+      adxl345: { x: 0, y: 0, z: 9.81 },
+      adc: { raw: 512 },
+    },
+    wifi: { ssid: "lab", password: "pw" },
+  });
+});
+afterAll(() => device.close());
+
+/** Loads `bundle` onto the device, boots it and runs setup(); returns what setup printed. */
+async function boot(bundle: Bundle): Promise<string[]> {
+  for (const [path, contents] of Object.entries(pythonFiles(bundle))) device.writeFile(path, contents);
+  device.mqtt.brokerDown = false;
+  await device.reboot();
+  device.mqtt.published.length = 0;
+  await device.setup();
+  return device.takeOutput();
+}
+
+/** Advances the virtual clock by `ms` and runs one step, `times` times. */
+async function steps(times: number, ms: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    device.advance(ms);
+    await device.step();
+  }
+}
+
+/** A device block for flows that publish: the simulated access point's credentials. */
+const wifi = 'device esp8266 {\n  wifi "lab", "pw"\n}\n';
+
+const published = () => device.mqtt.published.map((message) => [message.topic, message.text]);
+
+describe("the tutorial client", () => {
+  const text = readFileSync(`${root}examples/tutorial/client.flow`, "utf8");
+
+  it("is a lean bundle whose secrets are all in config.py", () => {
+    const bundle = bundleOf(text, "client.flow");
+    expect(bundle.diagnostics).toEqual([]);
+    expect(bundle.files.map((file) => file.path)).toEqual([
+      "main.py",
+      "config.py",
+      "tsl2591.py",
+      "manifest.json",
+      "README.txt",
+    ]);
+    expect(bundle.manifest.pythonBytes).toBeLessThanOrEqual(8 * 1024);
+    const files = pythonFiles(bundle);
+    expect(files["config.py"]).toContain('WIFI_PASSWORD = "pw"');
+    for (const [path, contents] of Object.entries(files))
+      if (path !== "config.py") expect(contents).not.toMatch(/"pw"|"lab"/);
+    expect(JSON.parse(bundle.files[3]!.contents)).toMatchObject({ sources: ['tsl2591 "lux-1" every 5s'] });
+  });
+
+  it("names every missing secret", () => {
+    const result = compile([{ path: "client.flow", text }], { target: "esp8266" });
+    const bundle = buildBundle(result.programs[0]!, {
+      implementations: micropythonImplementations,
+      config: { secrets: {}, env: {} },
+    });
+    expect(bundle.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["E502", expect.stringContaining("wifi_essid")],
+      ["E502", expect.stringContaining("wifi_password")],
+      ["E502", expect.stringContaining("mqtt_host")],
+    ]);
+  });
+
+  it("samples every 5 s and publishes the tutorial's JSON arrays", async () => {
+    const bootLines = await boot(bundleOf(text, "client.flow"));
+    expect(bootLines).toEqual(["flowc: wifi connected 192.168.1.42", "flowc: mqtt connected"]);
+    await steps(3, 5000);
+    const messages = published();
+    expect(messages).toHaveLength(3);
+    for (const [topic, payload] of messages) {
+      expect(topic).toBe("sensor-data");
+      expect(payload).toMatch(/^\["lux-1", \d+, 28\d\.\d+\]$/);
+    }
+    expect(device.takeOutput()).toEqual(
+      messages.map(([, payload]) => {
+        const [id, ts, val] = JSON.parse(payload!) as [string, number, number];
+        return `SensorEvent(sensor_id='${id}', ts=${ts}, val=${val})`;
+      }),
+    );
+  });
+
+  it("keeps sampling while the broker is down and delivers the last messages when it is back", async () => {
+    await boot(bundleOf(text, "client.flow"));
+    device.mqtt.brokerDown = true;
+    device.mqtt.dropConnections();
+    await steps(4, 5000);
+    expect(device.takeOutput().filter((line) => line.startsWith("SensorEvent"))).toHaveLength(4);
+    const before = published().length;
+    device.mqtt.brokerDown = false;
+    await steps(2, 5000);
+    expect(published().length - before).toBeGreaterThanOrEqual(5);
+  });
+
+  it("survives a sensor fault, reports it once and recovers", async () => {
+    await boot(bundleOf(text, "client.flow"));
+    device.sensors.tsl2591!.present = false;
+    await steps(3, 5000);
+    const faults = device.takeOutput().filter((line) => line.includes("failed"));
+    expect(faults).toHaveLength(1);
+    device.sensors.tsl2591!.present = true;
+    await steps(2, 5000);
+    expect(device.takeOutput().filter((line) => line.startsWith("SensorEvent")).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("does not grow its heap over many samples", async () => {
+    await boot(bundleOf(text, "client.flow"));
+    await steps(20, 5000);
+    const early = device.heap();
+    await steps(200, 5000);
+    const late = device.heap();
+    expect(late.used - late.qstrBytes).toBeLessThanOrEqual(early.used - early.qstrBytes + 256);
+  });
+});
+
+describe("every device example", () => {
+  const examples = [
+    "examples/pull/device.flow",
+    "examples/multi-sensor/node.flow",
+    "examples/report-on-change/node.flow",
+    "examples/calibration/node.flow",
+  ];
+  for (const path of examples) {
+    it(`${path} builds and runs for a minute of virtual time`, async () => {
+      const bundle = bundleOf(readFileSync(root + path, "utf8"), path);
+      expect(bundle.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      await boot(bundle);
+      await steps(60, 1000);
+      expect(device.takeOutput().filter((line) => line.includes("failed"))).toEqual([]);
+    });
+  }
+
+  it("answers the pull example's requests with the latest moving average", async () => {
+    await boot(bundleOf(readFileSync(`${root}examples/pull/device.flow`, "utf8")));
+    await steps(3, 2000);
+    expect(published()).toEqual([]);
+    device.mqtt.deliver("lux/request", "now");
+    device.mqtt.deliver("lux/request", "again");
+    await steps(1, 100);
+    const response = expect.stringMatching(/^\["lux-1", \d+, 28\d\.\d+\]$/);
+    expect(published()).toEqual([
+      ["lux/response", response],
+      ["lux/response", response],
+    ]);
+  });
+});
+
+/** Operators on the device, each fed by `interval 1s` (0, 1, 2, ...) or a constant simulated sensor. */
+describe("device operators", () => {
+  const cases: [string, string, number, string[]][] = [
+    ["map", "interval 1s -> map it * 10 -> print", 3, ["0", "10", "20"]],
+    ["filter", "interval 1s -> filter it % 2 == 1 -> print", 5, ["1", "3"]],
+    ["take (never-ending input)", "interval 1s -> take 2 -> print", 6, ["0", "1"]],
+    ["skip", "interval 1s -> skip 3 -> print", 5, ["3", "4"]],
+    ["scan", "interval 1s -> scan acc = 0, acc + it -> print", 4, ["0", "1", "3", "6"]],
+    ["sum over a count window", "interval 1s -> sum over 2 -> print", 6, ["1", "5", "9"]],
+    ["max over a time window", "interval 1s -> max over 3s -> print", 7, ["2", "5"]],
+    ["median", "interval 1s -> median over 3 -> print", 6, ["1", "4"]],
+    ["moving_avg", "interval 1s -> moving_avg 2 -> print", 3, ["0.0", "0.5", "1.5"]],
+    ["delta", "interval 1s -> map it % 3 * 10 -> delta 15 -> print", 6, ["0", "20", "0", "20"]],
+    [
+      "calibrate",
+      'sim "s" every 1s shape constant value 10 -> calibrate scale 2 offset 1 -> map val -> print',
+      2,
+      ["21", "21"],
+    ],
+    ["set", 'sim "s" every 1s shape constant value 3 -> set val = val * 2 -> map val -> print', 1, ["6"]],
+    ["throttle", "interval 1s -> throttle 3s -> print", 7, ["0", "3", "6"]],
+    ["to_json", 'sim "s" every 1s shape constant value 1 -> to_json -> print', 1, ['["s", 1, 1]']],
+    ["empty input: a window never emits", "interval 1s -> filter it < 0 -> avg over 2 -> print", 4, []],
+  ];
+  for (const [name, flow, count, expected] of cases) {
+    it(name, async () => {
+      await boot(bundleOf(`${flow}\n`));
+      await steps(count, 1000);
+      const lines = device.takeOutput();
+      if (name === "to_json") expect(lines.map((line) => line.replace(/, \d+, /, ", 1, "))).toEqual(expected);
+      else expect(lines).toEqual(expected);
+    });
+  }
+
+  it("drops malformed JSON with one report and goes on", async () => {
+    await boot(bundleOf(`${wifi}mqtt "in" -> json as SensorEvent -> map val -> print\n`));
+    for (const payload of ['["a", 1, 2]', "not json", '{"sensor_id": "b", "ts": 1, "val": 3}', "[1]", '["c", 1, 4]'])
+      device.mqtt.deliver("in", payload);
+    await steps(1, 100);
+    const lines = device.takeOutput();
+    expect(lines.filter((line) => !line.includes("failed"))).toEqual(["2", "3", "4"]);
+    expect(lines.filter((line) => line.includes("failed")).length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("generated Python", () => {
+  it("cannot be injected: any string in a topic, an id or a label compiles and comes out unchanged", async () => {
+    const text = fc.string({ unit: "grapheme", minLength: 1, maxLength: 12 }).filter((s) => !/[\0+#]/.test(s));
+    const samples = fc.sample(fc.tuple(text, text, text), { numRuns: 25, seed: 7 });
+    samples.push(['a"""b', "x\\y'\n", "${}\u2028é"]);
+    for (const [topic, id, label] of samples) {
+      const flow = `${wifi}sim ${JSON.stringify(id)} every 1s shape constant value 1 -> [mqtt ${JSON.stringify(topic)}, print ${JSON.stringify(label)}]\n`;
+      const result = compile([{ path: "f.flow", text: flow }], { target: "esp8266" });
+      if (result.diagnostics.some((d) => d.severity === "error")) continue;
+      const bundle = buildBundle(result.programs[0]!, { implementations: micropythonImplementations });
+      await boot(bundle);
+      await steps(1, 1000);
+      const [sentTopic, payload] = published()[0]!;
+      expect(sentTopic).toBe(topic);
+      expect(JSON.parse(payload!)).toEqual([id, expect.any(Number), 1]);
+      expect(device.takeOutput().some((line) => line.startsWith(`${label}: SensorEvent(`))).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,206 @@
+/**
+ * The parts of main.py that are not a component's: WiFi, the MQTT connection with reconnect and
+ * backoff, the scheduler, fault reporting, and the clock. Each is emitted only when the flow needs
+ * it, so a flow without MQTT ships no MQTT code. They are written for MicroPython on an ESP8266:
+ * no exception escapes to kill the node, time is compared with `ticks_diff` (safe across the
+ * `ticks_ms` wrap), and nothing allocates per cycle beyond the events themselves.
+ */
+
+/** Reports a fault once per distinct message, so a dead sensor does not flood the console. */
+export const faultRuntime = `_faults = {}
+def fault(where, x):
+    m = str(x)
+    if _faults.get(where) != m:
+        _faults[where] = m
+        print("flowc:", where, "failed:", m)
+
+def recovered(where):
+    if where in _faults:
+        del _faults[where]
+        print("flowc:", where, "ok again")`;
+
+/** `now()`: seconds since 2000 (the ESP8266 epoch) until NTP sets the clock, then unix seconds. */
+export function clockRuntime(ntpHost: string | undefined): string {
+  if (ntpHost === undefined) return "def now():\n    return time.time()";
+  return `_epoch = 0
+def now():
+    return time.time() + _epoch
+
+def sync_clock():
+    global _epoch
+    try:
+        import ntptime
+        ntptime.host = ${ntpHost}
+        ntptime.settime()
+        _epoch = 946684800
+        recovered("ntp")
+    except Exception as x:
+        fault("ntp", x)`;
+}
+
+/** WiFi in station mode with the access point off, as the tutorial sets it up; reconnects when lost. */
+export function wifiRuntime(ssid: string, password: string): string {
+  return `import network
+_sta = network.WLAN(network.STA_IF)
+_wifi_next = 0
+def wifi_up(wait_ms=0):
+    global _wifi_next
+    if _sta.isconnected():
+        return True
+    t = time.ticks_ms()
+    if time.ticks_diff(t, _wifi_next) >= 0:
+        _wifi_next = time.ticks_add(t, 10000)
+        try:
+            _sta.active(True)
+            _sta.connect(${ssid}, ${password})
+        except Exception as x:
+            fault("wifi", x)
+    while wait_ms > 0 and not _sta.isconnected():
+        time.sleep_ms(100)
+        wait_ms -= 100
+    return _sta.isconnected()
+
+def wifi_setup():
+    try:
+        network.WLAN(network.AP_IF).active(False)
+    except Exception as x:
+        fault("wifi", x)
+    if wifi_up(15000):
+        print("flowc: wifi connected", _sta.ifconfig()[0])
+    else:
+        print("flowc: wifi not connected yet; sampling goes on and publishing waits")`;
+}
+
+export interface MqttRuntimeOptions {
+  /** Python expressions for MQTTClient's arguments. */
+  readonly clientId: string;
+  readonly host: string;
+  readonly port: string;
+  readonly user: string;
+  readonly password: string;
+  readonly keepaliveSeconds: number;
+  readonly ssl: boolean;
+  readonly will?: { topic: string; message: string; retain: boolean; qos: number };
+  /** Topic filters to subscribe to, with their QoS; an empty list means publish only. */
+  readonly subscriptions: readonly { filter: string; qos: number }[];
+  /** Messages kept while the broker is unreachable, oldest dropped first. */
+  readonly queueLength: number;
+}
+
+/**
+ * The MQTT connection through the firmware's `umqtt.simple`: connects lazily, backs off from 1 s
+ * to 60 s between attempts, resubscribes after a reconnect, and keeps the last few messages while
+ * the broker is unreachable so a short outage loses nothing.
+ */
+export function mqttRuntime(options: MqttRuntimeOptions): string {
+  const subscribe = options.subscriptions.map((s) => `        c.subscribe(${s.filter}, ${s.qos})`);
+  const will = options.will
+    ? [
+        `        c.set_last_will(${options.will.topic}, ${options.will.message}, ${options.will.retain ? "True" : "False"}, ${options.will.qos})`,
+      ]
+    : [];
+  return `from umqtt.simple import MQTTClient
+_mqtt = None
+_mqtt_next = 0
+_mqtt_wait = 1000
+_mqtt_seen = 0
+_queue = []
+def mqtt_client():
+    global _mqtt, _mqtt_next, _mqtt_wait, _mqtt_seen
+    if _mqtt is not None:
+        return _mqtt
+    t = time.ticks_ms()
+    if time.ticks_diff(t, _mqtt_next) < 0 or not wifi_up():
+        return None
+    try:
+        c = MQTTClient(${options.clientId}, ${options.host}, ${options.port}, ${options.user}, ${options.password}, ${options.keepaliveSeconds}, ${options.ssl ? "True" : "False"})
+${[...will, ...(options.subscriptions.length > 0 ? ["        c.set_callback(on_message)"] : []), "        c.connect()", ...subscribe].join("\n")}
+        _mqtt = c
+        _mqtt_seen = t
+        _mqtt_wait = 1000
+        recovered("mqtt")
+        print("flowc: mqtt connected")
+    except Exception as x:
+        fault("mqtt", x)
+        _mqtt_next = time.ticks_add(t, _mqtt_wait)
+        _mqtt_wait = min(_mqtt_wait * 2, 60000)
+    return _mqtt
+
+def mqtt_lost(x):
+    global _mqtt
+    fault("mqtt", x)
+    try:
+        _mqtt.sock.close()
+    except Exception:
+        pass
+    _mqtt = None
+
+def publish(topic, msg, retain, qos):
+    _queue.append((topic, msg, retain, qos))
+    if len(_queue) > ${options.queueLength}:
+        _queue.pop(0)
+    flush()
+
+def flush():
+    global _mqtt_seen
+    while _queue:
+        c = mqtt_client()
+        if c is None:
+            return
+        m = _queue[0]
+        try:
+            c.publish(m[0], m[1], m[2], m[3])
+        except Exception as x:
+            mqtt_lost(x)
+            return
+        _queue.pop(0)
+        _mqtt_seen = time.ticks_ms()
+
+# Keeps the connection alive within the keepalive, and reads subscribed messages.
+def mqtt_poll():
+    global _mqtt_seen
+    c = mqtt_client()
+    if c is None:
+        return
+    try:
+${options.subscriptions.length > 0 ? "        for _ in range(8):\n            c.check_msg()\n" : ""}        if time.ticks_diff(time.ticks_ms(), _mqtt_seen) > ${options.keepaliveSeconds * 500}:
+            c.ping()
+            _mqtt_seen = time.ticks_ms()
+    except Exception as x:
+        mqtt_lost(x)`;
+}
+
+/** Matches an MQTT topic against a filter with `+` and `#`, as the broker does. */
+export const topicMatchRuntime = `def topic_matches(f, t):
+    f = f.split("/")
+    t = t.split("/")
+    for i in range(len(f)):
+        if f[i] == "#":
+            return True
+        if i >= len(t) or (f[i] != "+" and f[i] != t[i]):
+            return False
+    return len(f) == len(t)`;
+
+/**
+ * ThingFlow's scheduler: every task keeps its own due time, advanced by whole periods from one
+ * start, so tasks whose periods divide each other wake up together and nothing drifts. A task
+ * that fell more than a period behind (the board was busy) skips the missed runs.
+ */
+export const schedulerRuntime = `_tasks = []
+def every(ms, fn, first=0):
+    _tasks.append([ms, time.ticks_add(time.ticks_ms(), first), fn])
+
+def run_due():
+    t = time.ticks_ms()
+    wait = 60000
+    for task in _tasks:
+        if time.ticks_diff(t, task[1]) >= 0:
+            task[1] = time.ticks_add(task[1], task[0])
+            if time.ticks_diff(t, task[1]) >= 0:
+                task[1] = time.ticks_add(t, task[0])
+            try:
+                task[2]()
+            except Exception as x:
+                fault("task", x)
+        wait = min(wait, time.ticks_diff(task[1], time.ticks_ms()))
+    return max(wait, 0)`;
