@@ -26,6 +26,7 @@ export const commands: Readonly<Record<string, () => Promise<RegisterCommand>>> 
   check: () => import("./commands/check.js").then((m) => m.registerCheckCommand),
   run: () => import("./commands/run.js").then((m) => m.registerRunCommand),
   build: () => import("./commands/build.js").then((m) => m.registerBuildCommand),
+  sim: () => import("./commands/sim.js").then((m) => m.registerSimCommand),
   broker: () => import("./commands/broker.js").then((m) => m.registerBrokerCommand),
   graph: () => import("./commands/graph.js").then((m) => m.registerGraphCommand),
   fmt: () => import("./commands/fmt.js").then((m) => m.registerFmtCommand),

@@ -33,9 +33,10 @@ export const entries = [
 
 /**
  * Left to Node to load from node_modules. Prettier loads its own language plugins from files next
- * to itself, and a Prettier plugin must use the Prettier that loaded it, not a bundled copy.
+ * to itself, and a Prettier plugin must use the Prettier that loaded it, not a bundled copy;
+ * MicroPython (for `flowc sim`) loads its WebAssembly from beside its own module.
  */
-const external = ["prettier"];
+const external = ["prettier", "@micropython/micropython-webassembly-pyscript"];
 
 /** Folders and files whose changes make dist/ stale. */
 const inputs = [

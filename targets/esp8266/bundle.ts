@@ -553,6 +553,21 @@ class BundleWriter {
       "def step():",
       ...indent(step),
       "",
+      "# Sends what is queued and leaves the broker cleanly (before a planned reset, or a simulation's end).",
+      "def stop():",
+      ...indent(
+        this.usesMqtt
+          ? [
+              "flush()",
+              "if _mqtt is not None:",
+              "    try:",
+              "        _mqtt.disconnect()",
+              "    except Exception as x:",
+              '        fault("mqtt", x)',
+            ]
+          : ["pass"],
+      ),
+      "",
       "def run():",
       ...indent(run),
       "",

@@ -2,7 +2,6 @@
  * A simulated ESP8266 running real MicroPython 1.27 (compiled to WebAssembly), for testing the
  * bundles `flowc build --target esp8266` emits and the sensor drivers they ship. See README.md.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { loadMicroPython, type MicroPython, type PythonError } from "@micropython/micropython-webassembly-pyscript";
 import { createBridge, SleepStatus, type AdcInput, type BridgeHost, type NtpServer } from "./bridge.js";
 import { VirtualClock, type ClockOptions } from "./clock.js";
@@ -18,6 +17,15 @@ import {
 } from "./i2c-models.js";
 import { MqttModel, type MqttOptions } from "./mqtt-model.js";
 import { WifiModel, type WifiOptions } from "./wifi-model.js";
+import simEsp from "./python/sim_esp.py?raw";
+import simInstall from "./python/sim_install.py?raw";
+import simMachine from "./python/sim_machine.py?raw";
+import simNetwork from "./python/sim_network.py?raw";
+import simNtptime from "./python/sim_ntptime.py?raw";
+import simSupport from "./python/sim_support.py?raw";
+import simTime from "./python/sim_time.py?raw";
+import simUmqtt from "./python/sim_umqtt.py?raw";
+import simUmqttSimple from "./python/sim_umqtt_simple.py?raw";
 
 export { VirtualClock, UNIX_AT_2000, type ClockOptions } from "./clock.js";
 export { Errno } from "./errno.js";
@@ -159,12 +167,18 @@ export class MicroPythonError extends Error {
 }
 
 const SIMULATION_DIRECTORY = "/sim";
-const SIMULATION_SOURCES: [string, string][] = (() => {
-  const directory = new URL("./python/", import.meta.url);
-  return readdirSync(directory)
-    .filter((name) => name.endsWith(".py"))
-    .map((name) => [name, readFileSync(new URL(name, directory), "utf8")]);
-})();
+// Imported as text rather than read from disk, so the harness also works bundled (`flowc sim`).
+const SIMULATION_SOURCES: [string, string][] = [
+  ["sim_esp.py", simEsp],
+  ["sim_install.py", simInstall],
+  ["sim_machine.py", simMachine],
+  ["sim_network.py", simNetwork],
+  ["sim_ntptime.py", simNtptime],
+  ["sim_support.py", simSupport],
+  ["sim_time.py", simTime],
+  ["sim_umqtt.py", simUmqtt],
+  ["sim_umqtt_simple.py", simUmqttSimple],
+];
 
 // Installs the simulated modules, then keeps in __main__ the three names the harness itself
 // uses, so its own calls allocate nothing that lasts.
