@@ -355,9 +355,13 @@ export class MqttConnection {
     this.client.publish(topic, payload, { qos, retain }, this.published);
   }
 
-  /** Resolves when every message published so far has been sent (QoS 0) or acknowledged. */
+  /**
+   * Resolves when every message published so far has been sent (QoS 0) or acknowledged, or at
+   * once when the connection has failed for good (those messages will never be confirmed; `close`
+   * reports how many).
+   */
   flush(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
+    if (this.inFlight === 0 || this.failed) return Promise.resolve();
     return new Promise((resolve) => this.drained.push(resolve));
   }
 
@@ -373,7 +377,13 @@ export class MqttConnection {
       await Promise.race([this.flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, closeGraceMs)))]);
       clearTimeout(timer);
     }
-    if (this.inFlight > 0) this.log.warn(`disconnecting with ${this.inFlight} message(s) not confirmed by the broker`);
+    if (this.inFlight > 0) {
+      this.log.warn(
+        this.failed
+          ? `${this.inFlight} message(s) could not be published`
+          : `disconnecting with ${this.inFlight} message(s) not confirmed by the broker`,
+      );
+    }
     await this.client.endAsync(!this.client.connected);
     this.publishFailures.flush();
     this.services.pressure.unblock(this);
@@ -384,11 +394,15 @@ export class MqttConnection {
     if (--this.inFlight === publishLowWater) this.services.pressure.unblock(this);
     if (this.inFlight === 0) {
       this.services.pressure.unblock(this);
-      const waiting = this.drained;
-      this.drained = [];
-      for (const resolve of waiting) resolve();
+      this.releaseFlushes();
     }
   };
+
+  private releaseFlushes(): void {
+    const waiting = this.drained;
+    this.drained = [];
+    for (const resolve of waiting) resolve();
+  }
 
   private subscribeAtBroker(filter: string, qos: QoS): Promise<void> {
     const granted = new Promise<void>((resolve, reject) => {
@@ -423,7 +437,11 @@ export class MqttConnection {
         })
       : connectTcp({ host, port });
     socket.setNoDelay(true);
-    return new InboundPublishTap(socket, this.route);
+    const tap = new InboundPublishTap(socket, this.route);
+    // MQTT.js waits for `drain` once per packet written while the socket is busy, so a burst of
+    // publishes adds one short-lived listener each: not a leak, and no reason for Node's warning.
+    tap.setMaxListeners(0);
+    return tap;
   }
 
   private readonly route: PublishHandler = (topic, buffer, start, end) => {
@@ -460,6 +478,8 @@ export class MqttConnection {
       this.rejectConnected(fatal);
       this.client.end(true);
       this.services.pressure.unblock(this);
+      // Messages queued while connecting will never be confirmed: sinks waiting for them must not wait forever.
+      this.releaseFlushes();
       this.services.onFatal(fatal);
       return;
     }
