@@ -69,6 +69,17 @@ describe("loadSecretsFile", () => {
     writeFileSync(lines, "no equals sign\n");
     expect(() => loadSecretsFile(lines)).toThrow(/bad\.env:1: expected key=value/);
   });
+
+  it("never quotes the file's text when it is not JSON: that text is secrets", () => {
+    const unquoted = join(dir, "unquoted.json");
+    writeFileSync(unquoted, '{"a": hunter2}');
+    expect(() => loadSecretsFile(unquoted)).toThrow(new Error(`secrets file ${unquoted} is not valid JSON`));
+    const missingComma = join(dir, "comma.json");
+    writeFileSync(missingComma, '{\n  "a": "hunter2"\n  "b": "x"}');
+    expect(() => loadSecretsFile(missingComma)).toThrow(
+      new Error(`secrets file ${missingComma} is not valid JSON (line 3, column 3)`),
+    );
+  });
 });
 
 describe("missingConfig", () => {

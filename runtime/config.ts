@@ -153,6 +153,11 @@ const booleanWords = new Map([
   ["off", false],
 ]);
 
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split("\n");
+  return `line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
 /**
  * Reads a secrets file: a JSON object (`{"mqtt_password": "..."}`) or `key=value` lines (blank
  * lines and `#` comments ignored).
@@ -167,7 +172,10 @@ export function loadSecretsFile(path: string): Record<string, ConfigValue> {
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      throw new Error(`secrets file ${path} is not valid JSON: ${(error as Error).message}`);
+      // JSON.parse's message may quote the text around the mistake, which is a secret: give only where it is.
+      const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+      const where = position === undefined ? "" : ` (${lineAndColumn(text, Number(position))})`;
+      throw new Error(`secrets file ${path} is not valid JSON${where}`);
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
       throw new Error(`secrets file ${path} must hold a JSON object`);

@@ -43,6 +43,13 @@ describe("parseBrokerUrl", () => {
     expect(() => parseBrokerUrl("http://x")).toThrow(/scheme must be mqtt:\/\/ or mqtts:\/\//);
     expect(() => parseBrokerUrl("mqtt://")).toThrow(/invalid broker URL/);
   });
+
+  it("never repeats the password of a URL it cannot use", () => {
+    expect(() => parseBrokerUrl("mqtp://alice:pa@ss/word@host:1")).toThrow(
+      'invalid broker URL "mqtp://***@host:1": the scheme must be mqtt:// or mqtts://',
+    );
+    expect(() => parseBrokerUrl("alice:hunter2@")).toThrow('invalid broker URL "***@": expected mqtt://HOST');
+  });
 });
 
 describe("brokerOptions", () => {

@@ -60,15 +60,16 @@ export function parseBrokerUrl(url: string): {
   password?: string;
 } {
   let parsed: URL;
+  const shown = withoutCredentials(url);
   try {
     parsed = new URL(url.includes("://") ? url : `mqtt://${url}`);
   } catch {
-    throw new Error(`invalid broker URL "${url}": expected mqtt://HOST[:PORT] or mqtts://HOST[:PORT]`);
+    throw new Error(`invalid broker URL "${shown}": expected mqtt://HOST[:PORT] or mqtts://HOST[:PORT]`);
   }
   const tls = secureSchemes.get(parsed.protocol);
-  if (tls === undefined) throw new Error(`invalid broker URL "${url}": the scheme must be mqtt:// or mqtts://`);
+  if (tls === undefined) throw new Error(`invalid broker URL "${shown}": the scheme must be mqtt:// or mqtts://`);
   const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
-  if (!host) throw new Error(`invalid broker URL "${url}": no host`);
+  if (!host) throw new Error(`invalid broker URL "${shown}": no host`);
   return {
     host,
     port: parsed.port ? Number(parsed.port) : tls ? 8883 : 1883,
@@ -76,6 +77,14 @@ export function parseBrokerUrl(url: string): {
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
   };
+}
+
+/**
+ * The URL for messages: everything up to the last `@` is replaced, since it holds the password
+ * (which may itself contain `@` or `/` when the user did not percent-encode it).
+ */
+function withoutCredentials(url: string): string {
+  return url.replace(/^([^/@]*\/\/)?.*@/, "$1***@");
 }
 
 const secureSchemes = new Map([
