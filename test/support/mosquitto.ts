@@ -34,6 +34,8 @@ export interface MosquittoOptions {
   readonly users?: Readonly<Record<string, string>>;
   /** Serve TLS with this certificate and key (PEM file paths). */
   readonly tls?: { readonly certfile: string; readonly keyfile: string };
+  /** More mosquitto.conf lines, e.g. `max_queued_messages 0` so a long backlog is kept whole. */
+  readonly extraConfig?: readonly string[];
 }
 
 export interface Mosquitto {
@@ -107,6 +109,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     lines.push(`password_file ${passwords}`);
   }
   if (options.tls) lines.push(`certfile ${options.tls.certfile}`, `keyfile ${options.tls.keyfile}`);
+  if (options.extraConfig) lines.push(...options.extraConfig);
   const configFile = join(dir, "mosquitto.conf");
   writeFileSync(configFile, lines.join("\n") + "\n");
 
