@@ -2,7 +2,6 @@ import { spawnSync } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { transformSync } from "esbuild";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
@@ -20,12 +19,72 @@ function programsOf(files: Record<string, string>): IRProgram[] {
   return result.programs;
 }
 
-/** The IR a module carries, read back by evaluating its string literal as JavaScript would. */
+/**
+ * The IR a module carries, read back by evaluating the module's own `JSON.parse(...)` expression
+ * (string literal and reviver) as JavaScript would.
+ */
 function embeddedPrograms(module: string): unknown {
-  const literal = /^const programs = JSON\.parse\((.*)\);$/m.exec(module)?.[1];
-  expect(literal).toBeDefined();
-  return JSON.parse(new Function(`return ${literal!};`)() as string);
+  const expression = /^const programs = (JSON\.parse\([\s\S]*?\n\));$/m.exec(module)?.[1];
+  expect(expression).toBeDefined();
+  return new Function(`return ${expression!};`)() as unknown;
 }
+
+/**
+ * Whether V8 parses `module` as an ES module. Importing it from a data: URL parses it and then
+ * fails to link, since `flowc/runtime` cannot be resolved from there; so the module never runs,
+ * and the error says which of the two went wrong.
+ */
+async function parsesAsModule(module: string): Promise<boolean> {
+  const url = `data:text/javascript;base64,${Buffer.from(module).toString("base64")}`;
+  const error = await import(/* @vite-ignore */ url).then(
+    () => undefined,
+    (error: unknown) => error as NodeJS.ErrnoException,
+  );
+  if (error instanceof SyntaxError) return false;
+  expect(error?.code).toBe("ERR_UNSUPPORTED_RESOLVE_REQUEST");
+  return true;
+}
+
+/** `text` as a .flow string literal: every character outside printable ASCII as `\u{hex}`. */
+function flowString(text: string): string {
+  let literal = '"';
+  for (const character of text) {
+    const code = character.codePointAt(0)!;
+    if (character === '"' || character === "\\") literal += `\\${character}`;
+    else if (code >= 0x20 && code < 0x7f) literal += character;
+    else literal += `\\u{${code.toString(16)}}`;
+  }
+  return `${literal}"`;
+}
+
+/** Strings made to break out of JavaScript strings, templates, comments and HTML. */
+const hostile = fc.oneof(
+  fc.string({ unit: "binary", maxLength: 30 }),
+  fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(
+          '"',
+          "'",
+          "`",
+          "\\",
+          "\n",
+          "\r",
+          "\0",
+          "\u2028",
+          "\u2029",
+          "${process.exit(9)}",
+          "</script>",
+          "*/",
+          "//",
+          "\ud800",
+        ),
+        fc.string({ maxLength: 4 }),
+      ),
+      { maxLength: 8 },
+    )
+    .map((parts) => parts.join("")),
+);
 
 describe("emitNodeModule", () => {
   it("writes flow.mjs and a package.json that depends on this flowc", () => {
@@ -39,22 +98,54 @@ describe("emitNodeModule", () => {
     expect(files[0]!.contents).not.toContain("compiler");
   });
 
-  it("embeds any string of the flow unchanged and always emits valid JavaScript", () => {
-    fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ maxLength: 20 }), (topic, label) => {
-        const safeTopic = topic.replace(/[+#\0]/g, "_") || "t";
-        const text = `mqtt ${JSON.stringify(safeTopic)} -> print ${JSON.stringify(label)}\n`;
-        const result = compile([{ path: "f.flow", text }], { target: "node" });
-        fc.pre(result.programs.length === 1);
-        const [module] = emitNodeModule(result.programs, { flowcVersion: "0.1.0" });
-        expect(() => transformSync(module!.contents, { format: "esm", loader: "js" })).not.toThrow();
-        expect(embeddedPrograms(module!.contents)).toEqual(JSON.parse(JSON.stringify(result.programs)));
-        const params = (embeddedPrograms(module!.contents) as IRProgram[])[0]!.nodes.map((node) => node.params);
-        expect(params[0]!.topic).toEqual({ kind: "string", value: safeTopic });
+  it("depends on the flowc that built it when no version is given", async () => {
+    const { version } = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { version: string };
+    const [, manifest] = emitNodeModule(programsOf({ "a.flow": 'mqtt "t" -> print\n' }));
+    expect(JSON.parse(manifest!.contents).dependencies).toEqual({ flowc: `^${version}` });
+  });
+
+  it("keeps numbers JSON cannot write: an overflowing literal and negative zero", () => {
+    const programs = programsOf({ "a.flow": "sim every 1s -> map val * 1e999 -> calibrate offset -0 -> print\n" });
+    const [module] = emitNodeModule(programs);
+    const embedded = embeddedPrograms(module!.contents) as IRProgram[];
+    expect(embedded).toEqual(programs);
+    expect(Object.is((embedded[0]!.nodes[2]!.params.offset as { value: number }).value, -0)).toBe(true);
+  });
+
+  it("keeps a file name that holds a line separator inside the header comment", async () => {
+    const programs = programsOf({ "x\u2028globalThis.pwned = 1; //.flow": 'mqtt "t" -> print\n' });
+    const [module] = emitNodeModule(programs);
+    expect(module!.contents).not.toMatch(/[\u2028\u2029]/);
+    expect(module!.contents).toContain("x\\u2028globalThis.pwned");
+    expect(await parsesAsModule(module!.contents)).toBe(true);
+  });
+
+  it("embeds any topic, sensor id, label and file name unchanged and always emits a valid module", async () => {
+    let compiled = 0;
+    await fc.assert(
+      fc.asyncProperty(hostile, hostile, hostile, hostile, hostile, async (topic, id, label, csvFile, flowFile) => {
+        const publishTo = topic.replace(/[+#\0]/g, "_") || "t";
+        const text =
+          `sim ${flowString(id)} every 1s -> [print ${flowString(label)}, mqtt ${flowString(publishTo)}]\n` +
+          `mqtt ${flowString(publishTo)} -> json as SensorEvent -> csv ${flowString(csvFile)}\n`;
+        const result = compile([{ path: `${flowFile}.flow`, text }], { target: "node" });
+        fc.pre(result.programs.length === 1 && !result.diagnostics.some((d) => d.severity === "error"));
+        compiled++;
+        const [module, manifest] = emitNodeModule(result.programs);
+        expect(await parsesAsModule(module!.contents)).toBe(true);
+        expect(JSON.parse(manifest!.contents).private).toBe(true);
+        const embedded = embeddedPrograms(module!.contents) as IRProgram[];
+        expect(embedded).toEqual(result.programs);
+        const params = embedded[0]!.nodes.map((node) => node.params);
+        expect(params[0]!.id).toEqual({ kind: "string", value: id });
         expect(params[1]!.label).toEqual({ kind: "string", value: label });
+        expect(params[2]!.topic).toEqual({ kind: "string", value: publishTo });
+        expect(params.at(-1)!.file).toEqual({ kind: "string", value: csvFile });
       }),
       { numRuns: 300 },
     );
+    // The property must not pass by rejecting what it generates.
+    expect(compiled).toBeGreaterThan(200);
   });
 });
 
@@ -72,8 +163,7 @@ describe("a built Node flow", () => {
       "pub.flow": 'sim "s-1" every 20ms value 5 -> take 4 -> mqtt "built/t"\n',
       "sub.flow": 'mqtt "built/t" -> json as SensorEvent -> take 4 -> csv "out.csv"\n',
     });
-    for (const file of emitNodeModule(programs, { flowcVersion: "0.1.0" }))
-      await writeFile(join(folder, file.path), file.contents);
+    for (const file of emitNodeModule(programs)) await writeFile(join(folder, file.path), file.contents);
     await mkdir(join(folder, "node_modules"));
     await symlink(root, join(folder, "node_modules", "flowc"), "dir");
 
@@ -91,8 +181,7 @@ describe("a built Node flow", () => {
 
   it("exits 1 with a one-line message when a secret is missing", async () => {
     const programs = programsOf({ "sub.flow": 'broker secret("mqtt_host")\nmqtt "t" -> print\n' });
-    for (const file of emitNodeModule(programs, { flowcVersion: "0.1.0" }))
-      await writeFile(join(folder, file.path), file.contents);
+    for (const file of emitNodeModule(programs)) await writeFile(join(folder, file.path), file.contents);
     const run = spawnSync(process.execPath, ["flow.mjs"], { cwd: folder, encoding: "utf8", timeout: 30_000 });
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toMatch(/^flow\.mjs: secret "mqtt_host" is not set/);
