@@ -93,6 +93,37 @@ describe("InboundPublishTap", () => {
     expect(Buffer.concat(socket.written)).toEqual(Buffer.from([0x40, 2, 0, 1, 0x40, 2, 0x12, 0x34]));
   });
 
+  it("does not acknowledge a QoS 1 publish the handler declines", async () => {
+    const socket = new FakeSocket();
+    const taken: string[] = [];
+    new InboundPublishTap(socket, (_topic, buffer, start, end) => {
+      const text = buffer.toString("utf8", start, end);
+      if (text === "later") return false;
+      taken.push(text);
+    });
+    socket.emit(
+      "data",
+      Buffer.concat([publish("t", "now", 1, 1), publish("t", "later", 1, 2), publish("t", "too", 1, 3)]),
+    );
+    await flush();
+    expect(taken).toEqual(["now", "too"]);
+    expect(Buffer.concat(socket.written)).toEqual(Buffer.from([0x40, 2, 0, 1, 0x40, 2, 0, 3]));
+  });
+
+  it("after the client ends the connection, takes and acknowledges nothing, and keeps reading to the end", async () => {
+    const { socket, tap, received } = setup();
+    tap.write(Buffer.from([0xe0, 0])); // DISCONNECT
+    tap.end();
+    await flush();
+    socket.emit("data", publish("t", "too late", 1, 7));
+    await flush();
+    expect(received).toEqual([]);
+    expect(Buffer.concat(socket.written)).toEqual(Buffer.from([0xe0, 0]));
+    // Writing an acknowledgement now would be an error that resets the connection, dropping
+    // acknowledgements the broker has not read yet.
+    expect(tap.destroyed).toBe(false);
+  });
+
   it("leaves QoS 2 publishes to MQTT.js", async () => {
     const { socket, received, passed } = setup();
     const exactlyOnce = publish("t", "x", 2, 7);

@@ -18,8 +18,12 @@
  */
 import { Duplex } from "node:stream";
 
-/** A received message: the topic, and the payload as `buffer[start..end)` (valid during the call only). */
-export type PublishHandler = (topic: string, buffer: Buffer, start: number, end: number) => void;
+/**
+ * A received message: the topic, and the payload as `buffer[start..end)` (valid during the call
+ * only). Returning `false` (exactly) declines a QoS 1 message: it is not acknowledged, so the broker keeps
+ * it for the session's next connection.
+ */
+export type PublishHandler = (topic: string, buffer: Buffer, start: number, end: number) => unknown;
 
 const publishType = 3;
 const maxLengthBytes = 4;
@@ -31,7 +35,9 @@ export interface InboundTapOptions {
 
 /**
  * Wraps a connected socket for MQTT.js (returned from its `streamBuilder`), diverting inbound
- * QoS 0/1 PUBLISH packets to `onPublish` and acknowledging QoS 1 ones after the handler returns.
+ * QoS 0/1 PUBLISH packets to `onPublish` and acknowledging QoS 1 ones after the handler returns
+ * (unless it declines them). Once MQTT.js has ended the connection (DISCONNECT sent), messages
+ * still arriving are neither handled nor acknowledged: the broker delivers them again.
  * Protocol level 4 (MQTT 3.1.1) only: version 5 packets carry properties this framing skips.
  *
  * @example
@@ -137,8 +143,13 @@ export class InboundPublishTap extends Duplex {
           this.destroy(new Error("malformed MQTT PUBLISH packet from the broker"));
           return;
         }
-        if (qos === 1) (acknowledgements ??= []).push((data[topicEnd]! << 8) | data[topicEnd + 1]!);
-        this.onPublish(data.toString("utf8", cursor + 2, topicEnd), data, payloadStart, end);
+        // After DISCONNECT nothing can be acknowledged (writing would reset the connection and
+        // with it the acknowledgements the broker has not read yet), so nothing is taken.
+        if (!this.writableEnded) {
+          const taken = this.onPublish(data.toString("utf8", cursor + 2, topicEnd), data, payloadStart, end);
+          if (qos === 1 && taken !== false)
+            (acknowledgements ??= []).push((data[topicEnd]! << 8) | data[topicEnd + 1]!);
+        }
       } else if (passFrom < 0) {
         passFrom = offset;
       }
@@ -147,7 +158,7 @@ export class InboundPublishTap extends Duplex {
     if (passFrom >= 0) this.push(data.subarray(passFrom, offset));
     // Copy the tail so that the (possibly large) chunk it came from is not kept alive.
     if (offset < data.length) this.partial = Buffer.from(data.subarray(offset));
-    if (acknowledgements) this.write(pubackPackets(acknowledgements));
+    if (acknowledgements && !this.writableEnded) this.write(pubackPackets(acknowledgements));
   }
 }
 

@@ -235,6 +235,30 @@ describe.skipIf(!mosquittoAvailable)("MqttConnection with mosquitto", () => {
     await after.close();
   });
 
+  it("leaves the messages that arrive after a persistent session's source stopped to the next run", async () => {
+    const { services: s } = services();
+    const session = { clientId: "flowc-test-released", clean: false };
+    const first = new MqttConnection(options(broker, session), s);
+    const stopping = collect(first, "released/data", 1);
+    const marker = collect(first, "released/marker", 1);
+    await Promise.all([stopping.subscription.ready, marker.subscription.ready]);
+    await stopping.subscription.unsubscribe();
+    const publisher = new MqttConnection(options(broker), s);
+    for (const text of ["a", "b", "c"]) publisher.publish("released/data", text, 1, false);
+    publisher.publish("released/marker", "sent after them", 1, false);
+    await publisher.flush();
+    // The broker delivers one publisher's messages in order: when the marker is here, so were they.
+    await until(() => marker.received.length === 1, "the marker");
+    expect(stopping.received).toEqual([]);
+    await first.close();
+    const next = new MqttConnection(options(broker, session), s);
+    const { received, subscription } = collect(next, "released/data", 1);
+    await subscription.ready;
+    await until(() => received.length === 3, "the messages left for the next run");
+    expect(received.map((message) => message.text)).toEqual(["a", "b", "c"]);
+    await Promise.all([next.close(), publisher.close()]);
+  });
+
   it("reconnects and resubscribes after the broker restarts", async () => {
     const lines: string[] = [];
     const { services: s } = services(lines);

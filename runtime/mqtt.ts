@@ -270,6 +270,11 @@ export class MqttConnection {
   private wasConnected = false;
   private failed: MqttConnectionError | undefined;
   private closing = false;
+  /**
+   * Set when a source of a persistent session stops: from then on, messages no source takes are
+   * left unacknowledged, so the broker keeps them for the next run instead of counting them delivered.
+   */
+  private releasedSubscription = false;
   private resolveConnected!: () => void;
   private rejectConnected!: (error: Error) => void;
 
@@ -342,6 +347,7 @@ export class MqttConnection {
         if (!subscribed) return;
         subscribed = false;
         removeRoute();
+        if (!this.options.clean) this.releasedSubscription = true;
         const current = this.filters.get(filter);
         if (!current || --current.users > 0) return;
         this.filters.delete(filter);
@@ -455,6 +461,8 @@ export class MqttConnection {
 
   private readonly route: PublishHandler = (topic, buffer, start, end) => {
     const handlers = this.router.match(topic);
+    // A persistent session's message for a source that has stopped belongs to the next run.
+    if (handlers.length === 0 && this.releasedSubscription) return false;
     for (let i = 0; i < handlers.length; i++) {
       try {
         handlers[i]!(topic, buffer, start, end);

@@ -132,7 +132,7 @@ describe.skipIf(!mosquittoAvailable || !opensslAvailable)("TLS and authenticatio
       brokerLine(
         broker,
         `tls ca "${join(folder.path, "ca.pem")}" username "alice" password secret("broker_password")`,
-      ) + roundTrip,
+      ) + roundTrip.replace('"out.csv"', JSON.stringify(join(folder.path, "refused.csv"))),
     );
     const flow = await runProgram(programs, { ...io.options, secrets: { broker_password: "wrong" } });
     await expect(flow.ready).rejects.toThrow(/refused the connection/);
