@@ -53,6 +53,7 @@ export const DiagnosticCodes = {
   UnusedStream: "W701",
   UnusedConstant: "W702",
   HeapBudget: "W703",
+  DeviceCaveat: "W704",
 } as const;
 
 export type DiagnosticCode = (typeof DiagnosticCodes)[keyof typeof DiagnosticCodes];

@@ -7,9 +7,41 @@ import type { Diagnostic } from "../../compiler/diagnostics.js";
 import type { IRProgram } from "../../compiler/ir.js";
 import type { SourceFile } from "../../compiler/source.js";
 import { micropythonImplementations } from "../../components/micropython.js";
-import { loadSecretsFile } from "../../runtime/config.js";
+import { loadSecretsFile, type ConfigValue } from "../../runtime/config.js";
 import packageJson from "../../package.json" with { type: "json" };
-import { buildBundle, type BundleFile } from "./bundle.js";
+import { buildBundle, type Bundle, type BundleFile } from "./bundle.js";
+
+export interface Esp8266BundleOptions {
+  /** Values for `secret("key")`; `FLOWC_SECRET_<KEY>` variables in `env` override them. */
+  readonly secrets?: ReadonlyMap<string, ConfigValue> | Readonly<Record<string, ConfigValue>>;
+  /** Default process.env (for `FLOWC_SECRET_<KEY>` and `env(...)`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The program's source text, so a missing secret points at its `secret("...")` call. */
+  readonly sources?: ReadonlyMap<string, SourceFile>;
+  /** Shrink the Python (default true); golden files read it unminified. */
+  readonly minify?: boolean;
+}
+
+/**
+ * One program's bundle with every component's MicroPython implementation: main.py, config.py
+ * (the only file with secrets), the drivers it uses, manifest.json and README.txt.
+ *
+ * @example
+ * const { programs } = compile([{ path: "client.flow", text }], { target: "esp8266" });
+ * const bundle = buildEsp8266Bundle(programs[0], { secrets: { wifi_essid: "lab", wifi_password: "pw" } });
+ * bundle.diagnostics; // E502 for each secret still missing, W703 past half the heap
+ * bundle.manifest.pythonBytes; // 6078
+ */
+export function buildEsp8266Bundle(program: IRProgram, options: Esp8266BundleOptions = {}): Bundle {
+  const secrets = options.secrets instanceof Map ? Object.fromEntries(options.secrets) : options.secrets;
+  return buildBundle(program, {
+    implementations: micropythonImplementations,
+    config: { secrets: secrets ?? {}, ...(options.env ? { env: options.env } : {}) },
+    ...(options.sources ? { sources: options.sources } : {}),
+    ...(options.minify !== undefined ? { minify: options.minify } : {}),
+    flowcVersion: packageJson.version,
+  });
+}
 
 export interface Esp8266BuildOptions {
   /** A secrets file: a JSON object or `key=value` lines. */
@@ -33,11 +65,10 @@ export async function buildEsp8266(
   const files: BundleFile[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const program of programs) {
-    const bundle = buildBundle(program, {
-      implementations: micropythonImplementations,
-      config: { secrets, ...(options.env ? { env: options.env } : {}) },
+    const bundle = buildEsp8266Bundle(program, {
+      secrets,
+      ...(options.env ? { env: options.env } : {}),
       ...(options.sources ? { sources: options.sources } : {}),
-      flowcVersion: packageJson.version,
     });
     const folder = programs.length === 1 ? "" : `${program.file.replace(/^.*[\\/]/, "").replace(/\.flow$/, "")}/`;
     files.push(...bundle.files.map((file) => ({ path: folder + file.path, contents: file.contents })));

@@ -8,6 +8,7 @@ import { compile } from "../../compiler/index.js";
 import { micropythonImplementations } from "../../components/micropython.js";
 import { MicroPythonDevice } from "../../test/support/micropython/harness.js";
 import { buildBundle, type Bundle } from "./bundle.js";
+import { loadBundleIntoDevice } from "./testing.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const secrets = { wifi_essid: "lab", wifi_password: "pw", mqtt_host: "127.0.0.1" };
@@ -44,9 +45,8 @@ afterAll(() => device.close());
 
 /** Loads `bundle` onto the device, boots it and runs setup(); returns what setup printed. */
 async function boot(bundle: Bundle): Promise<string[]> {
-  for (const [path, contents] of Object.entries(pythonFiles(bundle))) device.writeFile(path, contents);
   device.mqtt.brokerDown = false;
-  await device.reboot();
+  await loadBundleIntoDevice(bundle.files, device);
   device.mqtt.published.length = 0;
   await device.setup();
   return device.takeOutput();

@@ -9,7 +9,7 @@
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "../../compiler/diagnostics.js";
 import type { IRNode, IRProgram, SettingsBlock } from "../../compiler/ir.js";
 import { componentKey, type ParamValue } from "../../compiler/registry.js";
-import type { SourceFile } from "../../compiler/source.js";
+import type { SourceFile, Span } from "../../compiler/source.js";
 import type { TypedExpression } from "../../compiler/typed.js";
 import type { FlowType } from "../../compiler/types.js";
 import type { ConfigSources } from "../../runtime/config.js";
@@ -31,6 +31,7 @@ import {
   mqttRuntime,
   schedulerRuntime,
   topicMatchRuntime,
+  watchdogRuntime,
   wifiRuntime,
 } from "./device-runtime.js";
 import { minifyPython } from "./minify.js";
@@ -113,6 +114,8 @@ class BundleWriter {
   private readonly tasks: { periodMs: number; fn: string; first?: number }[] = [];
   private readonly subscriptions: { filter: PythonValue; qos: number; fn: string }[] = [];
   private readonly observers = new Map<string, { node: string; statements: readonly string[] }[]>();
+  /** Nodes keeping state between events (not counting a source's open driver). */
+  private readonly statefulNodes = new Set<string>();
   private heapBytes = baseHeapBytes;
   private usesI2c = false;
   private usesMqtt = false;
@@ -199,6 +202,28 @@ class BundleWriter {
 
   private report(node: IRNode, message: string, hint?: string): void {
     this.diagnostics.push(diagnostic(DiagnosticCodes.UnsupportedOnTarget, node.span, message, hint));
+  }
+
+  /** A warning about something that works differently on the board than on the host. */
+  private caveat(span: Span | undefined, message: string, hint?: string): void {
+    const where = span ?? this.program.nodes[0]?.span ?? { file: this.program.file, start: 0, end: 0 };
+    this.diagnostics.push(diagnostic(DiagnosticCodes.DeviceCaveat, where, message, hint));
+  }
+
+  /** Deep sleep resets the board: RAM state starts afresh and nothing is received while asleep. */
+  private deepSleepCaveats(span: Span): void {
+    const stateful = this.program.nodes.filter((node) => this.statefulNodes.has(node.id));
+    if (stateful.length > 0)
+      this.caveat(
+        span,
+        `deep sleep restarts the board at every wake-up, so ${stateful.map((node) => `\`${oneLine(node.label)}\``).join(", ")} start${stateful.length === 1 ? "s" : ""} afresh each time`,
+        "aggregate on the host, or drop `deep_sleep`",
+      );
+    if (this.subscriptions.length > 0)
+      this.caveat(
+        span,
+        "a board in deep sleep receives no MQTT messages: subscriptions only see what arrives while it is awake",
+      );
   }
 
   /** `n1(e)\nn4(e)`: hands the event to every next node. */
@@ -364,7 +389,10 @@ class BundleWriter {
         }
         return { read: (e) => e, replaceStatements: (_e, value) => [`e = ${value}`] };
       },
-      state: (hint, initial, bytes) => this.stateName(node, hint, initial, bytes),
+      state: (hint, initial, bytes) => {
+        this.statefulNodes.add(node.id);
+        return this.stateName(node, hint, initial, bytes);
+      },
       module: (name) => {
         this.imports.add(name);
         return name;
@@ -426,29 +454,48 @@ class BundleWriter {
     const ntpHost = ntp ? this.settingCode(ntp, "host", "NTP_HOST", pythonString("pool.ntp.org")) : undefined;
     runtime.push(clockRuntime(ntpHost));
     const needsNetwork = this.usesMqtt || ntp !== undefined;
+    const watchdogMs = watchdog ? durationSetting(watchdog, "timeout", 30_000) : undefined;
     if (needsNetwork) {
-      const ssid = wifi ? this.settingCode(wifi, "ssid", "WIFI_ESSID", '""') : '""';
-      const password = wifi ? this.settingCode(wifi, "password", "WIFI_PASSWORD", '""') : '""';
-      runtime.push(wifiRuntime(ssid, password));
+      if (!wifi)
+        this.caveat(
+          device?.span ?? this.program.broker?.span,
+          "no `wifi` setting: the board joins the network it saved last, if any",
+          'add `wifi secret("wifi_essid"), secret("wifi_password")` to the `device esp8266` block',
+        );
+      const credentials = wifi && {
+        ssid: this.settingCode(wifi, "ssid", "WIFI_ESSID", '""'),
+        password: this.settingCode(wifi, "password", "WIFI_PASSWORD", '""'),
+      };
+      // Boot waits for WiFi, but never so long that the watchdog takes it for a stall.
+      runtime.push(wifiRuntime(credentials, Math.min(15_000, Math.floor((watchdogMs ?? Infinity) / 2))));
     }
     if (this.usesMqtt) {
       const keepalive = this.setting(brokerBlock, "keepalive");
       const willTopic = this.setting(brokerBlock, "will_topic");
       const tls = this.setting(brokerBlock, "tls");
+      const ca = this.setting(brokerBlock, "ca");
+      const clean = this.setting(brokerBlock, "clean");
+      if (ca)
+        this.caveat(
+          brokerBlock!.span,
+          "`ca` is not used on the board: MicroPython's TLS on the ESP8266 does not verify the broker's certificate",
+          "keep the broker on a network you trust, or bridge the device through a local broker",
+        );
       runtime.push(
         mqttRuntime({
           clientId: this.settingCode(
             brokerBlock,
             "client_id",
             "MQTT_CLIENT_ID",
-            `"flowc-" + ${pythonString(this.program.file.replace(/^.*\//, ""))}`,
+            pythonString(`flowc-${this.program.file.replace(/^.*[\\/]/, "")}`),
           ),
           host: this.settingCode(brokerBlock, "host", "MQTT_HOST", pythonString("localhost")),
           port: this.settingCode(brokerBlock, "port", "MQTT_PORT", "1883"),
           user: this.settingCode(brokerBlock, "username", "MQTT_USER", "None"),
           password: this.settingCode(brokerBlock, "password", "MQTT_PASSWORD", "None"),
           keepaliveSeconds: keepalive?.kind === "duration" ? Math.round(keepalive.ms / 1000) : 60,
-          ssl: tls?.kind === "bool" && tls.value,
+          ssl: (tls?.kind === "bool" && tls.value) || ca !== undefined,
+          persistentSession: clean?.kind === "bool" && !clean.value,
           ...(willTopic
             ? {
                 will: {
@@ -496,19 +543,24 @@ class BundleWriter {
     if (this.usesMqtt) setup.push("mqtt_client()");
     for (const task of this.tasks)
       setup.push(`every(${task.periodMs}, ${task.fn}${task.first ? `, ${task.first}` : ""})`);
-    const watchdogMs = watchdog ? Number((watchdog.values.timeout as { ms?: number } | undefined)?.ms ?? 30_000) : 0;
-    if (watchdog) {
+    if (watchdogMs !== undefined) {
       this.imports.add("machine");
-      this.stateLines.push("wdt = None");
-      setup.push("global wdt", `wdt = machine.WDT(timeout=${watchdogMs})`);
+      runtime.push(watchdogRuntime(watchdogMs));
+      setup.push("try:", "    watch_start()", "except Exception as x:", '    fault("watchdog", x)');
     }
     const sleeps = deepSleep && (deepSleep.values.enabled as { value?: boolean } | undefined)?.value !== false;
-    if (sleeps) this.imports.add("machine");
+    if (sleeps) {
+      this.imports.add("machine");
+      this.deepSleepCaveats(deepSleep.span);
+    }
 
     const step = [
+      ...(watchdogMs !== undefined ? ["global _alive"] : []),
+      ...(ntp ? ["sync_clock()"] : []),
       "wait = run_due()",
       ...(this.usesMqtt ? ["flush()", "mqtt_poll()"] : []),
-      ...(watchdog ? ["if wdt:", "    wdt.feed()"] : []),
+      // The next call is due in `wait` ms: only a step later than that is a stall.
+      ...(watchdogMs !== undefined ? ["_alive = time.ticks_add(time.ticks_ms(), wait)"] : []),
       "gc.collect()",
       "return wait",
     ];
@@ -520,6 +572,8 @@ class BundleWriter {
         ...(sleeps
           ? [
               "if wait > 1000:",
+              // A clean disconnect: otherwise the broker publishes the last will at every sleep.
+              "    stop()",
               "    rtc = machine.RTC()",
               "    rtc.irq(trigger=rtc.ALARM0, wake=machine.DEEPSLEEP)",
               "    rtc.alarm(rtc.ALARM0, wait)",
@@ -577,6 +631,12 @@ class BundleWriter {
     ];
     return lines.join("\n");
   }
+}
+
+/** A duration setting in ms, or `fallback` when absent. */
+function durationSetting(block: SettingsBlock, name: string, fallback: number): number {
+  const value = block.values[name];
+  return value?.kind === "duration" ? value.ms : fallback;
 }
 
 /** The implementation's hook for a node of `kind`, bound to it. */

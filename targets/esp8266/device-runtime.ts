@@ -19,53 +19,77 @@ def recovered(where):
         del _faults[where]
         print("flowc:", where, "ok again")`;
 
-/** `now()`: seconds since 2000 (the ESP8266 epoch) until NTP sets the clock, then unix seconds. */
+/**
+ * `now()`: seconds since the firmware's epoch (2000 on the ESP8266, so about the uptime) until NTP
+ * sets the clock, then unix seconds. The sync is retried every minute until it works, then
+ * hourly, because the ESP8266's RTC drifts by seconds an hour.
+ */
 export function clockRuntime(ntpHost: string | undefined): string {
   if (ntpHost === undefined) return "def now():\n    return time.time()";
   return `_epoch = 0
+_ntp_next = None
 def now():
     return time.time() + _epoch
 
 def sync_clock():
-    global _epoch
+    global _epoch, _ntp_next
+    t = time.ticks_ms()
+    if _ntp_next is not None and time.ticks_diff(t, _ntp_next) < 0 or not wifi_up():
+        return
     try:
         import ntptime
         ntptime.host = ${ntpHost}
         ntptime.settime()
-        _epoch = 946684800
+        _epoch = 946684800 if time.gmtime(0)[0] == 2000 else 0
+        _ntp_next = time.ticks_add(t, 3600000)
         recovered("ntp")
     except Exception as x:
-        fault("ntp", x)`;
+        fault("ntp", x)
+        _ntp_next = time.ticks_add(t, 60000)`;
 }
 
-/** WiFi in station mode with the access point off, as the tutorial sets it up; reconnects when lost. */
-export function wifiRuntime(ssid: string, password: string): string {
+/**
+ * WiFi in station mode with the access point off, as the tutorial sets it up; reconnects when
+ * lost, at most every 10 s, and says why a connection failed. Without credentials the station
+ * joins the network the board saved last (the ESP8266 keeps it in flash).
+ *
+ * Deadlines such as `_wifi_next` are None while nothing waits: a tick count kept for longer than
+ * half the `ticks_ms` period (6 days) would compare as in the future.
+ */
+export function wifiRuntime(credentials: { ssid: string; password: string } | undefined, setupWaitMs: number): string {
   return `import network
 _sta = network.WLAN(network.STA_IF)
-_wifi_next = 0
+_wifi_next = None
 def wifi_up(wait_ms=0):
     global _wifi_next
     if _sta.isconnected():
+        _wifi_next = None
         return True
     t = time.ticks_ms()
-    if time.ticks_diff(t, _wifi_next) >= 0:
+    if _wifi_next is None or time.ticks_diff(t, _wifi_next) >= 0:
+        s = _sta.status()
+        if 2 <= s <= 4:
+            fault("wifi", ("wrong password", "no access point", "connection failed")[s - 2])
         _wifi_next = time.ticks_add(t, 10000)
         try:
             _sta.active(True)
-            _sta.connect(${ssid}, ${password})
+            _sta.connect(${credentials ? `${credentials.ssid}, ${credentials.password}` : ""})
         except Exception as x:
             fault("wifi", x)
     while wait_ms > 0 and not _sta.isconnected():
         time.sleep_ms(100)
         wait_ms -= 100
-    return _sta.isconnected()
+    if _sta.isconnected():
+        recovered("wifi")
+        return True
+    return False
 
 def wifi_setup():
     try:
         network.WLAN(network.AP_IF).active(False)
     except Exception as x:
         fault("wifi", x)
-    if wifi_up(15000):
+    if wifi_up(${setupWaitMs}):
         print("flowc: wifi connected", _sta.ifconfig()[0])
     else:
         print("flowc: wifi not connected yet; sampling goes on and publishing waits")`;
@@ -85,6 +109,8 @@ export interface MqttRuntimeOptions {
   readonly subscriptions: readonly { filter: string; qos: number }[];
   /** Messages kept while the broker is unreachable, oldest dropped first. */
   readonly queueLength: number;
+  /** `clean false`: ask the broker to keep the session (and QoS 1 messages) across reconnects. */
+  readonly persistentSession: boolean;
 }
 
 /**
@@ -101,7 +127,7 @@ export function mqttRuntime(options: MqttRuntimeOptions): string {
     : [];
   return `from umqtt.simple import MQTTClient
 _mqtt = None
-_mqtt_next = 0
+_mqtt_next = None
 _mqtt_wait = 1000
 _mqtt_seen = 0
 _queue = []
@@ -110,13 +136,14 @@ def mqtt_client():
     if _mqtt is not None:
         return _mqtt
     t = time.ticks_ms()
-    if time.ticks_diff(t, _mqtt_next) < 0 or not wifi_up():
+    if _mqtt_next is not None and time.ticks_diff(t, _mqtt_next) < 0 or not wifi_up():
         return None
     try:
         c = MQTTClient(${options.clientId}, ${options.host}, ${options.port}, ${options.user}, ${options.password}, ${options.keepaliveSeconds}, ${options.ssl ? "True" : "False"})
-${[...will, ...(options.subscriptions.length > 0 ? ["        c.set_callback(on_message)"] : []), "        c.connect()", ...subscribe].join("\n")}
+${[...will, ...(options.subscriptions.length > 0 ? ["        c.set_callback(on_message)"] : []), `        c.connect(${options.persistentSession ? "False" : ""})`, ...subscribe].join("\n")}
         _mqtt = c
         _mqtt_seen = t
+        _mqtt_next = None
         _mqtt_wait = 1000
         recovered("mqtt")
         print("flowc: mqtt connected")
@@ -204,3 +231,24 @@ def run_due():
                 fault("task", x)
         wait = min(wait, time.ticks_diff(task[1], time.ticks_ms()))
     return max(wait, 0)`;
+
+/**
+ * The watchdog: a virtual timer checks every second that the flow is still cycling and resets the
+ * board when `step()` has not run for `timeoutMs` past the time it asked to be called again. The
+ * ESP8266's hardware watchdog cannot do this itself: its timeout is fixed at a few seconds (the
+ * port raises ValueError for any other), and it is not fed while umqtt.simple blocks in a
+ * connect, so using it would reboot the board in a loop whenever the broker's host is down.
+ */
+export function watchdogRuntime(timeoutMs: number): string {
+  return `_alive = time.ticks_ms()
+_watch_timer = None
+def watch(timer):
+    if time.ticks_diff(time.ticks_ms(), _alive) > ${timeoutMs}:
+        print("flowc: no progress for ${Math.round(timeoutMs / 1000)} s; resetting")
+        machine.reset()
+
+def watch_start():
+    global _watch_timer
+    _watch_timer = machine.Timer(-1)
+    _watch_timer.init(period=1000, mode=machine.Timer.PERIODIC, callback=watch)`;
+}

@@ -5,7 +5,7 @@
 
 from micropython import const
 from sim_support import bridge, DeviceHalt, after_time_passed, to_hex, from_hex
-from sim_time import ticks_ms, ticks_add, ticks_diff, gmtime, mktime
+from sim_time import ticks_ms, ticks_add, ticks_diff, gmtime, mktime, _timers
 
 PWRON_RESET = const(0)
 WDT_RESET = const(1)
@@ -195,6 +195,34 @@ class WDT:
 
     def feed(self):
         bridge.wdt_feed()
+
+
+class Timer:
+    # The ESP8266's virtual timers (id -1). Callbacks run when the program sleeps (see
+    # sim_time._run_timers), which is when a scheduled callback would get its turn on the board.
+    ONE_SHOT = const(0)
+    PERIODIC = const(1)
+
+    def __init__(self, id=-1, **kwargs):
+        if id != -1:
+            raise ValueError("only virtual timers (id -1) are simulated")
+        if kwargs:
+            self.init(**kwargs)
+
+    def init(self, *, mode=PERIODIC, period=-1, callback=None, freq=-1):
+        self.deinit()
+        if freq > 0:
+            period = 1000 // freq
+        self._periodic = mode == Timer.PERIODIC
+        self._period_ms = period
+        self._callback = callback
+        self._due = ticks_add(ticks_ms(), max(period, 0))
+        if callback is not None:
+            _timers.append(self)
+
+    def deinit(self):
+        if self in _timers:
+            _timers.remove(self)
 
 
 _RTC_MEMORY_SIZE = const(492)

@@ -37,16 +37,45 @@ def ticks_diff(ticks1, ticks2):
 def sleep_ms(ms):
     if ms > 0:  # MicroPython ignores negative delays
         after_time_passed(bridge.sleep_ms(ms))
+        _run_timers()
 
 
 def sleep_us(us):
     if us > 0:
         after_time_passed(bridge.sleep_ms(us / 1000))
+        _run_timers()
 
 
 def sleep(seconds):
     if seconds > 0:
         after_time_passed(bridge.sleep_ms(seconds * 1000))
+        _run_timers()
+
+
+# machine.Timer(-1) instances that are armed. Their callbacks run like scheduled callbacks do on
+# the board, but only when the program sleeps: periods that pass during one sleep (or between
+# steps) collapse into one call.
+_timers = []
+
+
+def _run_timers():
+    now = ticks_ms()
+    i = len(_timers)
+    while i > 0:
+        i -= 1
+        if i >= len(_timers):
+            continue
+        timer = _timers[i]
+        if ticks_diff(now, timer._due) < 0:
+            continue
+        if timer._period_ms > 0 and timer._periodic:
+            timer._due = ticks_add(now, timer._period_ms)
+        else:
+            _timers.pop(i)
+        try:
+            timer._callback(timer)
+        except Exception as x:
+            print("Uncaught exception in callback:", repr(x))
 
 
 def time():

@@ -1,0 +1,22 @@
+/**
+ * Running bundles on the simulated board (test/support/micropython): what the tests, `flowc sim`
+ * and the end-to-end runs share.
+ */
+import type { MicroPythonDevice } from "../../test/support/micropython/harness.js";
+import type { BundleFile } from "./bundle.js";
+
+/**
+ * Copies a bundle's Python files to the board's file system root, as `mpremote cp` would, and
+ * reboots it into a fresh interpreter; call `device.setup()` next, then `device.step()`.
+ *
+ * @example
+ * const bundle = buildEsp8266Bundle(programs[0], { secrets });
+ * await loadBundleIntoDevice(bundle.files, device);
+ * await device.setup();
+ * device.advance(5_000);
+ * await device.step();
+ */
+export async function loadBundleIntoDevice(files: readonly BundleFile[], device: MicroPythonDevice): Promise<void> {
+  for (const file of files) if (file.path.endsWith(".py")) device.writeFile(file.path, file.contents);
+  await device.reboot();
+}
