@@ -10,6 +10,14 @@ import { Backpressure } from "./pressure.js";
 
 const directory = () => mkdtempSync(join(tmpdir(), "flowc-files-"));
 
+/** Waits for the file system's callbacks (a failed write and its truncation) to have run. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let attempt = 0; !condition(); attempt++) {
+    if (attempt > 500) throw new Error("timed out waiting for the writer");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function capture() {
   const lines: string[] = [];
   return { lines, log: createLogger({ write: (line) => lines.push(line) }) };
@@ -105,29 +113,56 @@ describe("LineWriter", () => {
   });
 
   it.runIf(existsSync("/dev/full"))(
-    "reports a full disk once, drops and counts rows, retries later, and never crashes",
+    "keeps rows in memory while the disk is full, retries with backoff, and on close says how many it could not write",
     async () => {
       const { lines, log } = capture();
       const clock = new ManualClock(0);
+      const pressure = new Backpressure();
       let dropped = 0;
-      const writer = new LineWriter({ path: "/dev/full", log, clock, onDropped: (n) => (dropped += n) });
+      const writer = new LineWriter({ path: "/dev/full", log, clock, pressure, onDropped: (n) => (dropped += n) });
       writer.writeLine("a");
       writer.writeLine("b");
-      await writer.flush();
-      expect(dropped).toBe(2);
-      writer.writeLine("c");
-      expect(dropped).toBe(3);
+      await until(() => lines.length === 1);
       expect(lines).toEqual([
-        "flowc: error: cannot write to /dev/full: no space left on the device (ENOSPC); dropping rows, trying again in 5s\n",
+        "flowc: error: cannot write to /dev/full: no space left on the device (ENOSPC); keeping 2 row(s) in memory and trying again in 1s\n",
       ]);
-      clock.advance(5000);
-      writer.writeLine("d");
-      await writer.flush();
-      expect(dropped).toBe(4);
-      expect(lines[1]).toMatch(/trying again in 10s/);
-      await writer.close();
+      // Sources that can wait do, until the rows are written.
+      expect(pressure.blocked).toBe(true);
+      writer.writeLine("c");
+      expect(dropped).toBe(0);
+      clock.advance(1000);
+      await until(() => lines.length === 2);
+      expect(lines[1]).toBe(
+        "flowc: error: still cannot write to /dev/full: no space left on the device (ENOSPC); 3 row(s) waiting, trying again in 2s\n",
+      );
+      const closing = writer.close();
+      await expect(closing).rejects.toThrow(FileError);
+      await expect(closing).rejects.toThrow(
+        "cannot write to /dev/full: no space left on the device (ENOSPC); 3 row(s) could not be written",
+      );
+      expect(dropped).toBe(3);
+      expect(pressure.blocked).toBe(false);
     },
   );
+
+  it.runIf(existsSync("/dev/full"))("drops and counts rows beyond its memory limit while writes fail", async () => {
+    const { lines, log } = capture();
+    let dropped = 0;
+    const writer = new LineWriter({
+      path: "/dev/full",
+      log,
+      clock: new ManualClock(0),
+      failureBufferLimit: 10,
+      onDropped: (n) => (dropped += n),
+    });
+    writer.writeLine("1234");
+    await until(() => lines.length === 1);
+    writer.writeLine("5678");
+    writer.writeLine("too much");
+    expect(dropped).toBe(1);
+    await expect(writer.close()).rejects.toThrow(/; 3 row\(s\) could not be written$/);
+    expect(dropped).toBe(3);
+  });
 
   it("appends to what a file holds and refuses lines after close", async () => {
     const dir = directory();

@@ -1,16 +1,21 @@
 /**
  * Appending lines to files for the csv and jsonl sinks: lines are gathered and written in large
  * chunks (one write per event-loop turn or per 64 KiB), the flow is slowed through backpressure
- * while a write is behind, files can roll daily (`test.csv` → `test-2026-11-25.csv`), and a file
- * that cannot be written (permissions, a full disk) is reported once, by name, while the rows are
- * counted and dropped until a retry succeeds: no crash, no crash loop, no partial line.
+ * while a write is behind, and files can roll daily (`test.csv` → `test-2026-11-25.csv`).
+ *
+ * A write that fails (a full disk, a file size limit, an I/O error) is cut back to the last whole
+ * line and reported by file name; the rows stay in memory (up to a limit) and are written when a
+ * retry, with backoff, succeeds: a disk that fills up and is cleared loses nothing, and the flow
+ * neither crashes nor restarts. Rows beyond the limit, and rows still unwritten when the flow
+ * stops, are counted, and closing the writer then fails with that count, so `flowc run` exits
+ * non-zero saying how many rows it could not write.
  */
 import { closeSync, fstatSync, ftruncate, mkdirSync, openSync, write, close } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import type { Logger } from "./log.js";
 import type { Backpressure } from "./pressure.js";
-import { systemClock, unrefTimer, type Clock, type TimerHandle } from "./scheduler.js";
+import { systemClock, type Clock, type TimerHandle } from "./scheduler.js";
 
 /** Characters that make csv-stringify (with its default options) quote a field. */
 const needsQuoting = /[",\r\n]/;
@@ -52,8 +57,13 @@ export class FileError extends Error {
     readonly code: string | undefined,
     action: string,
     cause: unknown,
+    /** Rows that were given up on, when the writer stopped with this error. */
+    readonly unwrittenRows = 0,
   ) {
-    super(`cannot ${action} ${path}: ${describeCode(code, cause)}`, { cause });
+    super(
+      `cannot ${action} ${path}: ${describeCode(code, cause)}${unwrittenRows > 0 ? `; ${unwrittenRows} row(s) could not be written` : ""}`,
+      { cause },
+    );
   }
 }
 
@@ -67,6 +77,7 @@ const reasons: ReadonlyMap<string, string> = new Map([
   ["ENOENT", "no such file or directory"],
   ["ENOTDIR", "a part of the path is not a directory"],
   ["EIO", "input/output error"],
+  ["EFBIG", "the file is larger than this process may write"],
 ]);
 
 function describeCode(code: string | undefined, cause: unknown): string {
@@ -90,8 +101,10 @@ export interface LineWriterOptions {
   readonly highWaterMark?: number;
   /** Called with the number of lines dropped because the file could not be written. */
   readonly onDropped?: (lines: number) => void;
-  /** First wait before writing is tried again after a failure; doubles up to a minute. Default 5 s. */
+  /** First wait before writing is tried again after a failure; doubles up to a minute. Default 1 s. */
   readonly retryMs?: number;
+  /** Characters kept in memory while writes fail; lines beyond are dropped and counted. Default 16 Mi. */
+  readonly failureBufferLimit?: number;
 }
 
 interface OpenFile {
@@ -120,6 +133,7 @@ export class LineWriter {
   private readonly chunkSize: number;
   private readonly highWaterMark: number;
   private readonly retryMs: number;
+  private readonly failureBufferLimit: number;
   private file: OpenFile;
   private rollAt = Infinity;
   /** The batch gathering lines. */
@@ -131,17 +145,25 @@ export class LineWriter {
   private tickScheduled = false;
   private buffered = 0;
   private idleWaiters: (() => void)[] = [];
-  private failedUntil: number | undefined;
+  /** The last write failure, while rows wait for a retry. */
+  private failure: FileError | undefined;
   private failureBackoffMs: number;
+  /** Lines dropped since writes started failing (the buffer limit, or given up on at close). */
   private droppedSinceFailure = 0;
+  /** Pending retry: nothing is written until it fires. */
   private retryTimer: TimerHandle | undefined;
+  /** Set by `close`: a failure now gives up instead of retrying. */
+  private closing = false;
+  /** The last attempt, at close, failed too. */
+  private gaveUp = false;
   private closed = false;
 
   constructor(private readonly options: LineWriterOptions) {
     this.clock = options.clock ?? systemClock;
     this.chunkSize = options.chunkSize ?? 64 * 1024;
     this.highWaterMark = options.highWaterMark ?? 1024 * 1024;
-    this.retryMs = options.retryMs ?? 5000;
+    this.retryMs = options.retryMs ?? 1000;
+    this.failureBufferLimit = options.failureBufferLimit ?? 16 * 1024 * 1024;
     this.failureBackoffMs = this.retryMs;
     this.file = this.open(this.currentPath());
   }
@@ -155,7 +177,7 @@ export class LineWriter {
   writeLine(line: string): void {
     if (this.closed) throw new Error(`${this.file.path} is closed`);
     if (this.rollAt <= this.clock.now()) this.roll();
-    if (this.failedUntil !== undefined) {
+    if (this.failure !== undefined && this.buffered + line.length + 1 > this.failureBufferLimit) {
       this.dropped(1);
       return;
     }
@@ -178,7 +200,10 @@ export class LineWriter {
     }
   }
 
-  /** Resolves when every line written so far is on disk (or counted as dropped). */
+  /**
+   * Resolves when every line written so far is on disk (or counted as dropped). While writes
+   * fail, that is when a retry succeeds.
+   */
   flush(): Promise<void> {
     this.sealGathering();
     this.pump();
@@ -186,14 +211,26 @@ export class LineWriter {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Flushes, then closes the file. Idempotent. */
+  /**
+   * Flushes, then closes the file. Idempotent. While writes fail, tries once more at once; if
+   * that fails too, the waiting rows are dropped and it rejects with a {@link FileError} that
+   * names the file, the reason and how many rows could not be written.
+   */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
+    this.closing = true;
+    if (this.retryTimer !== undefined) {
+      this.clock.clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
     await this.flush();
     this.closed = true;
-    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
     this.options.pressure?.unblock(this);
     closeSync(this.file.fd);
+    const failure = this.failure;
+    if (failure !== undefined && this.gaveUp) {
+      throw new FileError(failure.path, failure.code, "write to", failure.cause, this.droppedSinceFailure);
+    }
     this.reportRecovery();
   }
 
@@ -250,7 +287,7 @@ export class LineWriter {
   }
 
   private pump(): void {
-    if (this.inFlight !== undefined) return;
+    if (this.inFlight !== undefined || this.retryTimer !== undefined) return;
     const batch = this.queue.shift();
     if (batch === undefined) {
       this.becameIdle();
@@ -278,8 +315,8 @@ export class LineWriter {
   private written(batch: Batch, bytes: number): void {
     batch.file.size += bytes;
     this.buffered -= batch.text.length;
-    if (this.buffered <= this.highWaterMark / 2) this.options.pressure?.unblock(this);
     this.reportRecovery();
+    if (this.buffered <= this.highWaterMark / 2) this.options.pressure?.unblock(this);
     this.inFlight = undefined;
     this.closeIfDone(batch.file);
     this.pump();
@@ -287,34 +324,49 @@ export class LineWriter {
 
   private failed(batch: Batch, error: NodeJS.ErrnoException): void {
     const failure = new FileError(batch.file.path, error.code, "write to", error);
-    // Cut the partial line (if any) off, so the file stays a sequence of whole lines.
+    const firstFailure = this.failure === undefined;
+    this.failure = failure;
+    // Cut the partial line (if any) off, so the file stays a sequence of whole lines; the whole
+    // batch is written again by the next attempt.
     ftruncate(batch.file.fd, batch.file.size, () => {
-      this.buffered -= batch.text.length;
-      let lost = batch.lines;
-      for (let queued = this.queue.shift(); queued; queued = this.queue.shift()) {
-        this.buffered -= queued.text.length;
-        lost += queued.lines;
+      this.inFlight = undefined;
+      this.queue.unshift(batch);
+      if (this.closing) {
+        this.giveUp();
+        return;
       }
-      if (this.gathering) {
-        this.buffered -= this.gathering.text.length;
-        lost += this.gathering.lines;
-        this.gathering = undefined;
-      }
+      // Sources that can wait (a CSV replay) do; the others' rows are kept up to the limit.
+      this.options.pressure?.block(this);
+      const seconds = Math.round(this.failureBackoffMs / 100) / 10;
       this.options.log.error(
-        `${failure.message}; dropping rows, trying again in ${Math.round(this.failureBackoffMs / 1000)}s`,
+        firstFailure
+          ? `${failure.message}; keeping ${this.waitingLines()} row(s) in memory and trying again in ${seconds}s`
+          : `still ${failure.message}; ${this.waitingLines()} row(s) waiting, trying again in ${seconds}s`,
       );
-      this.dropped(lost);
-      this.failedUntil = this.clock.now() + this.failureBackoffMs;
       this.retryTimer = this.clock.setTimeout(() => {
         this.retryTimer = undefined;
-        this.failedUntil = undefined;
+        this.sealGathering();
+        this.pump();
       }, this.failureBackoffMs);
-      unrefTimer(this.retryTimer);
       this.failureBackoffMs = Math.min(60_000, this.failureBackoffMs * 2);
-      this.inFlight = undefined;
-      this.closeIfDone(batch.file);
-      this.pump();
     });
+  }
+
+  /** Lines gathered or queued, not yet on disk. */
+  private waitingLines(): number {
+    let lines = this.gathering?.lines ?? 0;
+    for (const batch of this.queue) lines += batch.lines;
+    return lines;
+  }
+
+  /** At close, after the last attempt failed: drops and counts every waiting line. */
+  private giveUp(): void {
+    this.gaveUp = true;
+    this.dropped(this.waitingLines());
+    for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) this.closeIfDone(batch.file);
+    this.gathering = undefined;
+    this.buffered = 0;
+    this.becameIdle();
   }
 
   private dropped(lines: number): void {
@@ -323,14 +375,18 @@ export class LineWriter {
     this.options.onDropped?.(lines);
   }
 
-  /** After a failure, the first successful write says how much was lost. */
+  /** After a failure, the first successful write says whether anything was lost. */
   private reportRecovery(): void {
-    if (this.droppedSinceFailure === 0 || this.failedUntil !== undefined) return;
+    if (this.failure === undefined) return;
+    const path = this.failure.path;
+    this.failure = undefined;
+    this.failureBackoffMs = this.retryMs;
     this.options.log.warn(
-      `writing to ${this.file.path} again; ${this.droppedSinceFailure} row(s) could not be written and were dropped`,
+      this.droppedSinceFailure === 0
+        ? `writing to ${path} again; no row was lost`
+        : `writing to ${path} again; ${this.droppedSinceFailure} row(s) could not be kept in memory and were dropped`,
     );
     this.droppedSinceFailure = 0;
-    this.failureBackoffMs = this.retryMs;
   }
 
   private closeIfDone(file: OpenFile): void {

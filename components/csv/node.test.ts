@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import { BoolType, IntType, NumberType, SensorEvent, StringType, type RecordType } from "../../compiler/types.js";
+import { componentKey, type NodeImplementation } from "../../runtime/component.js";
 import { runProgram } from "../../runtime/run.js";
+import { nodeImplementations } from "../node.js";
 import { csvFormat, isoTimeFormatter } from "./node.js";
 
 const reading: RecordType = {
@@ -93,6 +95,31 @@ describe("csv source", () => {
     );
     expect(events).toEqual([{ station: "north", count: 3, ok: true, level: 1.5 }]);
     expect(lines.join("")).toMatch(/row 3: `count` must be an integer/);
+  });
+
+  it("stops at once while a sink holds it back (a full disk, an absent broker)", async () => {
+    const file = join(dir, "held.csv");
+    writeFileSync(file, "sensor_id,ts,val\n" + "s-1,1,2\n".repeat(100));
+    const { programs } = compile([{ path: "held.flow", text: `csv "${file}" -> print` }]);
+    let received = 0;
+    // A sink that never catches up: it blocks backpressure at its first event and keeps it blocked.
+    const saturated: NodeImplementation = {
+      key: componentKey("sink", "print"),
+      sink: (_node, ctx) => ({
+        next: () => {
+          received++;
+          ctx.pressure.block(saturated);
+        },
+        completed() {},
+        error() {},
+        close: async () => {},
+      }),
+    };
+    const implementations = [...nodeImplementations.filter((one) => one.key !== saturated.key), saturated];
+    const flow = await runProgram(programs, { implementations, stderr: () => {} });
+    while (received === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await flow.stop();
+    expect(received).toBe(1);
   });
 
   it("fails the stream when the header lacks a column", async () => {

@@ -191,6 +191,10 @@ function replay(ctx: RuntimeContext, out: Observer): RunningSource {
     parse({ bom: true, skip_empty_lines: true, relax_column_count: true }),
   );
   let stopped = false;
+  // Resolves on stop, so a replay waiting for the sinks (which may wait for a disk that is full,
+  // or a broker that is away) stops at once.
+  let stopWaiting!: () => void;
+  const stopRequested = new Promise<void>((resolve) => (stopWaiting = resolve));
   let ticks = 0;
   let wakeTick: (() => void) | undefined;
   const task =
@@ -223,7 +227,7 @@ function replay(ctx: RuntimeContext, out: Observer): RunningSource {
         while (ticks === 0 && !stopped) await nextTick();
         ticks = 0;
       } else if (ctx.pressure.blocked) {
-        await ctx.pressure.whenClear();
+        await Promise.race([ctx.pressure.whenClear(), stopRequested]);
       }
       if (stopped) return;
       const { event, problem } = read(row);
@@ -247,6 +251,7 @@ function replay(ctx: RuntimeContext, out: Observer): RunningSource {
       stopped = true;
       task?.cancel();
       wakeTick?.();
+      stopWaiting();
       parser.destroy();
       await finished;
     },

@@ -1,0 +1,143 @@
+// Sinks that fail. A file that cannot be opened stops the run at start, naming it. A disk that
+// fills up mid-run (simulated with a file size limit set by prlimit, or /dev/full) is reported by
+// file name; the rows wait in memory and are written when space returns, so nothing is lost; if
+// the run is stopped first, it exits 1 saying how many rows it could not write. Never a crash, a
+// restart loop or a partial line.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runProgram } from "../../runtime/run.js";
+import {
+  capturedOutput,
+  compileFlows,
+  fileLines,
+  flowc,
+  killStartedProcesses,
+  startFlowc,
+  temporaryFolder,
+  until,
+} from "./support.js";
+
+const hasPrlimit = (() => {
+  try {
+    execFileSync("prlimit", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Bytes a process started under it may write into one file: room for about 70 rows. */
+const fileSizeLimit = 1024;
+const rows = 2000;
+
+let folder: ReturnType<typeof temporaryFolder>;
+beforeEach(() => {
+  folder = temporaryFolder();
+  writeFileSync(
+    join(folder.path, "in.csv"),
+    "sensor_id,ts,val\n" + Array.from({ length: rows }, (_, i) => `s-1,${1_700_000_000 + i},${i}\n`).join(""),
+  );
+});
+afterEach(() => {
+  killStartedProcesses();
+  folder.dispose();
+});
+
+const writeFlow = (name: string, text: string) => writeFileSync(join(folder.path, name), text);
+
+describe("an output file that cannot be opened", () => {
+  it.each([
+    [
+      "a regular file stands where a directory should be",
+      "blocker/out.csv",
+      "a part of the path is not a directory (ENOTDIR)",
+    ],
+    ["the path is a directory", "taken", "it is a directory (EISDIR)"],
+  ])("stops the run at start with one line naming it: %s", async (_case, output, reason) => {
+    writeFileSync(join(folder.path, "blocker"), "");
+    mkdirSync(join(folder.path, "taken"));
+    writeFlow("flow.flow", `csv "in.csv" as SensorEvent -> csv "${output}"\n`);
+    const { code, stdout, stderr } = await flowc(["run", "flow.flow"], { cwd: folder.path });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(`flowc run: cannot open ${output}: ${reason}\n`);
+  });
+});
+
+describe.runIf(hasPrlimit)("a disk that fills up mid-run (a file size limit)", () => {
+  // A live source that cannot wait, whose rows show any gap: a counter, made wide to fill the
+  // file sooner.
+  const row = (i: number) => String(i * 1e12);
+  const run = () => {
+    writeFlow("flow.flow", 'interval 10ms -> map it * 1000000000000 -> csv "out.csv"\n');
+    return startFlowc(["run", "flow.flow", "--stats", "--stats-every", "3600"], {
+      cwd: folder.path,
+      // Only the soft limit, which the test may raise again without privileges.
+      wrapper: ["prlimit", `--fsize=${fileSizeLimit}:unlimited`, "--"],
+    });
+  };
+  const written = () => fileLines(join(folder.path, "out.csv"));
+
+  it("keeps the rows in memory, retries, and writes every one once space returns", async () => {
+    const flow = run();
+    await until(() => flow.output().stderr.includes("cannot write to out.csv"), "the write failure");
+    // Space returns: the limit is lifted from the running process.
+    execFileSync("prlimit", ["--pid", String(flow.child.pid), "--fsize=unlimited"]);
+    await until(() => flow.output().stderr.includes("writing to out.csv again"), "the recovery");
+    const rowsAtRecovery = written().length;
+    await until(() => written().length > rowsAtRecovery + 100, "rows after the recovery");
+    flow.child.kill("SIGTERM");
+    const { code, stderr } = await flow.finished;
+    expect(code).toBe(0);
+    expect(stderr).toMatch(
+      /^flowc: \[csv "out\.csv"\] error: cannot write to out\.csv: the file is larger than this process may write \(EFBIG\); keeping \d+ row\(s\) in memory and trying again in 1s$/m,
+    );
+    expect(stderr).toMatch(/^flowc: \[csv "out\.csv"\] warning: writing to out\.csv again; no row was lost$/m);
+    const [header, ...rows] = written();
+    expect(header).toBe("value");
+    expect(rows).toEqual(rows.map((_, i) => row(i)));
+  });
+
+  it("stopped while the disk is still full: exits 1 naming the file and how many rows it could not write", async () => {
+    const flow = run();
+    await until(() => flow.output().stderr.includes("cannot write to out.csv"), "the write failure");
+    flow.child.kill("SIGTERM");
+    const { code, stderr } = await flow.finished;
+    expect(code).toBe(1);
+    const unwritten = Number(
+      /^flowc run: cannot write to out\.csv: the file is larger than this process may write \(EFBIG\); (\d+) row\(s\) could not be written$/m.exec(
+        stderr,
+      )?.[1],
+    );
+    expect(unwritten).toBeGreaterThan(0);
+    // Whole lines only, and with the rows counted as unwritten, every row the sink received.
+    const [header, ...rows] = written();
+    expect(header).toBe("value");
+    expect(rows).toEqual(rows.map((_, i) => row(i)));
+    const received = Number(/^n\d+ csv "out\.csv"\s+(\d+)/m.exec(stderr)?.[1]);
+    expect(rows.length + unwritten).toBe(received);
+    // Reported at the failure and at each retry (with backoff), not once per row.
+    expect(stderr.split("\n").filter((line) => line.includes("cannot write to out.csv")).length).toBeLessThan(10);
+  });
+});
+
+describe.runIf(existsSync("/dev/full"))("a device with no space at all (/dev/full), in process", () => {
+  it("ends the run, when stopped, with the file, the reason and the count of unwritten rows", async () => {
+    const io = capturedOutput();
+    const flow = await runProgram(
+      compileFlows(`csv "${join(folder.path, "in.csv")}" as SensorEvent -> csv "/dev/full"\n`),
+      io.options,
+    );
+    await until(() => io.stderr.some((line) => line.includes("cannot write to /dev/full")), "the write failure");
+    await flow.stop();
+    const error = await flow.done.catch((thrown: unknown) => thrown as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect(error!.message).toMatch(
+      /^cannot write to \/dev\/full: no space left on the device \(ENOSPC\); \d+ row\(s\) could not be written$/,
+    );
+    const sink = flow.stats.find((stage) => stage.label === 'csv "/dev/full"')!;
+    expect(sink.dropped).toBe(sink.in);
+  });
+});
