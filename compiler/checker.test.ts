@@ -79,6 +79,15 @@ describe("checker", () => {
     ]);
   });
 
+  it("reports a parameter the target does not support, at the parameter", () => {
+    const text = 'mqtt "in" -> json as SensorEvent errors "in/rejected" -> print';
+    const { diagnostics } = check(text, "esp8266");
+    expect(diagnostics.map((d) => [d.code, d.message, text.slice(d.span.start, d.span.end)])).toEqual([
+      ["E501", "`json` cannot take `errors` on esp8266", 'errors "in/rejected"'],
+    ]);
+    expect(check(text, "node").codes).toEqual([]);
+  });
+
   it("checks any file against an explicit target", () => {
     expect(check('mqtt "a" -> jsonl "x.jsonl"', "esp8266").codes).toEqual(["E501"]);
     expect(check('mqtt "a" -> jsonl "x.jsonl"', "node").codes).toEqual([]);

@@ -394,6 +394,17 @@ class FileChecker {
         `\`${name}\` is not available on ${this.target}`,
         declaration.unsupportedHint?.[this.target] ?? `it runs on ${declaration.targets.join(", ")}`,
       );
+    } else if (this.target) {
+      for (const spec of declaration.params) {
+        const span = bound.spans.get(spec.name);
+        if (!spec.targets || spec.targets.includes(this.target) || !span) continue;
+        this.report(
+          DiagnosticCodes.UnsupportedOnTarget,
+          span,
+          `\`${name}\` cannot take \`${spec.name}\` on ${this.target}`,
+          spec.unsupportedHint?.[this.target] ?? `\`${spec.name}\` works on ${spec.targets.join(", ")}`,
+        );
+      }
     }
     if (output) this.annotate(invocation.name.span, output, `${declaration.kind} ${name}`);
     else if (input) this.annotate(invocation.name.span, input, `${declaration.kind} ${name}`);

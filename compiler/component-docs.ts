@@ -58,7 +58,7 @@ function paramTable(params: readonly ParamSpec[]): string[] {
     "|---|---|---|---|",
     ...params.map(
       (p) =>
-        `| ${p.positional ? `\`${p.name}\` (positional${p.variadic ? ", repeatable" : ""})` : `\`${p.name}\``} | ${typeText(p.type)} | ${valueText(p.default, p)} | ${p.doc} |`,
+        `| ${p.positional ? `\`${p.name}\` (positional${p.variadic ? ", repeatable" : ""})` : `\`${p.name}\``} | ${typeText(p.type)} | ${valueText(p.default, p)} | ${p.doc}${p.targets ? ` Only on ${p.targets.join(", ")}.` : ""} |`,
     ),
     "",
   ];

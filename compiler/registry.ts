@@ -56,6 +56,10 @@ export interface ParamSpec {
   readonly defaultField?: string;
   /** Written as a bare word meaning `true` (`retain`). Only for bool params. */
   readonly flag?: boolean;
+  /** Targets on which the parameter may be given, when fewer than the component's (E501 elsewhere). */
+  readonly targets?: readonly Target[];
+  /** Why the parameter is unsupported on a target, used as the hint of E501. */
+  readonly unsupportedHint?: Partial<Record<Target, string>>;
 }
 
 /** A checked parameter value, as the runtime and emitters receive it. */

@@ -1,4 +1,12 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { compile } from "../../compiler/index.js";
+import { createLogger } from "../../runtime/log.js";
+import { MqttConnection, parseBrokerUrl } from "../../runtime/mqtt.js";
+import { Backpressure } from "../../runtime/pressure.js";
+import { runProgram } from "../../runtime/run.js";
 import { runOperator, runUntilUpstreamError, sensorEvent, startFlow } from "../testing.js";
 
 const decode = "feed type string -> json as SensorEvent -> capture";
@@ -67,5 +75,58 @@ describe("json", () => {
     expect(flow.stats("json").dropped).toBe(10_000);
     // The first bad payload is logged at once, the rest as one summary line.
     expect(flow.log.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("json errors", () => {
+  it("publishes each rejected payload, unchanged, to the errors topic, where another pipeline keeps it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "flowc-json-errors-"));
+    const good = join(dir, "good.jsonl");
+    const rejected = join(dir, "rejected.jsonl");
+    const { programs, diagnostics } = compile([
+      {
+        path: "server.flow",
+        text:
+          `mqtt "in" qos 1 -> json as SensorEvent errors "in/rejected" -> jsonl "${good}"\n` +
+          `mqtt "in/rejected" qos 1 -> jsonl "${rejected}"\n`,
+      },
+    ]);
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const log: string[] = [];
+    const flow = await runProgram(programs, {
+      broker: "embedded",
+      embeddedBroker: { host: "127.0.0.1", port: 0 },
+      stderr: (line) => log.push(line),
+    });
+    await flow.ready;
+    const { host, port } = parseBrokerUrl(flow.brokerUrl!);
+    const publisher = new MqttConnection(
+      { host, port, tls: false, keepaliveSeconds: 60, clean: true },
+      { log: createLogger({ level: "silent" }), pressure: new Backpressure(), onFatal: () => {} },
+    );
+    const payloads = ['["lux-1", 611, 284.1312]', "{oops", '["a", 1]', '{"sensor_id": "b", "ts": 2, "val": 3}', ""];
+    for (const payload of payloads) publisher.publish("in", payload, 1, false);
+    await publisher.flush();
+    await publisher.close();
+    const lines = (path: string) => {
+      try {
+        return readFileSync(path, "utf8").split("\n").filter(Boolean);
+      } catch {
+        return [];
+      }
+    };
+    for (let waited = 0; lines(rejected).length < 3 || lines(good).length < 2; waited += 10) {
+      if (waited > 10_000) throw new Error("timed out waiting for the rows");
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await flow.stop();
+    await flow.done;
+    expect(lines(good).map((line) => JSON.parse(line) as unknown)).toEqual([
+      sensorEvent("lux-1", 611, 284.1312),
+      sensorEvent("b", 2, 3),
+    ]);
+    expect(lines(rejected).map((line) => JSON.parse(line) as unknown)).toEqual(["{oops", '["a", 1]', ""]);
+    expect(flow.stats.find((stage) => stage.label.startsWith("json"))).toMatchObject({ in: 5, out: 2, dropped: 3 });
+    expect(log.join("")).toMatch(/dropped a malformed payload \(not JSON\): "\{oops"/);
   });
 });
