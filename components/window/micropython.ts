@@ -29,7 +29,10 @@ function windowOperator(aggregate: Aggregate) {
     if (aggregate === "median") py.helper("median", medianHelper);
     const over = py.raw("over");
     const slot = py.numberSlot("of");
-    const acc = py.state("acc", fold.initial, aggregate === "median" ? 256 : 24);
+    // A median keeps the window's values: a word each on the ESP8266 (small floats are not boxed),
+    // twice that for the list's growth. A time window's count is unknown here, so a guess.
+    const kept = over?.kind === "count" ? over.value : 32;
+    const acc = py.state("acc", fold.initial, aggregate === "median" ? 16 + kept * 8 : 24);
     const n = py.state("n", "0", 16);
     const last = py.state("last", "None", 64);
     const reset = [aggregate === "median" ? `${acc} = []` : `${acc} = ${fold.initial}`, `${n} = 0`];

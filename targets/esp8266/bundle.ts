@@ -39,6 +39,7 @@ import {
   compileExpression,
   jsonText,
   pythonLiteral,
+  pythonBytes,
   pythonNumber,
   pythonString,
   recordDecoder,
@@ -410,7 +411,9 @@ class BundleWriter {
       },
       publish: (topic, payload, qos, retain) => {
         this.usesMqtt = true;
-        return `publish(${topic.code}, ${payload}, ${retain ? "True" : "False"}, ${qos})`;
+        // A topic written in the source is a bytes literal already, so nothing is encoded per event.
+        const topicCode = typeof topic.value === "string" ? pythonBytes(topic.value) : topic.code;
+        return `publish(${topicCode}, ${payload}, ${retain ? "True" : "False"}, ${qos})`;
       },
       jsonText: (value, type) => {
         this.imports.add("json");

@@ -116,13 +116,14 @@ export interface MqttRuntimeOptions {
 /**
  * The MQTT connection through the firmware's `umqtt.simple`: connects lazily, backs off from 1 s
  * to 60 s between attempts, resubscribes after a reconnect, and keeps the last few messages while
- * the broker is unreachable so a short outage loses nothing.
+ * the broker is unreachable so a short outage loses nothing. Every string it hands umqtt.simple
+ * is bytes: the client sizes packets with `len()`, which is wrong for a `str` holding non-ASCII.
  */
 export function mqttRuntime(options: MqttRuntimeOptions): string {
-  const subscribe = options.subscriptions.map((s) => `        c.subscribe(${s.filter}, ${s.qos})`);
+  const subscribe = options.subscriptions.map((s) => `        c.subscribe(_b(${s.filter}), ${s.qos})`);
   const will = options.will
     ? [
-        `        c.set_last_will(${options.will.topic}, ${options.will.message}, ${options.will.retain ? "True" : "False"}, ${options.will.qos})`,
+        `        c.set_last_will(_b(${options.will.topic}), _b(${options.will.message}), ${options.will.retain ? "True" : "False"}, ${options.will.qos})`,
       ]
     : [];
   return `from umqtt.simple import MQTTClient
@@ -139,7 +140,7 @@ def mqtt_client():
     if _mqtt_next is not None and time.ticks_diff(t, _mqtt_next) < 0 or not wifi_up():
         return None
     try:
-        c = MQTTClient(${options.clientId}, ${options.host}, ${options.port}, ${options.user}, ${options.password}, ${options.keepaliveSeconds}, ${options.ssl ? "True" : "False"})
+        c = MQTTClient(_b(${options.clientId}), ${options.host}, ${options.port}, _b(${options.user}), _b(${options.password}), ${options.keepaliveSeconds}, ${options.ssl ? "True" : "False"})
 ${[...will, ...(options.subscriptions.length > 0 ? ["        c.set_callback(on_message)"] : []), `        c.connect(${options.persistentSession ? "False" : ""})`, ...subscribe].join("\n")}
         _mqtt = c
         _mqtt_seen = t
@@ -162,8 +163,12 @@ def mqtt_lost(x):
         pass
     _mqtt = None
 
+# umqtt.simple writes lengths from len(), which counts characters of a str but bytes of UTF-8.
+def _b(s):
+    return s.encode() if type(s) is str else s
+
 def publish(topic, msg, retain, qos):
-    _queue.append((topic, msg, retain, qos))
+    _queue.append((_b(topic), _b(msg), retain, qos))
     if len(_queue) > ${options.queueLength}:
         _queue.pop(0)
     flush()

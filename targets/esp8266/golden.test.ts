@@ -1,7 +1,7 @@
 /**
  * One golden file per device example: the example's source, then every file of its bundle
- * (unminified, with fixed stand-in secrets), so a change to the generated firmware shows up as a
- * reviewable diff. UPDATE_GOLDEN=1 rewrites them.
+ * (unminified, with fixed stand-in secrets) and what the build said about it, so a change to the
+ * generated firmware shows up as a reviewable diff. UPDATE_GOLDEN=1 rewrites them.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
@@ -18,6 +18,8 @@ const examples = [
   "examples/multi-sensor/node.flow",
   "examples/report-on-change/node.flow",
   "examples/calibration/node.flow",
+  // No device block, but nothing in it is host-only: it builds for the board too.
+  "examples/threshold-alerts/alerts.flow",
 ];
 const secrets = { wifi_essid: "example-ssid", wifi_password: "example-password", mqtt_host: "192.168.1.10" };
 
@@ -36,6 +38,7 @@ function golden(example: string): string {
     ...bundle.files
       .filter((file) => !isDriver(file.path))
       .map((file) => `==> ${file.path} <==\n${file.contents.trimEnd()}`),
+    `==> diagnostics <==\n${bundle.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n") || "(none)"}`,
     // Drivers are our own files, tested on their own: the golden only records which ship.
     `==> drivers <==\n${
       bundle.files

@@ -1,6 +1,7 @@
 // The device side of a bundle that is not a component's: the forever loop, deep sleep, the
 // watchdog, NTP, WiFi without credentials and persistent MQTT sessions, in real MicroPython on
 // the simulated board.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import { MicroPythonDevice } from "../../test/support/micropython/harness.js";
@@ -137,6 +138,29 @@ describe("WiFi and the broker session", () => {
     await device.setup();
     await device.step();
     expect(published()).toHaveLength(1);
+  });
+
+  it("runs the threshold-alerts example, which has no device block, on the board's saved network", async () => {
+    const text = readFileSync(new URL("../../examples/threshold-alerts/alerts.flow", import.meta.url), "utf8");
+    await boot(bundleOf(text));
+    await device.setup();
+    for (const [val, ts] of [
+      [611, 1],
+      [1500.5, 2],
+      [1700, 3],
+    ])
+      device.mqtt.deliver("sensor-data", JSON.stringify(["lux-1", ts, val]));
+    device.advance(100);
+    await device.step();
+    // 1500.5 is over the threshold; 1700 too, but within the throttle's minute.
+    expect(device.mqtt.published.map((message) => [message.topic, message.qos])).toEqual([["alerts/lux", 1]]);
+    expect(JSON.parse(published()[0]!)).toEqual({
+      sensor_id: "lux-1",
+      ts: expect.any(Number),
+      level: "bright",
+      lux: 1500.5,
+    });
+    expect(published()[0]).toMatch(/^\{"sensor_id": "lux-1", "ts": \d+, "level": "bright", "lux": 1500\.5\}$/);
   });
 
   it("says why WiFi failed, keeps sampling, and connects on a later try", async () => {
