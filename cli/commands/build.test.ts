@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { buildCommand, type BuildCommandOptions } from "./build.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -12,7 +12,10 @@ let folder: string;
 beforeEach(async () => {
   folder = await mkdtemp(join(tmpdir(), "flowc-build-"));
 });
-afterEach(() => rm(folder, { recursive: true, force: true }));
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await rm(folder, { recursive: true, force: true });
+});
 
 async function build(files: readonly string[], options: BuildCommandOptions) {
   let stderr = "";
@@ -53,6 +56,49 @@ describe("flowc build", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("logger.flow:4:17: error[E501]: `csv` is not available on esp8266");
     expect(stderr).toContain("write the CSV on the host");
+  });
+
+  it("takes secrets as key=value lines, and from FLOWC_SECRET_<KEY> variables", async () => {
+    const secrets = join(folder, "secrets.env");
+    await writeFile(secrets, "wifi_essid=lab\nwifi_password = p=w\"'\n");
+    vi.stubEnv("FLOWC_SECRET_MQTT_HOST", "10.0.0.5");
+    const out = join(folder, "board");
+    const { code } = await build([join(tutorial, "client.flow")], { target: "esp8266", out, secrets });
+    expect(code).toBe(0);
+    const config = await readFile(join(out, "config.py"), "utf8");
+    expect(config).toContain('WIFI_ESSID = "lab"');
+    expect(config).toContain('WIFI_PASSWORD = "p=w\\"\'"');
+    expect(config).toContain('MQTT_HOST = "10.0.0.5"');
+  });
+
+  it("refuses every host-only component at once, each with its hint", async () => {
+    const file = join(folder, "host-only.flow");
+    await writeFile(file, 'sim every 1s -> dedupe -> jsonl "x.jsonl"\ncsv "in.csv" -> print\n');
+    const { code, stderr } = await build([file], { target: "esp8266", out: join(folder, "out") });
+    expect(code).toBe(1);
+    expect(stderr.match(/error\[E501\]: `(\w+)`/g)).toEqual([
+      "error[E501]: `dedupe`",
+      "error[E501]: `jsonl`",
+      "error[E501]: `csv`",
+    ]);
+    expect(stderr.match(/= hint: /g)).toHaveLength(3);
+  });
+
+  it("builds several device flows into a folder each, printing warnings but succeeding", async () => {
+    const out = join(folder, "boards");
+    const { code, stderr } = await build(
+      [join(tutorial, "client.flow"), join(root, "examples", "threshold-alerts", "alerts.flow")],
+      { target: "esp8266", out, secrets: join(tutorial, "secrets.example.json") },
+    );
+    expect(code).toBe(0);
+    expect(stderr).toContain("warning[W704]: no `wifi` setting");
+    expect((await readdir(out)).sort()).toEqual(["alerts", "client"]);
+    expect((await readdir(join(out, "alerts"))).sort()).toEqual([
+      "README.txt",
+      "config.py",
+      "main.py",
+      "manifest.json",
+    ]);
   });
 
   it("writes a Node module and its package.json", async () => {
