@@ -172,6 +172,17 @@ describe("InboundPublishTap", () => {
     expect(received).toHaveLength(2);
   });
 
+  it("never pauses for reads without messages, such as a publisher's stream of PUBACKs", async () => {
+    const { socket, passed } = setup(5);
+    const puback = (id: number) => Buffer.from([0x40, 2, 0, id]);
+    for (let id = 1; id <= 3; id++) {
+      socket.emit("data", puback(id));
+      expect(socket.isPaused()).toBe(false);
+    }
+    await flush();
+    expect(passed()).toEqual(Buffer.concat([puback(1), puback(2), puback(3)]));
+  });
+
   it("ends and closes with its socket", async () => {
     const { socket, tap } = setup();
     const closed = new Promise((resolve) => tap.on("close", resolve));

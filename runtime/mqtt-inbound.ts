@@ -58,8 +58,9 @@ export class InboundPublishTap extends Duplex {
     super({ decodeStrings: true });
     this.coalesceMs = options.coalesceMs ?? 1;
     transport.on("data", (chunk: Buffer) => {
-      this.receive(chunk);
-      this.coalesce();
+      // Only message bursts are worth batching: pausing on a stream of acknowledgements would
+      // hold a publisher back (MQTT.js resends its offline queue one message per PUBACK).
+      if (this.receive(chunk)) this.coalesce();
     });
     transport.on("end", () => this.push(null));
     transport.on("error", (error) => this.destroy(error));
@@ -104,13 +105,15 @@ export class InboundPublishTap extends Duplex {
     }, this.coalesceMs);
   }
 
-  private receive(chunk: Buffer): void {
+  /** Hands on the messages in `chunk` and passes the rest to MQTT.js; true when it held a message. */
+  private receive(chunk: Buffer): boolean {
     const data = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
     this.partial = undefined;
     let offset = 0;
     /** Start of a run of packets for MQTT.js, or -1. */
     let passFrom = -1;
     let acknowledgements: number[] | undefined;
+    let messages = false;
     while (offset < data.length) {
       // Fixed header: type and flags, then the remaining length in 1 to 4 bytes of 7 bits.
       const header = data[offset]!;
@@ -123,7 +126,7 @@ export class InboundPublishTap extends Duplex {
         if (cursor >= data.length) break;
         if (++lengthBytes > maxLengthBytes) {
           this.destroy(new Error("malformed MQTT packet from the broker: remaining length longer than 4 bytes"));
-          return;
+          return false;
         }
         byte = data[cursor++]!;
         length += (byte & 0x7f) * multiplier;
@@ -133,6 +136,7 @@ export class InboundPublishTap extends Duplex {
       if (byte & 0x80 || end > data.length) break;
       const qos = (header >> 1) & 3;
       if (header >> 4 === publishType && qos < 2) {
+        messages = true;
         if (passFrom >= 0) {
           this.push(data.subarray(passFrom, offset));
           passFrom = -1;
@@ -141,7 +145,7 @@ export class InboundPublishTap extends Duplex {
         const payloadStart = qos === 1 ? topicEnd + 2 : topicEnd;
         if (length < 2 || payloadStart > end) {
           this.destroy(new Error("malformed MQTT PUBLISH packet from the broker"));
-          return;
+          return false;
         }
         // After DISCONNECT nothing can be acknowledged (writing would reset the connection and
         // with it the acknowledgements the broker has not read yet), so nothing is taken.
@@ -159,6 +163,7 @@ export class InboundPublishTap extends Duplex {
     // Copy the tail so that the (possibly large) chunk it came from is not kept alive.
     if (offset < data.length) this.partial = Buffer.from(data.subarray(offset));
     if (acknowledgements && !this.writableEnded) this.write(pubackPackets(acknowledgements));
+    return messages || (this.partial !== undefined && this.partial[0]! >> 4 === publishType);
   }
 }
 
