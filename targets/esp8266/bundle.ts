@@ -83,6 +83,8 @@ export interface Bundle {
 export const heapWarningBytes = 19 * 1024;
 /** What the interpreter, the runtime's functions and one event in flight hold, measured in the harness. */
 const baseHeapBytes = 3 * 1024;
+/** How often a board that subscribes reads its messages, at least. */
+const pollMs = 200;
 /** Messages kept while the broker is unreachable. */
 const publishQueueLength = 8;
 
@@ -458,6 +460,9 @@ class BundleWriter {
     runtime.push(clockRuntime(ntpHost));
     const needsNetwork = this.usesMqtt || ntp !== undefined;
     const watchdogMs = watchdog ? durationSetting(watchdog, "timeout", 30_000) : undefined;
+    const sleeps = deepSleep && (deepSleep.values.enabled as { value?: boolean } | undefined)?.value !== false;
+    /** The longest step() may ask to wait, when something besides the schedule needs it sooner. */
+    let longestWaitMs: number | undefined;
     if (needsNetwork) {
       if (!wifi)
         this.caveat(
@@ -474,6 +479,9 @@ class BundleWriter {
     }
     if (this.usesMqtt) {
       const keepalive = this.setting(brokerBlock, "keepalive");
+      const keepaliveSeconds = keepalive?.kind === "duration" ? Math.round(keepalive.ms / 1000) : 60;
+      // Wake up in time to ping the broker before it gives up on the connection.
+      longestWaitMs = keepaliveSeconds * 500;
       const willTopic = this.setting(brokerBlock, "will_topic");
       const tls = this.setting(brokerBlock, "tls");
       const ca = this.setting(brokerBlock, "ca");
@@ -496,7 +504,7 @@ class BundleWriter {
           port: this.settingCode(brokerBlock, "port", "MQTT_PORT", "1883"),
           user: this.settingCode(brokerBlock, "username", "MQTT_USER", "None"),
           password: this.settingCode(brokerBlock, "password", "MQTT_PASSWORD", "None"),
-          keepaliveSeconds: keepalive?.kind === "duration" ? Math.round(keepalive.ms / 1000) : 60,
+          keepaliveSeconds,
           ssl: (tls?.kind === "bool" && tls.value) || ca !== undefined,
           persistentSession: clean?.kind === "bool" && !clean.value,
           ...(willTopic
@@ -551,17 +559,20 @@ class BundleWriter {
       runtime.push(watchdogRuntime(watchdogMs));
       setup.push("try:", "    watch_start()", "except Exception as x:", '    fault("watchdog", x)');
     }
-    const sleeps = deepSleep && (deepSleep.values.enabled as { value?: boolean } | undefined)?.value !== false;
     if (sleeps) {
       this.imports.add("machine");
       this.deepSleepCaveats(deepSleep.span);
     }
 
+    // Subscribed messages are read when step() runs, so it runs often enough to answer promptly
+    // (unless the board sleeps, where nothing is received anyway).
+    if (this.subscriptions.length > 0 && !sleeps) longestWaitMs = Math.min(longestWaitMs ?? Infinity, pollMs);
     const step = [
       ...(watchdogMs !== undefined ? ["global _alive"] : []),
       ...(ntp ? ["sync_clock()"] : []),
       "wait = run_due()",
       ...(this.usesMqtt ? ["flush()", "mqtt_poll()"] : []),
+      ...(longestWaitMs !== undefined ? [`wait = min(wait, ${longestWaitMs})`] : []),
       // The next call is due in `wait` ms: only a step later than that is a stall.
       ...(watchdogMs !== undefined ? ["_alive = time.ticks_add(time.ticks_ms(), wait)"] : []),
       "gc.collect()",

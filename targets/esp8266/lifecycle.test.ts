@@ -181,6 +181,31 @@ describe("WiFi and the broker session", () => {
     expect(published().length).toBeGreaterThanOrEqual(1);
   });
 
+  it("wakes up in time to keep a short keepalive, however rarely it publishes", async () => {
+    await boot(
+      bundleOf('broker "h" keepalive 10s\ndevice esp8266 {\n  wifi "lab", "pw"\n}\ninterval 1min -> mqtt "t"\n'),
+    );
+    const earlier = device.mqtt.sessions.length;
+    expect(await device.run("import main\nmain.run()", { forMs: 300_000 })).toEqual({ kind: "time-limit" });
+    expect(device.mqtt.sessions.slice(earlier).map((session) => session.state)).toEqual(["open"]);
+    expect(published()).toHaveLength(5);
+  });
+
+  it("reads subscribed messages within a fraction of a second, whatever the schedule", async () => {
+    await boot(
+      bundleOf('device esp8266 {\n  wifi "lab", "pw"\n}\nmqtt "cmd" -> print\nsim "s" every 10min -> print\n'),
+    );
+    await device.setup();
+    for (let i = 0; i < 3; i++) {
+      const outcome = await device.step();
+      expect(outcome).toEqual({ kind: "returned", value: 200 });
+      device.advance(200);
+    }
+    device.mqtt.deliver("cmd", "hello");
+    await device.step();
+    expect(device.takeOutput()).toContain("hello");
+  });
+
   it("asks for a persistent session with `clean false`, and passes the last will", async () => {
     await boot(
       bundleOf(
