@@ -204,6 +204,20 @@ describe("device operators", () => {
     ["throttle", "interval 1s -> throttle 3s -> print", 7, ["0", "3", "6"]],
     ["to_json", 'sim "s" every 1s shape constant value 1 -> to_json -> print', 1, ['["s", 1, 1]']],
     ["empty input: a window never emits", "interval 1s -> filter it < 0 -> avg over 2 -> print", 4, []],
+    [
+      "merge",
+      "let fast = interval 1s\nlet slow = interval 2s -> map it * 100\nmerge fast, slow -> print",
+      4,
+      // Both streams are due together at the first and every other wake-up, the 1 s one first.
+      ["0", "0", "1", "100", "2", "3", "200"],
+    ],
+    [
+      "sample",
+      "let latest = interval 1s -> map it * 10\ninterval 2s -> sample latest -> print",
+      5,
+      // Every 2 s, the latest of the 1 s stream, which runs first when both are due.
+      ["0", "10", "30"],
+    ],
   ];
   for (const [name, flow, count, expected] of cases) {
     it(name, async () => {
