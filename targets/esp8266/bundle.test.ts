@@ -149,6 +149,37 @@ describe("the tutorial client", () => {
   });
 });
 
+describe("the heap estimate", () => {
+  /** Eight sensors, each with a long moving average and a median window. */
+  const big =
+    wifi +
+    Array.from(
+      { length: 8 },
+      (_, i) => `sim "s${i}" every ${i + 1}s -> moving_avg 50 -> median over 40 -> mqtt "t${i}"\n`,
+    ).join("");
+
+  for (const [name, text] of [
+    ["the tutorial client", readFileSync(`${root}examples/tutorial/client.flow`, "utf8")],
+    ["a flow with many windows", big],
+  ] as const) {
+    it(`is close to what ${name} holds on the board`, async () => {
+      const bundle = bundleOf(text);
+      await boot(bundle);
+      await steps(60, 1000);
+      const { used } = device.heap();
+      // It may err high (windows are counted full) but hardly low.
+      expect(bundle.manifest.heapEstimate).toBeGreaterThanOrEqual(used - 1024);
+      expect(bundle.manifest.heapEstimate).toBeLessThanOrEqual(used + 2048);
+    });
+  }
+
+  it("warns past half the ESP8266's heap", () => {
+    expect(bundleOf(big).diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["W703", expect.stringMatching(/^this flow needs about 2\d KB of heap, more than half of the ESP8266's 38 KB$/)],
+    ]);
+  });
+});
+
 describe("every device example", () => {
   const examples = [
     "examples/pull/device.flow",
