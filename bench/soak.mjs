@@ -74,8 +74,12 @@ await publish(url, events);
 const publishedAt = performance.now();
 console.error(`published ${events.toLocaleString("en")} in ${((publishedAt - started) / 1000).toFixed(1)} s`);
 
-// Every good event reaches the CSV sink: its `in` counter in the stats table equals goodEvents.
+// Every good event reaches the CSV sink and every malformed one, through the errors topic, the
+// JSONL sink: their `in` counters in the stats table say so.
 await server.waitFor(new RegExp(`^n\\d+ csv "rows\\.csv"\\s+${goodEvents}\\s`, "m"));
+if (goodEvents < events) {
+  await server.waitFor(new RegExp(`^n\\d+ jsonl "rejected\\.jsonl"\\s+${events - goodEvents}\\s`, "m"));
+}
 const drainedAt = performance.now();
 const endRss = rss();
 const endCpu = cpuSeconds();
@@ -129,7 +133,7 @@ function startProcess(args, cwd = root) {
   const waiters = [];
   child.stderr.on("data", (chunk) => {
     stderr += chunk.toString();
-    for (const waiter of [...waiters]) if (waiter.pattern.test(stderr.slice(waiter.from))) waiter.resolve();
+    for (const waiter of [...waiters]) if (waiter.pattern.test(stderr)) waiter.resolve();
   });
   const exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
   void exited.then((code) => {
@@ -140,12 +144,11 @@ function startProcess(args, cwd = root) {
     pid: child.pid,
     exited,
     stderr: () => stderr,
-    /** Resolves when what it prints from now on matches `pattern`. */
+    /** Resolves when what it printed (a few kilobytes of logs and tables) matches `pattern`. */
     waitFor(pattern) {
       return new Promise((resolve, reject) => {
         const waiter = {
           pattern,
-          from: pattern.test(stderr) ? 0 : Math.max(0, stderr.length - 4096),
           resolve: () => {
             waiters.splice(waiters.indexOf(waiter), 1);
             resolve();
@@ -153,7 +156,7 @@ function startProcess(args, cwd = root) {
           reject,
         };
         waiters.push(waiter);
-        if (pattern.test(stderr.slice(waiter.from))) waiter.resolve();
+        if (pattern.test(stderr)) waiter.resolve();
       });
     },
   };
