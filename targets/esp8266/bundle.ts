@@ -506,7 +506,7 @@ class BundleWriter {
             brokerBlock,
             "client_id",
             "MQTT_CLIENT_ID",
-            pythonString(`flowc-${this.program.file.replace(/^.*[\\/]/, "")}`),
+            pythonBytes(`flowc-${this.program.file.replace(/^.*[\\/]/, "")}`),
           ),
           host: this.settingCode(brokerBlock, "host", "MQTT_HOST", pythonString("localhost")),
           port: this.settingCode(brokerBlock, "port", "MQTT_PORT", "1883"),
@@ -525,7 +525,10 @@ class BundleWriter {
                 },
               }
             : {}),
-          subscriptions: this.subscriptions.map((s) => ({ filter: s.filter.code, qos: s.qos })),
+          subscriptions: this.subscriptions.map((s) => ({
+            filter: typeof s.filter.value === "string" ? pythonBytes(s.filter.value) : s.filter.code,
+            qos: s.qos,
+          })),
           queueLength: publishQueueLength,
         }),
       );

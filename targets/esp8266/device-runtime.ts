@@ -95,8 +95,16 @@ def wifi_setup():
         print("flowc: wifi not connected yet; sampling goes on and publishing waits")`;
 }
 
+/**
+ * Python giving `code` as bytes, for umqtt.simple: a bytes literal or None as it is, anything else
+ * (a read of config.py, a str literal) through the runtime's `_b`.
+ */
+function asBytes(code: string): string {
+  return code === "None" || code.startsWith('b"') ? code : `_b(${code})`;
+}
+
 export interface MqttRuntimeOptions {
-  /** Python expressions for MQTTClient's arguments. */
+  /** Python expressions for MQTTClient's arguments; text may be str or bytes. */
   readonly clientId: string;
   readonly host: string;
   readonly port: string;
@@ -105,7 +113,7 @@ export interface MqttRuntimeOptions {
   readonly keepaliveSeconds: number;
   readonly ssl: boolean;
   readonly will?: { topic: string; message: string; retain: boolean; qos: number };
-  /** Topic filters to subscribe to, with their QoS; an empty list means publish only. */
+  /** Topic filters to subscribe to (as str or bytes), with their QoS; an empty list means publish only. */
   readonly subscriptions: readonly { filter: string; qos: number }[];
   /** Messages kept while the broker is unreachable, oldest dropped first. */
   readonly queueLength: number;
@@ -120,10 +128,10 @@ export interface MqttRuntimeOptions {
  * is bytes: the client sizes packets with `len()`, which is wrong for a `str` holding non-ASCII.
  */
 export function mqttRuntime(options: MqttRuntimeOptions): string {
-  const subscribe = options.subscriptions.map((s) => `        c.subscribe(_b(${s.filter}), ${s.qos})`);
+  const subscribe = options.subscriptions.map((s) => `        c.subscribe(${asBytes(s.filter)}, ${s.qos})`);
   const will = options.will
     ? [
-        `        c.set_last_will(_b(${options.will.topic}), _b(${options.will.message}), ${options.will.retain ? "True" : "False"}, ${options.will.qos})`,
+        `        c.set_last_will(${asBytes(options.will.topic)}, ${asBytes(options.will.message)}, ${options.will.retain ? "True" : "False"}, ${options.will.qos})`,
       ]
     : [];
   return `from umqtt.simple import MQTTClient
@@ -140,7 +148,7 @@ def mqtt_client():
     if _mqtt_next is not None and time.ticks_diff(t, _mqtt_next) < 0 or not wifi_up():
         return None
     try:
-        c = MQTTClient(_b(${options.clientId}), ${options.host}, ${options.port}, _b(${options.user}), _b(${options.password}), ${options.keepaliveSeconds}, ${options.ssl ? "True" : "False"})
+        c = MQTTClient(${asBytes(options.clientId)}, ${options.host}, ${options.port}, ${asBytes(options.user)}, ${asBytes(options.password)}, ${options.keepaliveSeconds}, ${options.ssl ? "True" : "False"})
 ${[...will, ...(options.subscriptions.length > 0 ? ["        c.set_callback(on_message)"] : []), `        c.connect(${options.persistentSession ? "False" : ""})`, ...subscribe].join("\n")}
         _mqtt = c
         _mqtt_seen = t

@@ -77,7 +77,8 @@ it("compiles whatever the strings hold, and every value comes out unchanged", as
           `device esp8266 {\n  wifi "lab", secret("wifi_password")\n}\n` +
           `sim ${flowString(id)} every 1s shape constant value 1\n` +
           `  -> filter sensor_id != ${flowString(other)} or true\n` +
-          `  -> [mqtt ${flowString(out)}, print ${flowString(label)}]\n`;
+          `  -> [mqtt ${flowString(out)}, print ${flowString(label)}]\n` +
+          `mqtt ${flowString(out)} -> print\n`;
         const result = compile([{ path: `${name}.flow`, text }], { target: "esp8266" });
         const errors = result.diagnostics.filter((d) => d.severity === "error");
         // The only string the checker may refuse is the topic (E603: empty levels and the like).
@@ -104,6 +105,11 @@ it("compiles whatever the strings hold, and every value comes out unchanged", as
         expect(message?.topic).toBe(out);
         expect(JSON.parse(message!.text)).toEqual([id, expect.any(Number), 1]);
         expect(device.takeOutput().join("\n")).toContain(`${label}: SensorEvent(sensor_id=`);
+        // The same topic as a subscription: matched and decoded on the board.
+        device.mqtt.deliver(out, `${other}\n`);
+        device.advance(200);
+        await device.step();
+        expect(device.takeOutput().join("\n")).toContain(other);
       },
     ),
     { numRuns: 40, seed: 20261125 },
