@@ -166,7 +166,15 @@ function lineAndColumn(text: string, offset: number): string {
  * new ConfigResolver({ secrets: loadSecretsFile("secrets.json") });
  */
 export function loadSecretsFile(path: string): Record<string, ConfigValue> {
-  const text = readFileSync(path, "utf8");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
+    throw new Error(`cannot read secrets file ${path}: ${reason}`);
+  }
   if (text.trimStart().startsWith("{")) {
     let parsed: unknown;
     try {

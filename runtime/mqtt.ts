@@ -208,6 +208,24 @@ function fatalError(error: Error & { code?: unknown }, url: string): MqttConnect
   return undefined;
 }
 
+/** The first connection failed at the network level: the broker is not there. */
+function unreachable(error: Error & { code?: unknown }, url: string): MqttConnectionError {
+  const reasons: Readonly<Record<string, string>> = {
+    ECONNREFUSED:
+      "connection refused; is the broker running? (`flowc broker` starts one, or run with --broker embedded)",
+    ENOTFOUND: "unknown host",
+    EAI_AGAIN: "the host name cannot be resolved now",
+    ETIMEDOUT: "no answer",
+    EHOSTUNREACH: "no route to the host",
+    ENETUNREACH: "the network is unreachable",
+  };
+  const reason = typeof error.code === "string" ? reasons[error.code] : undefined;
+  return new MqttConnectionError(
+    `cannot reach the broker at ${url}: ${reason ?? error.message}`,
+    typeof error.code === "string" ? error.code : undefined,
+  );
+}
+
 function readCertificate(path: string, url: string): Buffer {
   try {
     return readFileSync(path);
@@ -489,7 +507,11 @@ export class MqttConnection {
 
   private onError(error: Error & { code?: unknown }): void {
     if (this.closing || this.failed) return;
-    const fatal = fatalError(error, this.url);
+    // Subscriptions asked for before the first connection cannot be granted: rather than one
+    // warning and then "Connection closed" from each of them, one line saying why.
+    const fatal =
+      fatalError(error, this.url) ??
+      (!this.wasConnected && this.filters.size > 0 ? unreachable(error, this.url) : undefined);
     if (fatal) {
       this.failed = fatal;
       this.rejectConnected(fatal);

@@ -113,7 +113,9 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
   let embedded: EmbeddedBroker | undefined;
   if (options.broker === "embedded") {
     embedded = await startEmbeddedBroker(options.embeddedBroker);
-    log.info(`embedded MQTT broker listening on ${embedded.host}:${embedded.port}`);
+    log.info(
+      `embedded MQTT broker listening on ${embedded.host}:${embedded.port}; other flows connect to it with --broker ${embedded.url}`,
+    );
   }
   const brokerOverride = embedded?.url ?? options.broker;
   const programConnections = new Map<IRProgram, MqttConnection>();
