@@ -125,9 +125,45 @@ describe("flowc run", () => {
     await writeFile(join(folder, "sub.flow"), 'mqtt "t" -> print\n');
     const { code, stderr } = await start(["run", "sub.flow", "--broker", "mqtt://127.0.0.1:1"]).finished;
     expect(code).toBe(1);
-    expect(stderr).toContain("127.0.0.1:1");
-    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stderr).toBe(
+      "flowc run: cannot reach the broker at mqtt://127.0.0.1:1: connection refused; is the broker running? " +
+        "(`flowc broker` starts one, or run with --broker embedded)\n",
+    );
   }, 30_000);
+
+  it("names a secrets file it cannot read", async () => {
+    const { code, stderr } = await start(["run", join(tutorial, "client.flow"), "--secrets", "missing.json"]).finished;
+    expect(code).toBe(1);
+    expect(stderr).toBe("flowc run: cannot read secrets file missing.json: no such file\n");
+  });
+
+  it("names an output file it cannot create, and the reason", async () => {
+    await writeFile(join(folder, "sub.flow"), 'mqtt "t" -> csv "sub.flow/rows.csv"\n');
+    const { code, stderr } = await start(["run", "sub.flow", "--broker", "embedded", "--port", "0"]).finished;
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      "flowc run: cannot open sub.flow/rows.csv: a part of the path is not a directory (ENOTDIR)\n",
+    );
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("says when it is live, naming what it subscribed to", async () => {
+    await writeFile(join(folder, "sub.flow"), 'mqtt "a/+" -> print\nmqtt "b/#" -> print\n');
+    const run = start(["run", "sub.flow", "--broker", "embedded", "--port", "0"]);
+    const port = await waitFor(
+      () => /--broker mqtt:\/\/127\.0\.0\.1:(\d+)/.exec(run.output().stderr)?.[1],
+      "the broker",
+    );
+    await waitFor(() => (run.output().stderr.includes("flowc run: running") ? true : undefined), "readiness");
+    expect(run.output().stderr).toContain('flowc run: running, subscribed to "a/+", "b/#"; Ctrl-C stops\n');
+    // Ready means subscribed: a message published now is printed.
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
+    await client.publishAsync("a/x", "hello");
+    await client.endAsync();
+    await waitFor(() => (run.output().stdout === "hello\n" ? true : undefined), "the message");
+    run.child.kill("SIGINT");
+    expect((await run.finished).code).toBe(0);
+  });
 });
 
 describe("flowc broker", () => {

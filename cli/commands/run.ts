@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from "commander";
 import { compile, renderDiagnostic } from "../../compiler/index.js";
+import type { IRProgram } from "../../compiler/ir.js";
 import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
 
 export interface RunCommandOptions {
@@ -66,6 +67,7 @@ export async function runCommand(
   const removeSignalHandlers = handleSignals(flow);
   try {
     await flow.ready;
+    streams.stderr.write(`flowc run: ${readiness(result.programs)}; Ctrl-C stops\n`);
     await flow.done;
     return ExitCode.Ok;
   } catch (error) {
@@ -75,6 +77,23 @@ export async function runCommand(
   } finally {
     removeSignalHandlers();
   }
+}
+
+/**
+ * The line saying the flow is live: once it is printed every subscription has been granted, so
+ * messages published from then on reach the flow (scripts and tests wait for it).
+ */
+function readiness(programs: readonly IRProgram[]): string {
+  const topics = [
+    ...new Set(
+      programs.flatMap((program) =>
+        program.topics.filter((use) => use.direction === "subscribe").map((use) => use.topic),
+      ),
+    ),
+  ];
+  return topics.length === 0
+    ? "running"
+    : `running, subscribed to ${topics.map((topic) => JSON.stringify(topic)).join(", ")}`;
 }
 
 const integer = (what: string) => (value: string) => {
