@@ -6,8 +6,7 @@
 //   npm run bench:esp8266
 import { readFileSync } from "node:fs";
 import { compile } from "../compiler/index.js";
-import { micropythonImplementations } from "../components/micropython.js";
-import { buildBundle } from "../targets/esp8266/bundle.js";
+import { buildEsp8266Bundle } from "../targets/esp8266/build.js";
 import { MicroPythonDevice } from "../test/support/micropython/harness.js";
 
 const handAssembledBytes = 15.9 * 1024;
@@ -15,7 +14,7 @@ const text = readFileSync(new URL("../examples/tutorial/client.flow", import.met
 const { programs, diagnostics } = compile([{ path: "client.flow", text }], { target: "esp8266" });
 if (diagnostics.some((d) => d.severity === "error")) throw new Error("examples/tutorial/client.flow does not compile");
 const secrets = { wifi_essid: "lab", wifi_password: "password", mqtt_host: "192.168.1.10" };
-const bundle = buildBundle(programs[0]!, { implementations: micropythonImplementations, config: { secrets, env: {} } });
+const bundle = buildEsp8266Bundle(programs[0]!, { secrets, env: {} });
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 console.log("tutorial client bundle (flowc build examples/tutorial/client.flow --target esp8266):");
