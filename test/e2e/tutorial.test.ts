@@ -1,148 +1,200 @@
-// The tutorial end to end on a real mosquitto: the tutorial's own messages sent with mosquitto_pub,
-// and the ESP8266 firmware flowc emits for client.flow (run in MicroPython by `flowc sim`), both
-// reach `flowc run examples/tutorial/server.flow` and become CSV rows.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+// The tutorial end to end, on flowc's own broker (aedes, run as `flowc broker`) and on mosquitto:
+// the tutorial's own messages sent with mosquitto_pub, the simulated client.flow, and the ESP8266
+// firmware flowc emits for client.flow (run in MicroPython by `flowc sim`), all reaching
+// examples/tutorial/server.flow and becoming the tutorial's CSV rows.
+import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { mosquittoMissing, startMosquitto, type Mosquitto } from "../support/mosquitto.js";
+import { compile } from "../../compiler/index.js";
+import { ManualClock } from "../../runtime/manual-clock.js";
+import { runProgram } from "../../runtime/run.js";
+import {
+  brokerKinds,
+  csvRows,
+  flowcBin,
+  mosquittoPub,
+  mosquittoPubAvailable,
+  runFlowc,
+  startBroker,
+  stopProcesses,
+  tutorial,
+  waitForRows,
+  type TestBroker,
+} from "./support.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const flowc = join(root, "bin", "flowc.js");
-const tutorial = join(root, "examples", "tutorial");
+/** What the tutorial shows `mosquitto_sub -t sensor-data` receiving from the board. */
+const tutorialMessages = [
+  '["lux-1", 624, 284.1312]',
+  '["lux-1", 626, 288.2113]',
+  '["lux-1", 627, 77.0304]',
+  '["lux-1", 629, 35.90401]',
+];
 
-let broker: Mosquitto;
-let folder: string;
-const children: ChildProcessWithoutNullStreams[] = [];
-
-beforeAll(async () => {
-  if (!mosquittoMissing) broker = await startMosquitto();
-});
-afterAll(() => broker?.dispose());
-beforeEach(async () => {
-  folder = await mkdtemp(join(tmpdir(), "flowc-e2e-"));
-});
-afterEach(async () => {
-  for (const child of children.splice(0)) child.kill("SIGKILL");
-  await rm(folder, { recursive: true, force: true });
-});
-
-/** Starts the tutorial's server on the test broker; resolves once it has subscribed. */
-async function startServer() {
-  const child = spawn(process.execPath, [flowc, "run", join(tutorial, "server.flow"), "--broker", broker.url], {
-    cwd: folder,
+describe.each(brokerKinds)("the tutorial on $kind", ({ kind, available }) => {
+  let broker: TestBroker;
+  let folder: string;
+  beforeAll(async () => {
+    if (available) broker = await startBroker(kind);
   });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const finished = new Promise<number | null>((resolve) => child.on("close", resolve));
-  await waitFor(
-    () => (stderr.includes("connected") ? true : undefined),
-    () => `the server to connect: ${stderr}`,
+  afterAll(() => broker?.dispose());
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), "flowc-e2e-"));
+  });
+  afterEach(async () => {
+    await stopProcesses();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  it.skipIf(!available || !mosquittoPubAvailable)(
+    "turns the tutorial's mosquitto_pub messages into exactly those CSV rows, stamped with host time",
+    async () => {
+      const server = await readFile(join(tutorial, "server.flow"), "utf8");
+      const { programs, diagnostics } = compile([{ path: join(folder, "server.flow"), text: server }]);
+      expect(diagnostics).toEqual([]);
+      // The host clock the server stamps rows with: 2017-01-16 02:58:00.613 UTC, then 5 s per message.
+      const clock = new ManualClock(1484535480613);
+      let printed = "";
+      const previousDirectory = process.cwd();
+      process.chdir(folder);
+      try {
+        const flow = await runProgram(programs, {
+          broker: broker.url,
+          clock,
+          stdout: { write: (text) => ((printed += text), true), once: () => undefined },
+          stderr: () => {},
+        });
+        await flow.ready;
+        for (const [index, message] of tutorialMessages.entries()) {
+          mosquittoPub(broker.port, "sensor-data", [message]);
+          await waitForRows(join(folder, "test.csv"), index + 1);
+          clock.jump(5000);
+        }
+        await flow.stop();
+        await flow.done;
+      } finally {
+        process.chdir(previousDirectory);
+      }
+      expect(await readFile(join(folder, "test.csv"), "utf8")).toBe(
+        "timestamp,datetime,sensor_id,value\n" +
+          "1484535480.613,2017-01-16T02:58:00.613000,lux-1,284.1312\n" +
+          "1484535485.613,2017-01-16T02:58:05.613000,lux-1,288.2113\n" +
+          "1484535490.613,2017-01-16T02:58:10.613000,lux-1,77.0304\n" +
+          "1484535495.613,2017-01-16T02:58:15.613000,lux-1,35.90401\n",
+      );
+      expect(printed).toBe(
+        "SensorEvent(sensor_id='lux-1', ts=1484535480.613, val=284.1312)\n" +
+          "SensorEvent(sensor_id='lux-1', ts=1484535485.613, val=288.2113)\n" +
+          "SensorEvent(sensor_id='lux-1', ts=1484535490.613, val=77.0304)\n" +
+          "SensorEvent(sensor_id='lux-1', ts=1484535495.613, val=35.90401)\n",
+      );
+    },
   );
-  // A subscription is granted right after the connection; give the broker a moment to record it.
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return { child, finished, stdout: () => stdout, stderr: () => stderr };
-}
 
-async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: () => string): Promise<T> {
-  for (let attempt = 0; attempt < 400; attempt++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what()}`);
-}
+  it.skipIf(!available || !mosquittoPubAvailable)(
+    "runs `flowc run server.flow`: one row per message, host time in increasing order, bad input skipped",
+    async () => {
+      const server = runFlowc(["run", join(tutorial, "server.flow"), "--broker", broker.url], { cwd: folder });
+      await server.live();
+      const before = Date.now() / 1000;
+      // The tutorial's first test message is not a sensor event: counted and skipped.
+      mosquittoPub(broker.port, "sensor-data", ["hi, there", ...tutorialMessages]);
+      const rows = await waitForRows(join(folder, "test.csv"), tutorialMessages.length);
+      server.child.kill("SIGINT");
+      expect(await server.finished).toEqual({ code: 0, signal: null });
+      const after = Date.now() / 1000;
 
-const csvRows = async () =>
-  (await readFile(join(folder, "test.csv"), "utf8").catch(() => ""))
-    .split("\n")
-    .slice(1)
-    .filter((row) => row !== "");
+      expect(rows.map(([, , id, value]) => [id, value])).toEqual(
+        tutorialMessages.map((message) => {
+          const [id, , value] = JSON.parse(message) as [string, number, number];
+          return [id, String(value)];
+        }),
+      );
+      let previous = 0;
+      for (const [unix, human] of rows) {
+        const seconds = Number(unix);
+        expect(seconds).toBeGreaterThanOrEqual(previous);
+        expect(seconds).toBeGreaterThanOrEqual(Math.floor(before));
+        expect(seconds).toBeLessThanOrEqual(after);
+        expect(human).toBe(new Date(seconds * 1000).toISOString().slice(0, 23) + "000");
+        previous = seconds;
+      }
+      expect(server.stdout().trimEnd().split("\n")).toHaveLength(tutorialMessages.length);
+      expect(server.stdout()).toMatch(/^SensorEvent\(sensor_id='lux-1', ts=\d+(\.\d+)?, val=284\.1312\)$/m);
+      expect(server.stderr()).toMatch(/dropped a malformed payload .*"hi, there"/);
+    },
+  );
 
-describe.skipIf(mosquittoMissing)("the tutorial on mosquitto", () => {
-  it("turns the tutorial's mosquitto_pub messages into exactly those CSV rows", async () => {
-    const server = await startServer();
-    const messages = [
-      ["lux-1", 1484535480, 371.6063],
-      ["lux-1", 1484535485, 12.5],
-      ["lux-2", 1484535490, 0],
-    ];
-    for (const message of messages) {
-      const sent = spawnSync("mosquitto_pub", [
-        "-h",
-        "127.0.0.1",
-        "-p",
-        String(broker.port),
-        "-t",
-        "sensor-data",
-        "-m",
-        JSON.stringify(message),
-      ]);
-      expect(sent.status).toBe(0);
-    }
-    const rows = await waitFor(
-      async () => {
-        const rows = await csvRows();
-        return rows.length >= messages.length ? rows : undefined;
-      },
-      () => "three CSV rows",
-    );
-    server.child.kill("SIGINT");
-    expect(await server.finished).toBe(0);
-    expect(rows).toHaveLength(3);
-    rows.forEach((row, i) => {
-      const [unix, human, id, value] = row.split(",");
-      // The host's clock replaces the device's timestamp, as the tutorial's server does.
-      expect(Math.abs(Number(unix) - Date.now() / 1000)).toBeLessThan(60);
-      expect(human).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
-      expect(id).toBe(messages[i]![0]);
-      expect(Number(value)).toBe(messages[i]![2]);
-    });
-    expect(server.stdout()).toContain("SensorEvent(sensor_id='lux-1', ts=");
-  }, 60_000);
+  it.skipIf(!available)(
+    "carries client.flow's simulated readings through the broker into server.flow's CSV",
+    async () => {
+      const server = runFlowc(["run", join(tutorial, "server.flow"), "--broker", broker.url], { cwd: folder });
+      await server.live();
+      const client = runFlowc(
+        [
+          "run",
+          join(tutorial, "client.flow"),
+          "--broker",
+          broker.url,
+          "--seed",
+          "7",
+          "--secrets",
+          join(tutorial, "secrets.example.json"),
+        ],
+        { cwd: folder },
+      );
+      // client.flow samples every 5 s, the first at once: two rows take one period.
+      await waitForRows(join(folder, "test.csv"), 2);
+      client.child.kill("SIGTERM");
+      expect(await client.finished).toEqual({ code: 0, signal: null });
+      const sent = [...client.stdout().matchAll(/^SensorEvent\(sensor_id='(lux-1)', ts=[\d.]+, val=([\d.]+)\)$/gm)];
+      // Every reading the client printed (and so published) before it stopped becomes a row, in order.
+      await waitForRows(join(folder, "test.csv"), sent.length);
+      server.child.kill("SIGTERM");
+      expect(await server.finished).toEqual({ code: 0, signal: null });
+      const written = (await csvRows(join(folder, "test.csv"))).map(([, , id, value]) => [id, value]);
+      expect(written).toEqual(sent.map(([, id, value]) => [id, value]));
+    },
+    30_000,
+  );
 
-  it("carries the emitted ESP8266 firmware's samples, run in MicroPython, into the server's CSV", async () => {
-    const server = await startServer();
-    const sim = spawnSync(
-      process.execPath,
-      [
-        flowc,
-        "sim",
-        join(tutorial, "client.flow"),
-        "--broker",
-        broker.url,
-        "--samples",
-        "4",
-        "--fast",
-        "--secrets",
-        join(tutorial, "secrets.example.json"),
-      ],
-      { cwd: folder, encoding: "utf8", timeout: 60_000 },
-    );
-    expect(sim.stderr).toContain("on a simulated ESP8266");
-    expect(sim.status).toBe(0);
-    const printed = sim.stdout.split("\n").filter((line) => line.startsWith("SensorEvent("));
-    expect(printed).toHaveLength(4);
-    const rows = await waitFor(
-      async () => {
-        const rows = await csvRows();
-        return rows.length >= 4 ? rows : undefined;
-      },
-      () => "four CSV rows",
-    );
-    server.child.kill("SIGTERM");
-    expect(await server.finished).toBe(0);
-    // Each printed device value arrives, in order, under the device's sensor id.
-    expect(rows.map((row) => row.split(",").slice(2).join(","))).toEqual(
-      printed.map((line) => {
-        const [, id, value] = /sensor_id='([^']+)', ts=\d+, val=([\d.]+)/.exec(line)!;
-        return `${id},${Number(value)}`;
-      }),
-    );
-  }, 90_000);
+  it.skipIf(!available || kind !== "mosquitto")(
+    "carries the emitted ESP8266 firmware's samples, run in MicroPython, into the server's CSV",
+    async () => {
+      const server = runFlowc(["run", join(tutorial, "server.flow"), "--broker", broker.url], { cwd: folder });
+      await server.live();
+      const sim = spawnSync(
+        process.execPath,
+        [
+          flowcBin,
+          "sim",
+          join(tutorial, "client.flow"),
+          "--broker",
+          broker.url,
+          "--samples",
+          "4",
+          "--fast",
+          "--secrets",
+          join(tutorial, "secrets.example.json"),
+        ],
+        { cwd: folder, encoding: "utf8", timeout: 60_000 },
+      );
+      expect(sim.stderr).toContain("on a simulated ESP8266");
+      expect(sim.status).toBe(0);
+      const printed = sim.stdout.split("\n").filter((line) => line.startsWith("SensorEvent("));
+      expect(printed).toHaveLength(4);
+      const rows = await waitForRows(join(folder, "test.csv"), 4);
+      server.child.kill("SIGTERM");
+      expect((await server.finished).code).toBe(0);
+      // Each printed device value arrives, in order, under the device's sensor id.
+      expect(rows.map((row) => row.slice(2).join(","))).toEqual(
+        printed.map((line) => {
+          const [, id, value] = /sensor_id='([^']+)', ts=\d+, val=([\d.]+)/.exec(line)!;
+          return `${id},${Number(value)}`;
+        }),
+      );
+    },
+    60_000,
+  );
 });
