@@ -157,6 +157,8 @@ export class LineWriter {
   /** The last attempt, at close, failed too. */
   private gaveUp = false;
   private closed = false;
+  /** Ends {@link Backpressure.whenWritten}'s interest in this writer. */
+  private readonly untrack: (() => void) | undefined;
 
   constructor(private readonly options: LineWriterOptions) {
     this.clock = options.clock ?? systemClock;
@@ -166,6 +168,12 @@ export class LineWriter {
     this.failureBufferLimit = options.failureBufferLimit ?? 16 * 1024 * 1024;
     this.failureBackoffMs = this.retryMs;
     this.file = this.open(this.currentPath());
+    this.untrack = options.pressure?.track(this);
+  }
+
+  /** True when every line written so far is on disk (see {@link Backpressure.whenWritten}). */
+  get idle(): boolean {
+    return this.inFlight === undefined && this.queue.length === 0 && this.gathering === undefined;
   }
 
   /** The file lines go to now. */
@@ -225,6 +233,7 @@ export class LineWriter {
     }
     await this.flush();
     this.closed = true;
+    this.untrack?.();
     this.options.pressure?.unblock(this);
     closeSync(this.file.fd);
     const failure = this.failure;

@@ -31,12 +31,18 @@ const maxLengthBytes = 4;
 export interface InboundTapOptions {
   /** How long to let messages gather during a burst; 0 reads as soon as data arrives. Default 1 ms. */
   readonly coalesceMs?: number;
+  /**
+   * Asked after each read's QoS 1 messages were handled: a promise holds their PUBACKs back until
+   * it resolves (what the messages became is written), undefined sends them at once. A process
+   * that dies in between never acknowledged them, so the broker keeps them for the session.
+   */
+  readonly acknowledgeWhen?: () => Promise<void> | undefined;
 }
 
 /**
  * Wraps a connected socket for MQTT.js (returned from its `streamBuilder`), diverting inbound
  * QoS 0/1 PUBLISH packets to `onPublish` and acknowledging QoS 1 ones after the handler returns
- * (unless it declines them). Once MQTT.js has ended the connection (DISCONNECT sent), messages
+ * (unless it declines them) and, given `acknowledgeWhen`, once their output is written. Once MQTT.js has ended the connection (DISCONNECT sent), messages
  * still arriving are neither handled nor acknowledged: the broker delivers them again.
  * Protocol level 4 (MQTT 3.1.1) only: version 5 packets carry properties this framing skips.
  *
@@ -49,6 +55,10 @@ export class InboundPublishTap extends Duplex {
   private readonly coalesceMs: number;
   private lastReadAt = -Infinity;
   private resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly acknowledgeWhen: (() => Promise<void> | undefined) | undefined;
+  /** Acknowledgements held back until their messages' output is written, oldest first. */
+  private readonly held: { readonly ids: readonly number[]; written: boolean; failed: boolean }[] = [];
+  private acknowledgedWaiters: (() => void)[] = [];
 
   constructor(
     private readonly transport: Duplex,
@@ -57,6 +67,7 @@ export class InboundPublishTap extends Duplex {
   ) {
     super({ decodeStrings: true });
     this.coalesceMs = options.coalesceMs ?? 1;
+    this.acknowledgeWhen = options.acknowledgeWhen;
     transport.on("data", (chunk: Buffer) => {
       // Only message bursts are worth batching: pausing on a stream of acknowledgements would
       // hold a publisher back (MQTT.js resends its offline queue one message per PUBACK).
@@ -162,8 +173,59 @@ export class InboundPublishTap extends Duplex {
     if (passFrom >= 0) this.push(data.subarray(passFrom, offset));
     // Copy the tail so that the (possibly large) chunk it came from is not kept alive.
     if (offset < data.length) this.partial = Buffer.from(data.subarray(offset));
-    if (acknowledgements && !this.writableEnded) this.write(pubackPackets(acknowledgements));
+    if (acknowledgements) this.acknowledge(acknowledgements);
     return messages || (this.partial !== undefined && this.partial[0]! >> 4 === publishType);
+  }
+
+  /**
+   * Resolves when no acknowledgement is held back any more: every message handled so far has
+   * been acknowledged (or left to the broker because its output could not be written). A client
+   * that disconnects after this has not left a written message unacknowledged.
+   */
+  whenAcknowledged(): Promise<void> {
+    if (this.held.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.acknowledgedWaiters.push(resolve));
+  }
+
+  /**
+   * Sends PUBACKs once what the messages became is written, in the order the messages came
+   * (MQTT 3.1.1 §4.6 asks for that order).
+   */
+  private acknowledge(ids: readonly number[]): void {
+    const written = this.acknowledgeWhen?.();
+    if (written === undefined && this.held.length === 0) {
+      if (!this.writableEnded) this.write(pubackPackets(ids));
+      return;
+    }
+    const batch = { ids, written: written === undefined, failed: false };
+    this.held.push(batch);
+    if (written === undefined) return;
+    written.then(
+      () => {
+        batch.written = true;
+        this.releaseWritten();
+      },
+      () => {
+        // The output could not be written: these messages stay unacknowledged, with the broker.
+        batch.written = batch.failed = true;
+        this.releaseWritten();
+      },
+    );
+  }
+
+  /** Sends the acknowledgements at the head of the queue whose output is written. */
+  private releaseWritten(): void {
+    let ids: number[] | undefined;
+    while (this.held.length > 0 && this.held[0]!.written) {
+      const batch = this.held.shift()!;
+      if (!batch.failed) (ids ??= []).push(...batch.ids);
+    }
+    // After DISCONNECT the broker keeps these messages for the next connection, as it should.
+    if (ids && !this.writableEnded && !this.destroyed) this.write(pubackPackets(ids));
+    if (this.held.length > 0) return;
+    const waiters = this.acknowledgedWaiters;
+    this.acknowledgedWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }
 

@@ -293,6 +293,8 @@ export class MqttConnection {
    * left unacknowledged, so the broker keeps them for the next run instead of counting them delivered.
    */
   private releasedSubscription = false;
+  /** The stream of the current connection, which holds QoS 1 acknowledgements until their rows are written. */
+  private tap: InboundPublishTap | undefined;
   private resolveConnected!: () => void;
   private rejectConnected!: (error: Error) => void;
 
@@ -417,6 +419,16 @@ export class MqttConnection {
           : `disconnecting with ${this.inFlight} message(s) not confirmed by the broker`,
       );
     }
+    // Messages whose rows were written while the sinks closed are acknowledged before DISCONNECT,
+    // or the broker would deliver them again to the next run.
+    if (this.tap && this.client.connected) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        this.tap.whenAcknowledged(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, closeGraceMs))),
+      ]);
+      clearTimeout(timer);
+    }
     await this.client.endAsync(!this.client.connected);
     this.publishFailures.flush();
     this.services.pressure.unblock(this);
@@ -470,7 +482,11 @@ export class MqttConnection {
         })
       : connectTcp({ host, port });
     socket.setNoDelay(true);
-    const tap = new InboundPublishTap(socket, this.route);
+    // QoS 1 messages are acknowledged once the files they went to are written.
+    const tap = new InboundPublishTap(socket, this.route, {
+      acknowledgeWhen: () => this.services.pressure.whenWritten(),
+    });
+    this.tap = tap;
     // MQTT.js waits for `drain` once per packet written while the socket is busy, so a burst of
     // publishes adds one short-lived listener each: not a leak, and no reason for Node's warning.
     tap.setMaxListeners(0);

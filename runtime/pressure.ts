@@ -3,7 +3,19 @@
  * buffer, an MQTT connection with many unacknowledged messages) say so; sources that can wait
  * (replaying a CSV file) check before each event and pause until every sink has caught up.
  * Sources that cannot wait (a subscription, a sensor) ignore it.
+ *
+ * Sinks that write files also say what they have accepted but not yet written, so that a source
+ * which acknowledges its input (a QoS 1 subscription) does so only once that input is on disk:
+ * a process killed before then leaves the messages with the broker, which delivers them again.
  */
+
+/** Output a sink has accepted but not yet written, such as a file writer's pending lines. */
+export interface PendingOutput {
+  /** True when everything accepted so far is written. */
+  readonly idle: boolean;
+  /** Resolves once everything accepted so far is written (or counted as lost). */
+  flush(): Promise<void>;
+}
 
 /**
  * @example
@@ -18,6 +30,7 @@
 export class Backpressure {
   private readonly holders = new Set<object>();
   private waiters: (() => void)[] = [];
+  private readonly outputs = new Set<PendingOutput>();
 
   /** True while any sink is saturated. */
   get blocked(): boolean {
@@ -41,5 +54,27 @@ export class Backpressure {
   whenClear(): Promise<void> {
     if (!this.blocked) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Makes {@link whenWritten} wait for `output`; returns the function that stops that (on close). */
+  track(output: PendingOutput): () => void {
+    this.outputs.add(output);
+    return () => this.outputs.delete(output);
+  }
+
+  /**
+   * When everything the tracked sinks have accepted so far is written: undefined if it already is
+   * (acknowledge at once), else a promise. One call covers every event handed over before it.
+   *
+   * @example
+   * const written = pressure.whenWritten();
+   * if (written) void written.then(acknowledge);
+   * else acknowledge();
+   */
+  whenWritten(): Promise<void> | undefined {
+    let pending: Promise<void>[] | undefined;
+    for (const output of this.outputs) if (!output.idle) (pending ??= []).push(output.flush());
+    if (pending === undefined) return undefined;
+    return pending.length === 1 ? pending[0] : Promise.all(pending).then(() => undefined);
   }
 }
