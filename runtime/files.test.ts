@@ -32,6 +32,26 @@ describe("csvField", () => {
   );
 });
 
+describe("LineWriter and Backpressure.whenWritten", () => {
+  it("has unwritten lines from writeLine until they are on disk, and none once closed", async () => {
+    const path = join(directory(), "rows.csv");
+    const pressure = new Backpressure();
+    const writer = new LineWriter({ path, log: capture().log, pressure });
+    expect(pressure.whenWritten()).toBeUndefined();
+    writer.writeLine("a,1");
+    expect(writer.idle).toBe(false);
+    const written = pressure.whenWritten();
+    expect(written).toBeDefined();
+    await written;
+    // When it resolves, the line is in the file: a crash from here on cannot lose it.
+    expect(readFileSync(path, "utf8")).toBe("a,1\n");
+    expect(pressure.whenWritten()).toBeUndefined();
+    writer.writeLine("b,2");
+    await writer.close();
+    expect(pressure.whenWritten()).toBeUndefined();
+  });
+});
+
 describe("dailyFileName", () => {
   it("puts the local date before the extension", () => {
     const noon = new Date(2026, 10, 25, 12).getTime();

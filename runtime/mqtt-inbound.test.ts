@@ -191,4 +191,51 @@ describe("InboundPublishTap", () => {
     await closed;
     expect(tap.destroyed).toBe(true);
   });
+
+  it("holds QoS 1 acknowledgements until their output is written, and sends them in order", async () => {
+    const socket = new FakeSocket();
+    const writes: (() => void)[] = [];
+    let pending = true;
+    const tap = new InboundPublishTap(socket, () => undefined, {
+      coalesceMs: 0,
+      // Each read's output is "written" when the test says so; with nothing pending, at once.
+      acknowledgeWhen: () => (pending ? new Promise<void>((resolve) => writes.push(resolve)) : undefined),
+    });
+    tap.resume();
+    const puback = (id: number) => Buffer.from([0x40, 2, 0, id]);
+    socket.emit("data", publish("t", "a", 1, 1));
+    socket.emit("data", Buffer.concat([publish("t", "b", 1, 2), publish("t", "c", 1, 3)]));
+    pending = false;
+    // Nothing pending now, but the earlier acknowledgements are still held: this one waits behind them.
+    socket.emit("data", publish("t", "d", 1, 4));
+    await flush();
+    expect(socket.written).toEqual([]);
+    let acknowledged = false;
+    void tap.whenAcknowledged().then(() => (acknowledged = true));
+
+    writes[1]!();
+    await flush();
+    expect(socket.written).toEqual([]);
+    writes[0]!();
+    await flush();
+    expect(Buffer.concat(socket.written)).toEqual(Buffer.concat([puback(1), puback(2), puback(3), puback(4)]));
+    expect(acknowledged).toBe(true);
+
+    socket.emit("data", publish("t", "e", 1, 5));
+    await flush();
+    expect(Buffer.concat(socket.written).subarray(16)).toEqual(puback(5));
+  });
+
+  it("leaves messages unacknowledged when their output cannot be written", async () => {
+    const socket = new FakeSocket();
+    const tap = new InboundPublishTap(socket, () => undefined, {
+      coalesceMs: 0,
+      acknowledgeWhen: () => Promise.reject(new Error("disk full")),
+    });
+    tap.resume();
+    socket.emit("data", publish("t", "a", 1, 1));
+    await flush();
+    expect(socket.written).toEqual([]);
+    await tap.whenAcknowledged();
+  });
 });

@@ -21,4 +21,35 @@ describe("Backpressure", () => {
     pressure.unblock(broker);
     expect(pressure.blocked).toBe(false);
   });
+
+  it("says when everything the tracked outputs accepted is written", async () => {
+    const pressure = new Backpressure();
+    expect(pressure.whenWritten()).toBeUndefined();
+    const flushes: (() => void)[] = [];
+    const output = (idle: boolean) => ({
+      idle,
+      flush: () => new Promise<void>((resolve) => flushes.push(resolve)),
+    });
+    const idleFile = output(true);
+    const busyFile = output(false);
+    const busyLog = output(false);
+    pressure.track(idleFile);
+    expect(pressure.whenWritten()).toBeUndefined();
+    const untrackFile = pressure.track(busyFile);
+    const untrackLog = pressure.track(busyLog);
+
+    let written = false;
+    void pressure.whenWritten()!.then(() => (written = true));
+    expect(flushes).toHaveLength(2);
+    flushes[0]!();
+    await Promise.resolve();
+    expect(written).toBe(false);
+    flushes[1]!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(written).toBe(true);
+
+    untrackFile();
+    untrackLog();
+    expect(pressure.whenWritten()).toBeUndefined();
+  });
 });
