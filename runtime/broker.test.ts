@@ -32,7 +32,7 @@ describe("startEmbeddedBroker", () => {
     const address = blocker.address();
     const port = typeof address === "object" && address ? address.port : 0;
     await expect(startEmbeddedBroker({ port, host: "127.0.0.1" })).rejects.toThrow(
-      `cannot start the embedded MQTT broker on 127.0.0.1:${port}: the port is in use (is another broker running?)`,
+      `cannot start the embedded MQTT broker on 127.0.0.1:${port}: the port is in use (is another broker running? use it with --broker mqtt://HOST:PORT, or pick another port with --port)`,
     );
     await new Promise((resolve) => blocker.close(resolve));
   });

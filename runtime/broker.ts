@@ -52,7 +52,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
       aedes.close();
       reject(
         new Error(
-          `cannot start the embedded MQTT broker on ${host}:${options.port ?? 1883}: ${error.code === "EADDRINUSE" ? "the port is in use (is another broker running?)" : error.message}`,
+          `cannot start the embedded MQTT broker on ${host}:${options.port ?? 1883}: ${error.code === "EADDRINUSE" ? "the port is in use (is another broker running? use it with --broker mqtt://HOST:PORT, or pick another port with --port)" : error.message}`,
         ),
       );
     });
