@@ -147,6 +147,26 @@ describe("flowc run", () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("prints live per-stage counters with --stats while the flow runs", async () => {
+    await writeFile(join(folder, "tick.flow"), 'sim "s-1" every 20ms -> filter val > -1000 -> csv "ticks.csv"\n');
+    const run = start(["run", "tick.flow", "--stats", "--stats-every", "1"]);
+    // A table while running, before any signal: rates over the last second.
+    const table = await waitFor(
+      () => /^stage +in +out +dropped +errors +out\/s\n(?:.*\n){3}/m.exec(run.output().stderr)?.[0],
+      "a stats table",
+    );
+    expect(table).toMatch(/^n0 sim "s-1" every 20ms +0 +\d+ +0 +0 +\d+$/m);
+    expect(table).toMatch(/^n1 filter val > -1000 +\d+ +\d+ +0 +0 +\d+$/m);
+    expect(table).toMatch(/^n2 csv "ticks\.csv" +\d+ +0 +0 +0 +0$/m);
+    run.child.kill("SIGINT");
+    const { code, stderr } = await run.finished;
+    expect(code).toBe(0);
+    // And a last one at the end, counting every row written.
+    const rows = (await readText("ticks.csv")).trimEnd().split("\n").length - 1;
+    const last = stderr.split(/^stage .*$/m).at(-1)!;
+    expect(last).toMatch(new RegExp(`^n2 csv "ticks\\.csv" +${rows} +0 +0 +0`, "m"));
+  });
+
   it("says when it is live, naming what it subscribed to", async () => {
     await writeFile(join(folder, "sub.flow"), 'mqtt "a/+" -> print\nmqtt "b/#" -> print\n');
     const run = start(["run", "sub.flow", "--broker", "embedded", "--port", "0"]);
