@@ -155,6 +155,8 @@ describe("a built Node flow", () => {
     // Inside the checkout, so that node_modules/flowc can point at it as `npm install` would.
     await mkdir(join(root, ".tmp"), { recursive: true });
     folder = await mkdtemp(join(root, ".tmp", "node-build-"));
+    await mkdir(join(folder, "node_modules"));
+    await symlink(root, join(folder, "node_modules", "flowc"), "dir");
   });
   afterAll(() => rm(folder, { recursive: true, force: true }));
 
@@ -164,8 +166,6 @@ describe("a built Node flow", () => {
       "sub.flow": 'mqtt "built/t" -> json as SensorEvent -> take 4 -> csv "out.csv"\n',
     });
     for (const file of emitNodeModule(programs)) await writeFile(join(folder, file.path), file.contents);
-    await mkdir(join(folder, "node_modules"));
-    await symlink(root, join(folder, "node_modules", "flowc"), "dir");
 
     const run = spawnSync(process.execPath, ["flow.mjs", "--broker", "embedded", "--port", "0", "--seed", "5"], {
       cwd: folder,
@@ -185,5 +185,30 @@ describe("a built Node flow", () => {
     const run = spawnSync(process.execPath, ["flow.mjs"], { cwd: folder, encoding: "utf8", timeout: 30_000 });
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toMatch(/^flow\.mjs: secret "mqtt_host" is not set/);
+  });
+
+  it("refuses flags it does not know, or values out of range, with its usage", async () => {
+    for (const file of emitNodeModule(programsOf({ "sub.flow": 'mqtt "t" -> print\n' })))
+      await writeFile(join(folder, file.path), file.contents);
+    for (const [args, message] of [
+      [["--brokr", "embedded"], "Unknown option '--brokr'"],
+      [["--port", "70000"], '--port must be a whole number from 0 to 65535, not "70000"'],
+      [["--seed", "x"], "--seed must be a whole number"],
+    ] as const) {
+      const run = spawnSync(process.execPath, ["flow.mjs", ...args], {
+        cwd: folder,
+        encoding: "utf8",
+        timeout: 30_000,
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(message);
+      expect(run.stderr).toContain("usage: node flow.mjs [--broker URL|embedded]");
+    }
+    const help = spawnSync(process.execPath, ["flow.mjs", "--help"], {
+      cwd: folder,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect([help.status, help.stdout]).toEqual([0, expect.stringMatching(/^usage: node flow\.mjs/)]);
   });
 });
