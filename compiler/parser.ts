@@ -380,22 +380,7 @@ export class FlowParser extends CstParser {
   }
 }
 
-const binaryOperators: TokenType[] = [
-  T.Plus,
-  T.Minus,
-  T.Star,
-  T.Slash,
-  T.Percent,
-  T.EqualEqual,
-  T.NotEqual,
-  T.Less,
-  T.LessEqual,
-  T.Greater,
-  T.GreaterEqual,
-  T.And,
-  T.Or,
-];
-const isBinaryOperator = (token: IToken) => isOneOf(token, binaryOperators);
+const isBinaryOperator = (token: IToken) => tokenMatcher(token, T.BinaryOperator);
 
 /** The one parser instance; Chevrotain parsers are built once and reused by resetting `input`. */
 export const parser = new FlowParser();

@@ -78,24 +78,7 @@ type Site =
   | { readonly kind: "expression"; readonly input?: StageRef }
   | { readonly kind: "none" };
 
-const binaryOperators = [
-  T.Plus,
-  T.Minus,
-  T.Star,
-  T.Slash,
-  T.Percent,
-  T.EqualEqual,
-  T.NotEqual,
-  T.Less,
-  T.LessEqual,
-  T.Greater,
-  T.GreaterEqual,
-  T.And,
-  T.Or,
-];
-
-/** Tokens after which an expression goes on. */
-const expressionContinuations = [...binaryOperators, T.Equals, T.Not, T.LParen, T.Colon, T.Dot, T.LBrace];
+const expressionContinuations = [T.BinaryOperator, T.Equals, T.Not, T.LParen, T.Colon, T.Dot, T.LBrace];
 
 const is = (token: IToken | undefined, ...types: TokenType[]) =>
   token !== undefined && types.some((type) => tokenMatcher(token, type));
@@ -153,7 +136,7 @@ class SiteFinder {
       case "let-value":
         // As the parser decides: a name not followed by a call, field access, record or operator
         // starts a pipeline; anything else is a constant's expression.
-        if (is(token, T.Identifier) && !is(this.tokens[index + 1], T.LParen, T.Dot, T.LBrace, ...binaryOperators)) {
+        if (is(token, T.Identifier) && !is(this.tokens[index + 1], T.LParen, T.Dot, T.LBrace, T.BinaryOperator)) {
           return this.startStage(token, "source");
         }
         this.mode = "let-expression";
