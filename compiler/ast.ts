@@ -11,6 +11,31 @@ export interface Identifier {
 }
 
 export type BinaryOperator = "+" | "-" | "*" | "/" | "%" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "and" | "or";
+
+/**
+ * How tightly each infix operator binds, loosest first: the parser's AST builder and the formatter
+ * (which adds parentheses only where these require them) both read it.
+ *
+ * @example
+ * binaryPrecedence["*"] > binaryPrecedence["+"]; // true
+ */
+export const binaryPrecedence: Readonly<Record<BinaryOperator, number>> = {
+  or: 1,
+  and: 2,
+  "==": 4,
+  "!=": 4,
+  "<": 4,
+  "<=": 4,
+  ">": 4,
+  ">=": 4,
+  "+": 5,
+  "-": 5,
+  "*": 6,
+  "/": 6,
+  "%": 6,
+};
+/** Prefix `not` binds between `and` and the comparisons. */
+export const notPrecedence = 3;
 export type UnaryOperator = "-" | "not";
 
 export type Expression =

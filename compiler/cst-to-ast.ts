@@ -3,6 +3,7 @@
  * {@link ./ast.ts} tree with spans, decoding literals on the way (string escapes, durations).
  */
 import type { CstElement, CstNode, IToken } from "chevrotain";
+import { binaryPrecedence, notPrecedence } from "./ast.js";
 import type * as A from "./ast.js";
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
 import { durationUnits } from "./lexer.js";
@@ -30,24 +31,6 @@ function nodes(children: Children, name: string): CstNode[] {
 function node(children: Children, name: string): CstNode | undefined {
   return nodes(children, name)[0];
 }
-
-/** Binding strength of infix operators; prefix `not` sits between `and` and the comparisons. */
-const precedence: Readonly<Record<string, number>> = {
-  or: 1,
-  and: 2,
-  "==": 4,
-  "!=": 4,
-  "<": 4,
-  "<=": 4,
-  ">": 4,
-  ">=": 4,
-  "+": 5,
-  "-": 5,
-  "*": 6,
-  "/": 6,
-  "%": 6,
-};
-const notPrecedence = 3;
 
 class AstBuilder extends BaseVisitor {
   readonly diagnostics: Diagnostic[] = [];
@@ -252,9 +235,12 @@ class AstBuilder extends BaseVisitor {
     let failed = false;
 
     const climb = (left: A.Expression, minimum: number): A.Expression => {
-      while (nextOperator < operators.length && precedence[operators[nextOperator]!.image]! >= minimum) {
+      while (
+        nextOperator < operators.length &&
+        binaryPrecedence[operators[nextOperator]!.image as A.BinaryOperator] >= minimum
+      ) {
         const operator = operators[nextOperator++]!;
-        const level = precedence[operator.image]!;
+        const level = binaryPrecedence[operator.image as A.BinaryOperator];
         const right = climb(operand(), level + 1);
         left = {
           kind: "binary",

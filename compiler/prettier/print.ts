@@ -13,6 +13,7 @@
  * the result still parses to the same program ({@link ./verify.ts}).
  */
 import { doc, type AstPath, type Doc, type ParserOptions } from "prettier";
+import { binaryPrecedence, notPrecedence } from "../ast.js";
 import type * as A from "../ast.js";
 import { alignComments, printCommentOnlyFile, printCommentsInside, printDanglingComments } from "./comments.js";
 import { isBranch, isOption, isPipeline, isRoot, isSchemaField, type FormatNode, type FormatRoot } from "./nodes.js";
@@ -157,23 +158,6 @@ function printRecord(path: AstPath<A.RecordLiteral>, options: FlowOptions, print
   });
 }
 
-/** How tightly each operator binds, loosest first, as in the grammar. */
-const binaryPrecedence: Readonly<Record<A.BinaryOperator, number>> = {
-  or: 1,
-  and: 2,
-  "==": 4,
-  "!=": 4,
-  "<": 4,
-  "<=": 4,
-  ">": 4,
-  ">=": 4,
-  "+": 5,
-  "-": 5,
-  "*": 6,
-  "/": 6,
-  "%": 6,
-};
-const notPrecedence = 3;
 const comparisonPrecedence = 4;
 const negationPrecedence = 7;
 const atomPrecedence = 8;
