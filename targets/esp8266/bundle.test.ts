@@ -128,6 +128,57 @@ describe("the tutorial client", () => {
     expect(published().length - before).toBeGreaterThanOrEqual(5);
   });
 
+  it("keeps sampling when WiFi is lost after connecting, rejoins, and delivers what it sampled meanwhile", async () => {
+    await boot(bundleOf(text, "client.flow"));
+    await steps(2, 5000);
+    const sessionsBefore = device.mqtt.sessions.length;
+    const connectsBefore = device.wifi.connectAttempts;
+    const publishedBefore = published().length;
+    device.takeOutput();
+
+    // The access point goes away for 25 s: every attempt to rejoin fails until it is back.
+    device.wifi.dropLink();
+    device.wifi.failNextConnects(1_000);
+    await steps(5, 5000);
+    const outage = device.takeOutput();
+    expect(outage.filter((line) => line.startsWith("SensorEvent"))).toHaveLength(5);
+    expect(outage.filter((line) => line.startsWith("flowc:"))).toEqual([
+      expect.stringMatching(/^flowc: mqtt failed: /),
+      "flowc: wifi failed: connection failed",
+    ]);
+    expect(published().length).toBe(publishedBefore);
+
+    device.wifi.failNextConnects(0);
+    await steps(3, 5000);
+    const recovery = device.takeOutput().filter((line) => line.startsWith("flowc:"));
+    expect(recovery).toEqual(["flowc: wifi ok again", "flowc: mqtt connected"]);
+    // Rejoining is throttled to one attempt per 10 s, not one per step.
+    expect(device.wifi.connectAttempts - connectsBefore).toBeLessThanOrEqual(5);
+    expect(device.mqtt.sessions.length).toBe(sessionsBefore + 1);
+    // All 5 samples of the outage fit the 8-message queue, then the 3 taken since.
+    const delivered = published().slice(publishedBefore);
+    expect(delivered).toHaveLength(8);
+    const timestamps = delivered.map(([, payload]) => (JSON.parse(payload!) as [string, number, number])[1]);
+    expect(timestamps).toEqual([...timestamps].sort((a, b) => a - b));
+  });
+
+  it("does not grow its heap across WiFi outages and reconnects", async () => {
+    await boot(bundleOf(text, "client.flow"));
+    const outage = async () => {
+      device.wifi.dropLink();
+      device.wifi.failNextConnects(1_000);
+      await steps(4, 5000);
+      device.wifi.failNextConnects(0);
+      await steps(4, 5000);
+    };
+    await outage();
+    const early = device.heap();
+    for (let i = 0; i < 10; i++) await outage();
+    const late = device.heap();
+    expect(device.takeOutput().filter((line) => line === "flowc: mqtt connected")).toHaveLength(11);
+    expect(late.used - late.qstrBytes).toBeLessThanOrEqual(early.used - early.qstrBytes + 256);
+  });
+
   it("survives a sensor fault, reports it once and recovers", async () => {
     await boot(bundleOf(text, "client.flow"));
     device.sensors.tsl2591!.present = false;

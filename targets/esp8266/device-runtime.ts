@@ -63,7 +63,9 @@ _wifi_next = None
 def wifi_up(wait_ms=0):
     global _wifi_next
     if _sta.isconnected():
-        _wifi_next = None
+        if _wifi_next is not None:
+            _wifi_next = None
+            recovered("wifi")
         return True
     t = time.ticks_ms()
     if _wifi_next is None or time.ticks_diff(t, _wifi_next) >= 0:
@@ -79,10 +81,7 @@ def wifi_up(wait_ms=0):
     while wait_ms > 0 and not _sta.isconnected():
         time.sleep_ms(100)
         wait_ms -= 100
-    if _sta.isconnected():
-        recovered("wifi")
-        return True
-    return False
+    return _sta.isconnected()
 
 def wifi_setup():
     try:
@@ -154,7 +153,8 @@ ${[...will, ...(options.subscriptions.length > 0 ? ["        c.set_callback(on_m
         _mqtt_seen = t
         _mqtt_next = None
         _mqtt_wait = 1000
-        recovered("mqtt")
+        # "connected" is the recovery message; forgetting the fault lets the next one print.
+        _faults.pop("mqtt", None)
         print("flowc: mqtt connected")
     except Exception as x:
         fault("mqtt", x)
