@@ -35,7 +35,11 @@ function node(children: Children, name: string): CstNode | undefined {
 class AstBuilder extends BaseVisitor {
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(private readonly source: SourceFile) {
+  constructor(
+    private readonly source: SourceFile,
+    /** Where the parser reported errors: recovery there can split one statement in two. */
+    private readonly syntaxErrorOffsets: readonly number[],
+  ) {
     super();
     this.validateVisitor();
   }
@@ -58,7 +62,42 @@ class AstBuilder extends BaseVisitor {
     return { kind: "identifier", name: token.image, span: this.spanOf(token) };
   }
 
+  /**
+   * Statements, settings and schema fields each end at a line break (or a comma, inside braces).
+   * The grammar alone would accept `i2c scl device sda 4` as two settings, and whether `scl` is
+   * an argument or a flag would then hang on the word after it, so the formatter, putting each
+   * on its own line, would change what the file means.
+   */
+  private requireSeparated(items: CstNode[], separators: IToken[], what: string, hint: string): void {
+    let next = 0;
+    for (let i = 1; i < items.length; i++) {
+      const previousEnd = items[i - 1]!.location?.endOffset;
+      const start = items[i]!.location?.startOffset;
+      if (previousEnd === undefined || start === undefined || Number.isNaN(previousEnd) || Number.isNaN(start))
+        continue;
+      while (next < separators.length && separators[next]!.startOffset < previousEnd) next++;
+      if (next < separators.length && separators[next]!.startOffset < start) continue;
+      const previousStart = items[i - 1]!.location!.startOffset;
+      if (this.syntaxErrorOffsets.some((offset) => offset >= previousStart && offset <= start)) continue;
+      const startOfNext = /^[^\s:,=(){}[\]"]+|^\S/.exec(this.source.text.slice(start, start + 80))?.[0] ?? "";
+      this.diagnostics.push(
+        diagnostic(
+          DiagnosticCodes.MissingSeparator,
+          this.source.span(start, start + startOfNext.length),
+          `\`${startOfNext}\` starts another ${what} on the same line`,
+          hint,
+        ),
+      );
+    }
+  }
+
   program(children: Children, file: string): A.Program {
+    this.requireSeparated(
+      nodes(children, "statement"),
+      tokens(children, "Newline"),
+      "statement",
+      "put each statement on a line of its own",
+    );
     const statements = nodes(children, "statement")
       .map((statement) => this.visit(statement) as A.Statement | undefined)
       .filter((statement): statement is A.Statement => statement !== undefined);
@@ -89,6 +128,12 @@ class AstBuilder extends BaseVisitor {
   schemaStatement(children: Children): A.SchemaStatement | undefined {
     const name = tokens(children, "Identifier")[0];
     if (!name) return undefined;
+    this.requireSeparated(
+      nodes(children, "fieldDeclaration"),
+      tokens(children, "Newline", "Comma"),
+      "field",
+      "separate fields with `,` or put each on a line of its own",
+    );
     const fields = nodes(children, "fieldDeclaration").flatMap((field) => {
       const fieldChildren = field.children as Children;
       const fieldName = tokens(fieldChildren, "name")[0];
@@ -162,6 +207,15 @@ class AstBuilder extends BaseVisitor {
       .map((option) => this.visit(option) as A.Option | undefined)
       .filter((option): option is A.Option => option !== undefined);
     const blockNode = node(children, "settingsBlock");
+    if (blockNode) {
+      const blockChildren = blockNode.children as Children;
+      this.requireSeparated(
+        nodes(blockChildren, "setting"),
+        tokens(blockChildren, "Newline", "Comma"),
+        "setting",
+        "separate settings with `,` or put each on a line of its own",
+      );
+    }
     const block = blockNode
       ? nodes(blockNode.children as Children, "setting")
           .map((setting) => this.visit(setting) as A.Invocation | undefined)
@@ -408,8 +462,12 @@ class AstBuilder extends BaseVisitor {
  * const { cst } = parseTokens(lex(source).tokens);
  * const { program } = buildAst(cst, source);
  */
-export function buildAst(cst: CstNode, source: SourceFile): { program: A.Program; diagnostics: Diagnostic[] } {
-  const builder = new AstBuilder(source);
+export function buildAst(
+  cst: CstNode,
+  source: SourceFile,
+  syntaxErrorOffsets: readonly number[] = [],
+): { program: A.Program; diagnostics: Diagnostic[] } {
+  const builder = new AstBuilder(source, syntaxErrorOffsets);
   const program = builder.program(cst.children as Children, source.path);
   return { program, diagnostics: builder.diagnostics };
 }

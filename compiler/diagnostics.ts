@@ -21,6 +21,7 @@ export const DiagnosticCodes = {
   UnexpectedToken: "E201",
   MissingToken: "E202",
   UnclosedBracket: "E203",
+  MissingSeparator: "E204",
   // names
   UnknownComponent: "E301",
   UnknownField: "E302",

@@ -154,7 +154,7 @@ export function parseSource(source: SourceFile): ParsedFile {
       syntaxDiagnostic(error, source, index > 0 ? lexed.tokens[index - 1] : undefined, lexed.tokens[index + 1]),
     );
   }
-  const built = buildAst(cst, source);
+  const built = buildAst(cst, source, [...seen]);
   diagnostics.push(...built.diagnostics);
   const comments = lexed.comments.map((token) => ({
     text: token.image,

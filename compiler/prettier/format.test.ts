@@ -225,6 +225,15 @@ describe("files with errors", () => {
     expect(syntaxError.diagnostics.length).toBeGreaterThan(0);
   });
 
+  // Found by the fuzz test: split over two lines, `scl` would read as a flag instead of an
+  // argument, so formatting used to fail its own same-meaning check.
+  it("are refused when two settings share a line, rather than reformatted into another meaning", async () => {
+    const error = await formatFlow("device esp8266 {\n  i2c scl device sda 4\n}\n").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlowcSyntaxError);
+    expect((error as FlowcSyntaxError).loc.start).toEqual({ line: 2, column: 11 });
+    expect((error as Error).message).toMatch(/^E204 `device` starts another setting on the same line/);
+  });
+
   it("are refused for lexical errors too", async () => {
     await expect(formatFlow('let s = "open\n')).rejects.toThrow(/E102/);
   });
