@@ -128,6 +128,33 @@ describe("the tutorial client", () => {
     expect(published().length - before).toBeGreaterThanOrEqual(5);
   });
 
+  it("boots with the broker down, keeps sampling, backs off, and publishes the last 8 samples when it is up", async () => {
+    device.mqtt.brokerDown = true;
+    await loadBundleIntoDevice(bundleOf(text, "client.flow").files, device);
+    device.mqtt.published.length = 0;
+    const attemptsBefore = device.mqtt.connectAttempts;
+    await device.setup();
+    expect(device.takeOutput()).toEqual([
+      "flowc: wifi connected 192.168.1.42",
+      "flowc: mqtt failed: [Errno 111] ECONNREFUSED",
+    ]);
+    // Two minutes down: attempts back off 1, 2, 4 … 60 s instead of one per sample.
+    await steps(24, 5000);
+    const down = device.takeOutput();
+    expect(down.filter((line) => line.startsWith("SensorEvent"))).toHaveLength(24);
+    expect(down.filter((line) => line.startsWith("flowc:"))).toEqual([]);
+    expect(device.mqtt.connectAttempts - attemptsBefore).toBeLessThanOrEqual(8);
+    expect(published()).toEqual([]);
+
+    device.mqtt.brokerDown = false;
+    await steps(13, 5000);
+    expect(device.takeOutput().filter((line) => line.startsWith("flowc:"))).toEqual(["flowc: mqtt connected"]);
+    // Within 60 s of the broker's return, the 8 queued samples go out, oldest first, then new ones.
+    const timestamps = published().map(([, payload]) => (JSON.parse(payload!) as [string, number, number])[1]);
+    expect(timestamps.length).toBeGreaterThanOrEqual(8);
+    expect(timestamps).toEqual([...timestamps].sort((a, b) => a - b));
+  });
+
   it("keeps sampling when WiFi is lost after connecting, rejoins, and delivers what it sampled meanwhile", async () => {
     await boot(bundleOf(text, "client.flow"));
     await steps(2, 5000);

@@ -122,6 +122,8 @@ export class MqttModel {
   readonly published: PublishedMessage[] = [];
   /** Failures reported by the real broker in forwarding mode. */
   readonly errors: Error[] = [];
+  /** How many times the program called `connect()`, refused or not. */
+  connectAttempts = 0;
   readonly #sessions: Session[] = [];
   readonly #clock: VirtualClock;
   readonly #wifi: WifiModel;
@@ -200,6 +202,7 @@ export class MqttModel {
     cleanSession: boolean,
     will: Will | null,
   ): number {
+    this.connectAttempts++;
     if (!this.#wifi.linkUp()) return -Errno.EHOSTUNREACH;
     if (this.#brokerDown) return -Errno.ECONNREFUSED;
     const { credentials } = this.#options;
