@@ -132,6 +132,7 @@ describe("the tutorial client", () => {
     device.mqtt.brokerDown = true;
     await loadBundleIntoDevice(bundleOf(text, "client.flow").files, device);
     device.mqtt.published.length = 0;
+    device.takeOutput();
     const attemptsBefore = device.mqtt.connectAttempts;
     await device.setup();
     expect(device.takeOutput()).toEqual([
