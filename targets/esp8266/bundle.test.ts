@@ -172,6 +172,7 @@ describe("the tutorial client", () => {
     expect(outage.filter((line) => line.startsWith("SensorEvent"))).toHaveLength(5);
     expect(outage.filter((line) => line.startsWith("flowc:"))).toEqual([
       expect.stringMatching(/^flowc: mqtt failed: /),
+      "flowc: wifi failed: link lost",
       "flowc: wifi failed: connection failed",
     ]);
     expect(published().length).toBe(publishedBefore);

@@ -54,7 +54,8 @@ def sync_clock():
  * joins the network the board saved last (the ESP8266 keeps it in flash).
  *
  * Deadlines such as `_wifi_next` are None while nothing waits: a tick count kept for longer than
- * half the `ticks_ms` period (6 days) would compare as in the future.
+ * half the `ticks_ms` period (6 days) would compare as in the future. `_wifi_next` is None only
+ * while the link is up, so finding it None with the station down means the link was lost.
  */
 export function wifiRuntime(credentials: { ssid: string; password: string } | undefined, setupWaitMs: number): string {
   return `import network
@@ -68,6 +69,8 @@ def wifi_up(wait_ms=0):
             recovered("wifi")
         return True
     t = time.ticks_ms()
+    if _wifi_next is None:
+        fault("wifi", "link lost")
     if _wifi_next is None or time.ticks_diff(t, _wifi_next) >= 0:
         s = _sta.status()
         if 2 <= s <= 4:
@@ -84,6 +87,9 @@ def wifi_up(wait_ms=0):
     return _sta.isconnected()
 
 def wifi_setup():
+    global _wifi_next
+    # Not None: the first call connects, and is not reported as a link lost.
+    _wifi_next = time.ticks_ms()
     try:
         network.WLAN(network.AP_IF).active(False)
     except Exception as x:
