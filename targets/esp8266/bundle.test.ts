@@ -216,7 +216,14 @@ describe("the tutorial client", () => {
     expect(faults).toHaveLength(1);
     device.sensors.tsl2591!.present = true;
     await steps(2, 5000);
-    expect(device.takeOutput().filter((line) => line.startsWith("SensorEvent")).length).toBeGreaterThanOrEqual(1);
+    const recovery = device.takeOutput();
+    expect(recovery.filter((line) => line.startsWith("SensorEvent")).length).toBeGreaterThanOrEqual(1);
+    expect(recovery.filter((line) => line.startsWith("flowc:"))).toEqual([expect.stringMatching(/ ok again$/)]);
+    // A second outage is reported too.
+    device.sensors.tsl2591!.present = false;
+    await steps(2, 5000);
+    expect(device.takeOutput().filter((line) => line.includes("failed"))).toEqual(faults);
+    device.sensors.tsl2591!.present = true;
   });
 
   it("does not grow its heap over many samples", async () => {
@@ -247,9 +254,10 @@ describe("the heap estimate", () => {
       await boot(bundle);
       await steps(60, 1000);
       const { used } = device.heap();
-      // It may err high (windows are counted full) but hardly low.
+      // It may err high (windows are counted full, a string written twice in the code twice) but
+      // hardly low: erring high only warns sooner.
       expect(bundle.manifest.heapEstimate).toBeGreaterThanOrEqual(used - 1024);
-      expect(bundle.manifest.heapEstimate).toBeLessThanOrEqual(used + 2048);
+      expect(bundle.manifest.heapEstimate).toBeLessThanOrEqual(used + 2560);
     });
   }
 
