@@ -7,6 +7,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { build as esbuild } from "esbuild";
 import { ensureBuilt, median, ms, root, timeInTurns } from "./bench-support.mjs";
 
 const targetLines = Number(process.argv[2] ?? 10_000);
@@ -75,6 +76,23 @@ try {
   console.log(`  parse                    ${ms(median(parseTimes)).padStart(10)}`);
   console.log(
     `  compile (parse+check+IR) ${ms(inProcess).padStart(10)}  (target < 500 ms: ${inProcess < 500 ? "met" : "not met"})`,
+  );
+
+  const stagesBundle = join(folder, "compile-stages.mjs");
+  await esbuild({
+    entryPoints: [join(root, "bench", "compile-stages.ts")],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile: stagesBundle,
+    logLevel: "warning",
+  });
+  const { timeStages } = await import(stagesBundle);
+  const stageRuns = Array.from({ length: runs }, () => timeStages(file, text));
+  console.log(
+    `  by stage: ${Object.keys(stageRuns[0])
+      .map((stage) => `${stage} ${ms(median(stageRuns.map((r) => r[stage])))}`)
+      .join(", ")}`,
   );
 
   const [cli] = timeInTurns([["node", join(root, "bin", "flowc.js"), "check", file]], { runs, warmup: 1 });

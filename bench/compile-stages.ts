@@ -1,0 +1,34 @@
+// The compiler's stages one by one, for bench/check-large.mjs: which of them a large file's time
+// goes to. The bench bundles this file with esbuild the way dist/ is built, so the figures are
+// those of the shipped code.
+import { checkProgram } from "../compiler/checker.js";
+import { buildAst } from "../compiler/cst-to-ast.js";
+import { registry } from "../compiler/index.js";
+import { lex } from "../compiler/layout.js";
+import { lower } from "../compiler/lower.js";
+import { parseTokens } from "../compiler/parser.js";
+import { SourceFile } from "../compiler/source.js";
+
+export type StageTimes = Record<"lex" | "parse" | "ast" | "check" | "lower", number>;
+
+/** Runs each stage on `text` once and returns how long each took, in ms. */
+export function timeStages(path: string, text: string): StageTimes {
+  let started = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const elapsed = now - started;
+    started = now;
+    return elapsed;
+  };
+  const source = new SourceFile(path, text);
+  const lexed = lex(source);
+  const lexMs = lap();
+  const { cst } = parseTokens(lexed.tokens);
+  const parseMs = lap();
+  const { program } = buildAst(cst, source);
+  const astMs = lap();
+  const checked = checkProgram(program, registry(), {});
+  const checkMs = lap();
+  lower(checked.program);
+  return { lex: lexMs, parse: parseMs, ast: astMs, check: checkMs, lower: lap() };
+}
