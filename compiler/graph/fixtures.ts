@@ -46,7 +46,14 @@ export function exampleSystems(): ExampleSystem[] {
  * Graphviz writes one element per label line.
  */
 export function svgTexts(svg: string): string[] {
-  const parser = new XMLParser({ processEntities: true, htmlEntities: true, trimValues: false, preserveOrder: true });
+  const parser = new XMLParser({
+    processEntities: true,
+    htmlEntities: true,
+    trimValues: false,
+    preserveOrder: true,
+    // Text as written: "-0" or "1e3" would otherwise come back as the numbers 0 and 1000.
+    parseTagValue: false,
+  });
   const texts: string[] = [];
   const walk = (elements: readonly Record<string, unknown>[]) => {
     for (const element of elements) {
