@@ -14,10 +14,15 @@ export const declarations: ComponentDeclaration[] = [
         default: { kind: "number", value: 1000 },
         doc: "How many recent keys to remember.",
       },
+      {
+        name: "state",
+        type: { kind: "string" },
+        doc: "Also keep the keys in this file, so that a restart, even after kill -9, still drops repeats. A key is written there once the rows before it are on disk.",
+      },
     ],
     targets: ["node"],
     unsupportedHint: { esp8266: "the device has no memory to spare for a history of keys: dedupe on the host" },
     output: (ctx) => ctx.input!,
-    example: 'mqtt "sensor-data" qos 1 -> json as SensorEvent -> dedupe -> csv "test.csv"',
+    example: 'mqtt "sensor-data" qos 1 -> json as SensorEvent -> dedupe state "seen.keys" -> csv "test.csv"',
   },
 ];
