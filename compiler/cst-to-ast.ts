@@ -310,8 +310,7 @@ class AstBuilder extends BaseVisitor {
     const operand = (): A.Expression => {
       const node = operands[nextOperand++];
       const operandChildren = (node?.children ?? {}) as Children;
-      const postfixNode = nodes(operandChildren, "postfix")[0];
-      let value = postfixNode && (this.visit(postfixNode) as A.Expression | undefined);
+      let value = this.operandValue(operandChildren);
       if (!value) {
         failed = true;
         return { kind: "number", value: 0, isInteger: true, span: this.source.span(this.lastEnd, this.lastEnd) };
@@ -342,30 +341,39 @@ class AstBuilder extends BaseVisitor {
     return undefined;
   }
 
-  postfix(children: Children): A.Expression | undefined {
-    const primaryNode = node(children, "primary");
-    let expression = primaryNode && (this.visit(primaryNode) as A.Expression | undefined);
-    if (!expression) return undefined;
-    for (const field of tokens(children, "Identifier")) {
+  /** An operand without its prefix operators: a literal, a name or call, or `( … )`, then `.field`s. */
+  private operandValue(children: Children): A.Expression | undefined {
+    let value = this.primaryValue(children);
+    if (!value) return undefined;
+    for (const field of tokens(children, "field")) {
       const fieldIdentifier = this.identifier(field);
-      expression = {
+      value = {
         kind: "field",
-        object: expression,
+        object: value,
         field: fieldIdentifier,
-        span: { ...expression.span, end: fieldIdentifier.span.end },
+        span: { ...value.span, end: fieldIdentifier.span.end },
       };
     }
-    return expression;
+    return value;
   }
 
-  primary(children: Children): A.Expression | undefined {
-    const inner = node(children, "recordLiteral") ?? node(children, "nameOrCall") ?? node(children, "expression");
-    if (inner) {
-      const value = this.visit(inner) as A.Expression | undefined;
+  private primaryValue(children: Children): A.Expression | undefined {
+    const inner = node(children, "recordLiteral") ?? node(children, "nameOrCall");
+    if (inner) return this.visit(inner) as A.Expression | undefined;
+    const grouped = node(children, "expression");
+    if (grouped) {
+      const value = this.visit(grouped) as A.Expression | undefined;
+      const open = tokens(children, "LParen")[0];
+      const close = tokens(children, "RParen")[0];
       // Parentheses only group; the span widens so messages point at what was written.
-      return value && node(children, "expression") ? { ...value, span: this.spanOfChildren(children) } : value;
+      return value && open && close ? { ...value, span: { ...this.spanOf(open), end: this.spanOf(close).end } } : value;
     }
-    const token = tokens(children, "NumberLiteral", "Duration", "StringLiteral", "True", "False")[0];
+    const token =
+      tokens(children, "NumberLiteral")[0] ??
+      tokens(children, "StringLiteral")[0] ??
+      tokens(children, "Duration")[0] ??
+      tokens(children, "True")[0] ??
+      tokens(children, "False")[0];
     if (!token) return undefined;
     const span = this.spanOf(token);
     switch (token.tokenType.name) {

@@ -109,9 +109,8 @@ function syntaxDiagnostic(
 
 function ruleContext(rule: string): string {
   const contexts: Record<string, string> = {
-    primary: " where a value was expected",
+    operand: " where a value was expected",
     nameOrCall: " where a value was expected",
-    unary: " where a value was expected",
     step: " after `->`",
     statement: " at the start of a statement",
     fieldDeclaration: " in a schema field",

@@ -224,24 +224,16 @@ export class FlowParser extends CstParser {
     });
   });
 
-  /** A value with its prefix operators: `-x`, `not ready`. */
+  /**
+   * A value with its prefix operators and field accesses: `-x`, `not ready`, `reading.val`. One
+   * rule rather than one per level: a large file has tens of thousands of operands, and every
+   * rule level is a CST node to build and visit.
+   */
   private operand = this.RULE("operand", () => {
     this.MANY(() => {
       this.OR([{ ALT: () => this.CONSUME(T.Not) }, { ALT: () => this.CONSUME(T.Minus) }]);
     });
-    this.SUBRULE(this.postfix);
-  });
-
-  private postfix = this.RULE("postfix", () => {
-    this.SUBRULE(this.primary);
-    this.MANY(() => {
-      this.CONSUME(T.Dot);
-      this.CONSUME(T.Identifier);
-    });
-  });
-
-  private primary = this.RULE("primary", () => {
-    this.OR([
+    this.OR2([
       { ALT: () => this.CONSUME(T.NumberLiteral) },
       { ALT: () => this.CONSUME(T.Duration) },
       { ALT: () => this.CONSUME(T.StringLiteral) },
@@ -257,6 +249,10 @@ export class FlowParser extends CstParser {
       },
       { ALT: () => this.SUBRULE(this.nameOrCall) },
     ]);
+    this.MANY2(() => {
+      this.CONSUME(T.Dot);
+      this.CONSUME(T.Identifier, { LABEL: "field" });
+    });
   });
 
   /** `name`, `name(args)` or a typed record literal `Name { field: value }`. */
