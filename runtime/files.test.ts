@@ -1,4 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "csv-stringify/sync";
@@ -16,6 +27,14 @@ async function until(condition: () => boolean): Promise<void> {
     if (attempt > 500) throw new Error("timed out waiting for the writer");
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** Whether `promise` has settled once the microtasks queued so far have run (no I/O in between). */
+async function settledAtOnce(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void promise.then(() => (settled = true));
+  for (let turn = 0; turn < 5; turn++) await Promise.resolve();
+  return settled;
 }
 
 function capture() {
@@ -194,4 +213,114 @@ describe("LineWriter", () => {
     expect(readFileSync(path, "utf8")).toBe("kept\nmore\n");
     expect(() => writer.writeLine("late")).toThrow(/closed/);
   });
+});
+
+describe("LineWriter.flush", () => {
+  it("resolves once the lines before it are written, while later lines keep arriving and are pending", async () => {
+    const path = join(directory(), "steady.txt");
+    const writer = new LineWriter({ path, log: capture().log });
+    const early = Array.from({ length: 100 }, (_, i) => `early ${i}\n`).join("");
+    for (let i = 0; i < 100; i++) writer.writeLine(`early ${i}`);
+    const flushed = writer.flush();
+    // A steady stream, one line per event-loop turn: the writer is never idle while it lasts.
+    let later = 0;
+    let streaming = true;
+    const stream = () => {
+      if (!streaming) return;
+      writer.writeLine(`later ${later++}`);
+      setImmediate(stream);
+    };
+    stream();
+    await flushed;
+    expect(readFileSync(path, "utf8").startsWith(early)).toBe(true);
+    expect(later).toBeGreaterThan(0);
+    expect(writer.idle).toBe(false);
+    streaming = false;
+    await writer.close();
+    const rest = Array.from({ length: later }, (_, i) => `later ${i}\n`).join("");
+    expect(readFileSync(path, "utf8")).toBe(early + rest);
+  });
+
+  it("resolves at once when nothing is pending", async () => {
+    const path = join(directory(), "none.txt");
+    const writer = new LineWriter({ path, log: capture().log });
+    expect(await settledAtOnce(writer.flush())).toBe(true);
+    writer.writeLine("a");
+    const first = writer.flush();
+    expect(await settledAtOnce(first)).toBe(false);
+    await first;
+    expect(await settledAtOnce(writer.flush())).toBe(true);
+    await writer.close();
+    expect(readFileSync(path, "utf8")).toBe("a\n");
+  });
+
+  it("resolves the waiting flushes in the order they were called", async () => {
+    const path = join(directory(), "order.txt");
+    const writer = new LineWriter({ path, log: capture().log });
+    const resolved: string[] = [];
+    const flushes: Promise<void>[] = [];
+    const flushAs = (name: string) =>
+      flushes.push(writer.flush().then(() => void resolved.push(`${name}: ${readFileSync(path, "utf8")}`)));
+    writer.writeLine("a");
+    flushAs("first");
+    writer.writeLine("b");
+    flushAs("second");
+    flushAs("second again");
+    writer.writeLine("c");
+    flushAs("third");
+    await Promise.all(flushes);
+    expect(resolved.map((entry) => entry.slice(0, entry.indexOf(":")))).toEqual([
+      "first",
+      "second",
+      "second again",
+      "third",
+    ]);
+    // Each saw at least its own lines on disk.
+    expect(resolved[0]).toMatch(/^first: a\n/);
+    expect(resolved[1]).toMatch(/^second: a\nb\n/);
+    expect(resolved[3]).toBe("third: a\nb\nc\n");
+    await writer.close();
+  });
+
+  // A FIFO whose reader goes away fails writes (EPIPE) until a reader opens it again: a disk that
+  // fills up and is cleared, without needing a disk.
+  it.runIf(process.platform === "linux" && existsSync("/usr/bin/mkfifo"))(
+    "is neither held up nor hurried by lines dropped at the failure buffer limit",
+    async () => {
+      const path = join(directory(), "pipe");
+      execFileSync("mkfifo", [path]);
+      const { lines, log } = capture();
+      const clock = new ManualClock(0);
+      let dropped = 0;
+      const firstReader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      const writer = new LineWriter({ path, log, clock, failureBufferLimit: 10, onDropped: (n) => (dropped += n) });
+      closeSync(firstReader);
+      writer.writeLine("1234");
+      await until(() => lines.length === 1);
+      expect(lines[0]).toMatch(/keeping 1 row\(s\) in memory and trying again in 1s/);
+      writer.writeLine("5678");
+      const kept = writer.flush();
+      writer.writeLine("too much");
+      writer.writeLine("far too much");
+      expect(dropped).toBe(2);
+      const flushed = writer.flush();
+      // Dropped rows are done, but the rows kept before them are not written yet.
+      expect(await settledAtOnce(kept)).toBe(false);
+      expect(await settledAtOnce(flushed)).toBe(false);
+      const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      try {
+        clock.advance(1000);
+        await kept;
+        await flushed;
+        const buffer = Buffer.alloc(100);
+        expect(buffer.toString("utf8", 0, readSync(reader, buffer))).toBe("1234\n5678\n");
+        expect(lines[1]).toBe(
+          `flowc: warning: writing to ${path} again; 2 row(s) could not be kept in memory and were dropped\n`,
+        );
+        await writer.close();
+      } finally {
+        closeSync(reader);
+      }
+    },
+  );
 });

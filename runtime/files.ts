@@ -120,6 +120,17 @@ interface Batch {
   readonly file: OpenFile;
   text: string;
   lines: number;
+  /**
+   * Lines accepted up to and including this batch's last one, and any dropped after it: once it
+   * is written, that many lines are finished (batches are written in the order they were made).
+   */
+  last: number;
+}
+
+/** A {@link LineWriter.flush} call waiting for the first `target` accepted lines to be finished. */
+interface FlushWaiter {
+  readonly target: number;
+  readonly resolve: () => void;
 }
 
 /**
@@ -144,6 +155,14 @@ export class LineWriter {
   private inFlight: Batch | undefined;
   private tickScheduled = false;
   private buffered = 0;
+  /** Lines taken by `writeLine`, including those dropped at the failure buffer limit. */
+  private accepted = 0;
+  /** The first `finished` accepted lines are on disk, or dropped and counted. */
+  private finished = 0;
+  /** Flushes waiting, oldest first; their targets never decrease. Entries before `waitersHead` are done. */
+  private waiters: FlushWaiter[] = [];
+  private waitersHead = 0;
+  /** `close` waiting for nothing to be gathering, queued or in flight (lines may arrive meanwhile). */
   private idleWaiters: (() => void)[] = [];
   /** The last write failure, while rows wait for a retry. */
   private failure: FileError | undefined;
@@ -185,18 +204,24 @@ export class LineWriter {
   writeLine(line: string): void {
     if (this.closed) throw new Error(`${this.file.path} is closed`);
     if (this.rollAt <= this.clock.now()) this.roll();
+    this.accepted++;
     if (this.failure !== undefined && this.buffered + line.length + 1 > this.failureBufferLimit) {
+      // Done at once, but finished only with the lines before it: it rides on the newest batch.
+      const newest = this.gathering ?? this.queue[this.queue.length - 1] ?? this.inFlight;
+      if (newest === undefined) this.finish(this.accepted);
+      else newest.last = this.accepted;
       this.dropped(1);
       return;
     }
     let batch = this.gathering;
     if (batch === undefined || batch.file !== this.file) {
       this.sealGathering();
-      batch = this.gathering = { file: this.file, text: "", lines: 0 };
+      batch = this.gathering = { file: this.file, text: "", lines: 0, last: this.accepted };
     }
     batch.text += line;
     batch.text += "\n";
     batch.lines++;
+    batch.last = this.accepted;
     this.buffered += line.length + 1;
     if (this.buffered > this.highWaterMark) this.options.pressure?.block(this);
     if (batch.text.length >= this.chunkSize) {
@@ -209,14 +234,15 @@ export class LineWriter {
   }
 
   /**
-   * Resolves when every line written so far is on disk (or counted as dropped). While writes
-   * fail, that is when a retry succeeds.
+   * Resolves once every line written so far is on disk (or counted as dropped), without waiting
+   * for lines written after this call. While writes fail, that is when a retry succeeds.
    */
   flush(): Promise<void> {
     this.sealGathering();
     this.pump();
-    if (this.inFlight === undefined && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    const target = this.accepted;
+    if (this.finished >= target) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ target, resolve }));
   }
 
   /**
@@ -231,7 +257,7 @@ export class LineWriter {
       this.clock.clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
     }
-    await this.flush();
+    await this.whenIdle();
     this.closed = true;
     this.untrack?.();
     this.options.pressure?.unblock(this);
@@ -241,6 +267,14 @@ export class LineWriter {
       throw new FileError(failure.path, failure.code, "write to", failure.cause, this.droppedSinceFailure);
     }
     this.reportRecovery();
+  }
+
+  /** Like {@link flush}, but also waits for lines written meanwhile, and for a header. */
+  private whenIdle(): Promise<void> {
+    this.sealGathering();
+    this.pump();
+    if (this.inFlight === undefined && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   private readonly onTick = () => {
@@ -268,7 +302,7 @@ export class LineWriter {
     }
     const file: OpenFile = { path, fd, size: fstatSync(fd).size, retired: false };
     if (file.size === 0 && this.options.header !== undefined) {
-      this.queue.push({ file, text: `${this.options.header}\n`, lines: 0 });
+      this.queue.push({ file, text: `${this.options.header}\n`, lines: 0, last: this.accepted });
       this.pump();
     }
     return file;
@@ -327,6 +361,7 @@ export class LineWriter {
     this.reportRecovery();
     if (this.buffered <= this.highWaterMark / 2) this.options.pressure?.unblock(this);
     this.inFlight = undefined;
+    this.finish(batch.last);
     this.closeIfDone(batch.file);
     this.pump();
   }
@@ -375,6 +410,7 @@ export class LineWriter {
     for (let batch = this.queue.shift(); batch; batch = this.queue.shift()) this.closeIfDone(batch.file);
     this.gathering = undefined;
     this.buffered = 0;
+    this.finish(this.accepted);
     this.becameIdle();
   }
 
@@ -415,5 +451,26 @@ export class LineWriter {
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
+  }
+
+  /** Marks the first `lines` accepted lines finished and resolves the flushes that waited for them, in order. */
+  private finish(lines: number): void {
+    if (lines <= this.finished) return;
+    this.finished = lines;
+    const waiters = this.waiters;
+    let head = this.waitersHead;
+    for (let waiter = waiters[head]; waiter !== undefined && waiter.target <= lines; waiter = waiters[++head]) {
+      waiter.resolve();
+    }
+    if (head === this.waitersHead) return;
+    if (head === waiters.length) {
+      this.waiters = [];
+      this.waitersHead = 0;
+    } else if (head > 1024 && head * 2 > waiters.length) {
+      this.waiters = waiters.slice(head);
+      this.waitersHead = 0;
+    } else {
+      this.waitersHead = head;
+    }
   }
 }
