@@ -8,6 +8,7 @@ import {
   openSync,
   readFileSync,
   readSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -68,6 +69,31 @@ describe("LineWriter and Backpressure.whenWritten", () => {
     writer.writeLine("b,2");
     await writer.close();
     expect(pressure.whenWritten()).toBeUndefined();
+  });
+});
+
+describe("LineWriter watermarks", () => {
+  it("says what size the file will have, header and multi-byte text included, and announces each write", async () => {
+    const folder = directory();
+    const path = join(folder, "rows.csv");
+    writeFileSync(join(folder, "rows.csv"), "");
+    const pressure = new Backpressure();
+    const writes: number[] = [];
+    pressure.onBeforeWrite(() => writes.push(statSync(path).size));
+    const writer = new LineWriter({ path, header: "id,text", log: capture().log, pressure });
+    writer.writeLine("1,ünïcödé");
+    writer.writeLine("2,😀");
+    const [[file, size]] = pressure.watermarks() as [[string, number]];
+    expect(file).toBe(path);
+    await writer.flush();
+    expect(statSync(path).size).toBe(size);
+    // Each write was announced while the file was still short of it.
+    expect(writes.length).toBeGreaterThan(0);
+    for (const before of writes) expect(before).toBeLessThan(size);
+    await writer.close();
+    const reopened = new LineWriter({ path, header: "id,text", log: capture().log, pressure: new Backpressure() });
+    expect(reopened.watermark()).toEqual([path, size]);
+    await reopened.close();
   });
 });
 

@@ -112,6 +112,8 @@ interface OpenFile {
   readonly fd: number;
   /** Bytes known to be on disk: a failed write is cut back to here, so no partial line stays. */
   size: number;
+  /** What the file's size will be once every line accepted so far is written. */
+  accepted: number;
   /** Replaced by a newer file (daily rotation); closed when its last batch is written. */
   retired: boolean;
 }
@@ -195,6 +197,14 @@ export class LineWriter {
     return this.inFlight === undefined && this.queue.length === 0 && this.gathering === undefined;
   }
 
+  /**
+   * The file lines go to now, and the size it will have once every line accepted so far is
+   * written: a size on disk that has reached it proves those lines are there.
+   */
+  watermark(): readonly [path: string, size: number] {
+    return [this.file.path, this.file.accepted];
+  }
+
   /** The file lines go to now. */
   get path(): string {
     return this.file.path;
@@ -222,6 +232,7 @@ export class LineWriter {
     batch.text += "\n";
     batch.lines++;
     batch.last = this.accepted;
+    this.file.accepted += Buffer.byteLength(line) + 1;
     this.buffered += line.length + 1;
     if (this.buffered > this.highWaterMark) this.options.pressure?.block(this);
     if (batch.text.length >= this.chunkSize) {
@@ -300,9 +311,12 @@ export class LineWriter {
       // mkdir reports a file standing where a directory should be as EEXIST.
       throw new FileError(path, code === "EEXIST" ? "ENOTDIR" : code, "open", error);
     }
-    const file: OpenFile = { path, fd, size: fstatSync(fd).size, retired: false };
+    const size = fstatSync(fd).size;
+    const file: OpenFile = { path, fd, size, accepted: size, retired: false };
     if (file.size === 0 && this.options.header !== undefined) {
-      this.queue.push({ file, text: `${this.options.header}\n`, lines: 0, last: this.accepted });
+      const header = `${this.options.header}\n`;
+      file.accepted += Buffer.byteLength(header);
+      this.queue.push({ file, text: header, lines: 0, last: this.accepted });
       this.pump();
     }
     return file;
@@ -337,6 +351,7 @@ export class LineWriter {
       return;
     }
     this.inFlight = batch;
+    this.options.pressure?.beforeWrite();
     // A string goes to the kernel without an intermediate Buffer; the rare short write is
     // finished from bytes.
     write(batch.file.fd, batch.text, null, "utf8", (error, written) => {

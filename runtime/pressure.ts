@@ -15,6 +15,8 @@ export interface PendingOutput {
   readonly idle: boolean;
   /** Resolves once everything accepted so far is written (or counted as lost). */
   flush(): Promise<void>;
+  /** For a file: its path, and the size it will have once everything accepted so far is written. */
+  watermark?(): readonly [path: string, size: number];
 }
 
 /**
@@ -31,6 +33,7 @@ export class Backpressure {
   private readonly holders = new Set<object>();
   private waiters: (() => void)[] = [];
   private readonly outputs = new Set<PendingOutput>();
+  private readonly beforeWriteListeners = new Set<() => void>();
 
   /** True while any sink is saturated. */
   get blocked(): boolean {
@@ -60,6 +63,30 @@ export class Backpressure {
   track(output: PendingOutput): () => void {
     this.outputs.add(output);
     return () => this.outputs.delete(output);
+  }
+
+  /**
+   * Where each tracked file will end once what it has accepted so far is written. A later run
+   * finding a file at least that long knows that output reached the disk.
+   */
+  watermarks(): (readonly [path: string, size: number])[] {
+    const marks: (readonly [string, number])[] = [];
+    for (const output of this.outputs) if (output.watermark) marks.push(output.watermark());
+    return marks;
+  }
+
+  /**
+   * Calls `listener` just before any tracked file issues a write, so that a record of what is
+   * about to be written (dedupe's state) reaches the disk first. Returns the function that stops it.
+   */
+  onBeforeWrite(listener: () => void): () => void {
+    this.beforeWriteListeners.add(listener);
+    return () => this.beforeWriteListeners.delete(listener);
+  }
+
+  /** Called by a file writer just before it writes. */
+  beforeWrite(): void {
+    for (const listener of this.beforeWriteListeners) listener();
   }
 
   /**

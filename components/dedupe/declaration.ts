@@ -17,7 +17,7 @@ export const declarations: ComponentDeclaration[] = [
       {
         name: "state",
         type: { kind: "string" },
-        doc: "Also keep the keys in this file, so that a restart, even after kill -9, still drops repeats. A key is written there once the rows before it are on disk.",
+        doc: "Also keep the keys in this file, so that a restart, even after kill -9, still drops repeats of every event whose rows reached the disk.",
       },
     ],
     targets: ["node"],

@@ -73,16 +73,21 @@ describe("dedupe with `state`", () => {
   afterEach(async () => {
     await rm(folder, { recursive: true, force: true });
   });
+  const keysIn = async (path: string) =>
+    (await readFile(path, "utf8"))
+      .trimEnd()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as [unknown, unknown])[0]);
 
   it("remembers across a restart the keys the last run let through", async () => {
     const state = join(folder, "seen.keys");
     const flow = `feed -> dedupe by sensor_id state ${JSON.stringify(state)} -> capture`;
     const first = [sensorEvent("a", 1, 2), sensorEvent("b", 1, 2)];
     expect(await runOperator(flow, first)).toEqual(first);
-    expect(await readFile(state, "utf8")).toBe('"a"\n"b"\n');
+    expect(await keysIn(state)).toEqual(["a", "b"]);
     const replayed = [sensorEvent("b", 2, 2), sensorEvent("c", 2, 2), sensorEvent("a", 3, 2)];
     expect(await runOperator(flow, replayed)).toEqual([replayed[1]]);
-    expect(await readFile(state, "utf8")).toBe('"a"\n"b"\n"c"\n');
+    expect(await keysIn(state)).toEqual(["a", "b", "c"]);
   });
 
   it("starts empty without a file, and keys whole events by their encoding", async () => {
@@ -93,14 +98,40 @@ describe("dedupe with `state`", () => {
     expect(await runOperator(flow, events)).toEqual([]);
   });
 
+  // What a kill -9 leaves: keys on file whose rows never reached the CSV. Those must not count.
+  it("counts a key only if the rows its event became reached the file", async () => {
+    const state = join(folder, "seen.keys");
+    const csv = join(folder, "rows.csv");
+    const flow = `feed -> dedupe by sensor_id state ${JSON.stringify(state)} -> csv ${JSON.stringify(csv)}`;
+    const events = ["a", "b", "c", "d"].map((id, i) => sensorEvent(id, i, 1));
+    const run = async (feed: unknown[]) => {
+      const running = startFlow(flow);
+      for (const event of feed) running.feed().next(event);
+      await running.finish();
+    };
+    await run(events.slice(0, 2));
+    await run(events.slice(2));
+    const rows = (await readFile(csv, "utf8")).split("\n");
+    expect(rows.filter((row) => row !== "")).toHaveLength(5);
+    // The second run's rows never made it to the disk.
+    await writeFile(csv, rows.slice(0, 3).join("\n") + "\n");
+    await run(events);
+    const ids = (await readFile(csv, "utf8"))
+      .trimEnd()
+      .split("\n")
+      .slice(1)
+      .map((row) => row.split(",")[2]);
+    expect(ids).toEqual(["a", "b", "c", "d"]);
+  });
+
   it("keeps the file to the latest `within` keys over a stream that never ends", async () => {
     const state = join(folder, "bounded.keys");
     const values = Array.from({ length: 10_000 }, (_, i) => i);
     const flow = `feed type int -> dedupe within 100 state ${JSON.stringify(state)} -> capture`;
     expect(await runOperator(flow, values)).toHaveLength(10_000);
-    const lines = (await readFile(state, "utf8")).trimEnd().split("\n");
-    expect(lines.length).toBeLessThanOrEqual(200);
-    expect(lines.slice(-100)).toEqual(values.slice(-100).map(String));
+    const keys = await keysIn(state);
+    expect(keys.length).toBeLessThanOrEqual(200);
+    expect(keys.slice(-100)).toEqual(values.slice(-100));
     // The next run drops the latest 100 and lets the older ones through again.
     expect(await runOperator(flow, [9_999, 9_900, 9_899])).toEqual([9_899]);
   });
@@ -112,70 +143,69 @@ describe("dedupe with `state`", () => {
 });
 
 describe("KeyJournal", () => {
-  /** A sink's pending output the test finishes writing by hand. */
-  function pendingOutput(pressure: Backpressure) {
-    let idle = true;
-    let finish: (() => void) | undefined;
-    pressure.track({
-      get idle() {
-        return idle;
-      },
-      flush: () => (idle ? Promise.resolve() : new Promise<void>((resolve) => (finish = resolve))),
-    });
-    return {
-      accept: () => void (idle = false),
-      written: async () => {
-        idle = true;
-        finish?.();
-        await new Promise((resolve) => setImmediate(resolve));
-      },
-    };
-  }
   const quietLog = (lines: string[] = []) => createLogger({ write: (line) => lines.push(line) });
   const settle = () => new Promise((resolve) => setImmediate(resolve));
-
-  it("writes a key only once the output handed over before it is written", async () => {
-    const path = join(tmpdir(), `flowc-journal-${process.pid}-${Date.now()}.keys`);
-    const pressure = new Backpressure();
-    const rows = pendingOutput(pressure);
-    const journal = new KeyJournal({ path, capacity: 10, pressure, log: quietLog() });
-    try {
-      rows.accept();
-      journal.record("a");
-      journal.record(7);
-      await settle();
-      await expect(readFile(path, "utf8")).rejects.toThrow(/ENOENT/);
-      await rows.written();
-      expect(await readFile(path, "utf8")).toBe('"a"\n7\n');
-    } finally {
-      await rm(path, { force: true });
-    }
+  let folder: string;
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), "flowc-journal-"));
+  });
+  afterEach(async () => {
+    await rm(folder, { recursive: true, force: true });
   });
 
-  it("skips a line cut short, warns once while the file cannot be written, and says when it can again", async () => {
-    const folder = await mkdtemp(join(tmpdir(), "flowc-journal-"));
-    try {
-      const path = join(folder, "later", "seen.keys");
-      const lines: string[] = [];
-      const journal = new KeyJournal({ path, capacity: 10, pressure: new Backpressure(), log: quietLog(lines) });
-      journal.record("a");
-      await settle();
-      journal.record("b");
-      await settle();
-      expect(lines).toEqual([
-        `flowc: warning: cannot write to ${path}: no such file or directory (ENOENT); repeats arriving after a restart may get through\n`,
-      ]);
-      await mkdir(join(folder, "later"));
-      await writeFile(path, '"x"\n"y\n');
-      journal.record("c");
-      await settle();
-      expect(lines.at(-1)).toBe(`flowc: writing dedupe state to ${path} again\n`);
-      expect(new KeyJournal({ path, capacity: 10, pressure: new Backpressure(), log: quietLog() }).load()).toEqual([
-        "x",
-        "c",
-      ]);
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+  /** A file output whose watermark the test sets. */
+  function fileOutput(pressure: Backpressure, path: string) {
+    let size = 0;
+    pressure.track({ idle: true, flush: () => Promise.resolve(), watermark: () => [path, size] });
+    return { accept: (bytes: number) => void (size += bytes) };
+  }
+
+  it("writes each key before any file writes its rows, with the size the file will have", async () => {
+    const path = join(folder, "seen.keys");
+    const pressure = new Backpressure();
+    const rows = fileOutput(pressure, "rows.csv");
+    const journal = new KeyJournal({ path, capacity: 10, pressure, log: quietLog() });
+    const entry = journal.add("a");
+    rows.accept(12);
+    journal.handedOver(entry);
+    const second = journal.add(7);
+    rows.accept(5);
+    // A file about to write seals what is pending, the event still being handed on included.
+    pressure.beforeWrite();
+    journal.handedOver(second);
+    expect(await readFile(path, "utf8")).toBe('["a",[["rows.csv",12]]]\n[7,[["rows.csv",17]]]\n');
+  });
+
+  it("loads only the keys whose files reached their sizes", async () => {
+    const path = join(folder, "seen.keys");
+    const csv = join(folder, "rows.csv");
+    await writeFile(csv, "0123456789");
+    const entries = [
+      ["on disk", [[csv, 10]]],
+      ["not written", [[csv, 11]]],
+      ["no file", [[join(folder, "gone.csv"), 1]]],
+      ["no file output", []],
+    ];
+    await writeFile(path, entries.map((entry) => JSON.stringify(entry)).join("\n") + '\n["cut sh');
+    const journal = new KeyJournal({ path, capacity: 10, pressure: new Backpressure(), log: quietLog() });
+    expect(journal.load()).toEqual(["on disk", "no file output"]);
+  });
+
+  it("warns once while the file cannot be written, and says when it can again", async () => {
+    const path = join(folder, "later", "seen.keys");
+    const lines: string[] = [];
+    const journal = new KeyJournal({ path, capacity: 10, pressure: new Backpressure(), log: quietLog(lines) });
+    journal.handedOver(journal.add("a"));
+    await settle();
+    journal.handedOver(journal.add("b"));
+    await settle();
+    expect(lines).toEqual([
+      `flowc: warning: cannot write to ${path}: no such file or directory (ENOENT); repeats arriving after a restart may get through\n`,
+    ]);
+    await mkdir(join(folder, "later"));
+    journal.handedOver(journal.add("c"));
+    await settle();
+    expect(lines.at(-1)).toBe(`flowc: writing dedupe state to ${path} again\n`);
+    expect(new KeyJournal({ path, capacity: 10, pressure: new Backpressure(), log: quietLog() }).load()).toEqual(["c"]);
   });
 });

@@ -3,7 +3,8 @@
  * distinct keys (QoS 1 redeliveries, a device that replays after a restart). The key is the `by`
  * field, or the whole event (records by their wire encoding). Memory is bounded by `within` keys:
  * a key seen again does not become more recent, so `within` counts distinct arrivals. With
- * `state`, the keys also go to a file (see {@link KeyJournal}) and a restart starts from them.
+ * `state`, the keys also go to a file (see {@link KeyJournal}) and a restart starts from those
+ * whose rows reached the disk.
  */
 import { componentKey, type NodeImplementation, type Observer } from "../../runtime/component.js";
 import { keyReader, wholeEventKey } from "../event-fields.js";
@@ -32,8 +33,10 @@ export const nodeImplementations: NodeImplementation[] = [
           const key = keyOf(event);
           if (recent.has(key)) return;
           recent.set(key, true, true);
+          if (journal === undefined) return out.next(event);
+          const entry = journal.add(key);
           out.next(event);
-          journal?.record(key);
+          journal.handedOver(entry);
         },
         completed: () => {
           journal?.end();
