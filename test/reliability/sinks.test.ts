@@ -127,17 +127,19 @@ describe.runIf(existsSync("/dev/full"))("a device with no space at all (/dev/ful
   it("ends the run, when stopped, with the file, the reason and the count of unwritten rows", async () => {
     const io = capturedOutput();
     const flow = await runProgram(
-      compileFlows(`csv "${join(folder.path, "in.csv")}" as SensorEvent -> csv "/dev/full"\n`),
+      // A source that cannot wait, so rows reach the sink however the failure and the source race.
+      compileFlows(`sim "s" every 10ms -> csv "/dev/full"\n`),
       io.options,
     );
+    const sink = () => flow.stats.find((stage) => stage.label === 'csv "/dev/full"')!;
     await until(() => io.stderr.some((line) => line.includes("cannot write to /dev/full")), "the write failure");
+    await until(() => sink().in > 0, "a row at the sink");
     await flow.stop();
     const error = await flow.done.catch((thrown: unknown) => thrown as Error);
     expect(error).toBeInstanceOf(Error);
     expect(error!.message).toMatch(
       /^cannot write to \/dev\/full: no space left on the device \(ENOSPC\); \d+ row\(s\) could not be written$/,
     );
-    const sink = flow.stats.find((stage) => stage.label === 'csv "/dev/full"')!;
-    expect(sink.dropped).toBe(sink.in);
+    expect(sink().dropped).toBe(sink().in);
   });
 });
