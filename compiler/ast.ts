@@ -36,6 +36,8 @@ export const binaryPrecedence: Readonly<Record<BinaryOperator, number>> = {
 };
 /** Prefix `not` binds between `and` and the comparisons. */
 export const notPrecedence = 3;
+/** The level of `==`, `!=`, `<`, `<=`, `>`, `>=`: they do not chain (`a < b < c` is refused). */
+export const comparisonPrecedence = 4;
 export type UnaryOperator = "-" | "not";
 
 export type Expression =

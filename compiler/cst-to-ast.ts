@@ -3,7 +3,7 @@
  * {@link ./ast.ts} tree with spans, decoding literals on the way (string escapes, durations).
  */
 import type { CstElement, CstNode, IToken } from "chevrotain";
-import { binaryPrecedence, notPrecedence } from "./ast.js";
+import { binaryPrecedence, comparisonPrecedence, notPrecedence } from "./ast.js";
 import type * as A from "./ast.js";
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
 import { durationUnits } from "./lexer.js";
@@ -289,12 +289,25 @@ class AstBuilder extends BaseVisitor {
     let failed = false;
 
     const climb = (left: A.Expression, minimum: number): A.Expression => {
+      // Whether `left` is a comparison built in this loop (not one the author parenthesised).
+      let leftIsComparison = false;
       while (
         nextOperator < operators.length &&
         binaryPrecedence[operators[nextOperator]!.image as A.BinaryOperator] >= minimum
       ) {
         const operator = operators[nextOperator++]!;
         const level = binaryPrecedence[operator.image as A.BinaryOperator];
+        if (level === comparisonPrecedence && leftIsComparison) {
+          this.diagnostics.push(
+            diagnostic(
+              DiagnosticCodes.UnexpectedToken,
+              this.spanOf(operator),
+              `comparisons do not chain: \`${operator.image}\` follows another comparison`,
+              "join two comparisons with `and`, as in `0 < val and val <= 100`",
+            ),
+          );
+        }
+        leftIsComparison = level === comparisonPrecedence;
         const right = climb(operand(), level + 1);
         left = {
           kind: "binary",
