@@ -8,7 +8,7 @@
  *       -> set ts = now()             # overwrite the device timestamp with host time
  */
 import { doc, util, type AstPath, type Doc } from "prettier";
-import { isRoot, type FormatComment, type FormatNode, type FormatRoot } from "./nodes.js";
+import { childNodes, isPipeline, isRoot, type FormatComment, type FormatNode, type FormatRoot } from "./nodes.js";
 import { isFollowedByBlankLine } from "./source-text.js";
 
 /** What Prettier knows about a comment while attaching it. */
@@ -23,6 +23,36 @@ type AddComment = (node: FormatNode, comment: FormatComment) => void;
 const addTrailingComment = util.addTrailingComment as AddComment;
 const { breakParent, hardline, indent, join, lineSuffix } = doc.builders;
 
+/** Expressions printed on one line whatever their source layout: `3 - 0`, `round(val, 2)`, `a.b`. */
+const inlineExpressionKinds = new Set(["binary", "unary", "call", "field"]);
+const isInlineExpression = (node: FormatNode | undefined): boolean =>
+  node !== undefined && "kind" in node && inlineExpressionKinds.has(node.kind);
+
+/** The innermost stage (invocation) of `root` whose text holds `offset`. */
+function stageAt(root: FormatNode, offset: number): FormatNode | undefined {
+  let found: FormatNode | undefined;
+  let node: FormatNode | undefined = root;
+  while (node) {
+    if ("kind" in node && node.kind === "invocation") found = node;
+    node = childNodes(node).find((child) => child.span.start <= offset && offset < child.span.end);
+  }
+  return found;
+}
+
+/**
+ * A comment inside an expression the printer puts on one line (`3 - # why\n 0`) trails the
+ * stage it is in, so it ends that stage's line. As a trailing comment of an operand it would end
+ * up after the expression all the same, but formatting the result again would attach it
+ * differently: formatting would not be idempotent.
+ */
+function keepWithStage(comment: AttachingComment, root: FormatNode | undefined): boolean {
+  if (!root || !isInlineExpression(comment.enclosingNode)) return false;
+  const stage = stageAt(root, comment.span.start);
+  if (!stage) return false;
+  addTrailingComment(stage, comment);
+  return true;
+}
+
 /**
  * Prettier's default puts a comment on its own line before the node that follows it. That is
  * right where the following node starts a line (a statement, a settings entry, a fan-out branch,
@@ -30,7 +60,13 @@ const { breakParent, hardline, indent, join, lineSuffix } = doc.builders;
  * (`-> step`, `merge a, b`, an operand), so the comment instead trails the node before it and is
  * printed on its own line after that node's line.
  */
-export function handleOwnLineComment(comment: AttachingComment): boolean {
+export function handleOwnLineComment(
+  comment: AttachingComment,
+  _text?: string,
+  _options?: unknown,
+  root?: FormatNode,
+): boolean {
+  if (keepWithStage(comment, root)) return true;
   const { enclosingNode, precedingNode, followingNode } = comment;
   if (!enclosingNode || !precedingNode || !followingNode || startsLine(enclosingNode, followingNode)) return false;
   addTrailingComment(precedingNode, comment);
@@ -41,10 +77,42 @@ export function handleOwnLineComment(comment: AttachingComment): boolean {
  * A comment at the end of a line that has no code of this node before it (`let x = # why` with
  * the value on the next line) trails what follows instead, unless that starts a line of its own.
  */
-export function handleEndOfLineComment(comment: AttachingComment): boolean {
+export function handleEndOfLineComment(
+  comment: AttachingComment,
+  text?: string,
+  _options?: unknown,
+  root?: FormatNode,
+): boolean {
+  if (keepWithStage(comment, root) || keepPipelineBroken(comment, text)) return true;
   const { enclosingNode, precedingNode, followingNode } = comment;
   if (!enclosingNode || precedingNode || !followingNode || startsLine(enclosingNode, followingNode)) return false;
   addTrailingComment(followingNode, comment);
+  return true;
+}
+
+/** Any other comment inside an expression trails its stage, as above; else Prettier's default. */
+export function handleRemainingComment(
+  comment: AttachingComment,
+  _text?: string,
+  _options?: unknown,
+  root?: FormatNode,
+): boolean {
+  return keepWithStage(comment, root);
+}
+
+/**
+ * A comment after a pipeline written over several lines trails its last stage, so the pipeline
+ * stays broken, as formatting a comment inside that stage leaves it. As a comment of the whole
+ * statement it would let the pipeline join onto one line.
+ */
+function keepPipelineBroken(comment: AttachingComment, text: string | undefined): boolean {
+  const statement = comment.precedingNode;
+  if (!text || !statement || !("kind" in statement) || statement.kind !== "pipeline" || isPipeline(statement))
+    return false;
+  if (!text.slice(statement.span.start, statement.span.end).includes("\n")) return false;
+  const last = stageAt(statement, statement.span.end - 1);
+  if (!last) return false;
+  addTrailingComment(last, comment);
   return true;
 }
 

@@ -162,6 +162,18 @@ describe("comments", () => {
     expect(await formatChecked("# one\n\n\n# two   \n")).toBe("# one\n\n# two\n");
   });
 
+  // Found by the fuzz test: as a trailing comment of an operand, a comment broke the pipeline
+  // onto several lines, and formatting that again, with the comment now after the statement,
+  // joined them back.
+  it("inside an expression end the line of their stage, idempotently", async () => {
+    const source = "sim every 1s -> moving_avg 3 - # why\n  0 -> filter val > # limit\n  3 -> print\n";
+    const formatted = await formatFlow(source);
+    expect(formatted).toBe(
+      "sim every 1s\n  -> moving_avg 3 - 0   # why\n  -> filter val > 3     # limit\n  -> print\n",
+    );
+    expect(await formatFlow(formatted)).toBe(formatted);
+  });
+
   it("survive at the end of every line of every example", async () => {
     for (const file of examples) {
       const text = readFileSync(file, "utf8")

@@ -8,7 +8,13 @@
  * `flowc-ast`. The parser is the compiler's, so formatting can never disagree with compiling.
  */
 import type { Parser, Plugin, Printer, SupportLanguage } from "prettier";
-import { handleEndOfLineComment, handleOwnLineComment, hasPrettierIgnore, printComment } from "./comments.js";
+import {
+  handleEndOfLineComment,
+  handleOwnLineComment,
+  handleRemainingComment,
+  hasPrettierIgnore,
+  printComment,
+} from "./comments.js";
 import { canAttachComment, childKeys, childNodes, type FormatNode } from "./nodes.js";
 import { parseForFormatting } from "./parse.js";
 import { printFlow } from "./print.js";
@@ -52,7 +58,11 @@ export const printers: Record<"flowc-ast", Printer<FormatNode>> = {
     canAttachComment,
     getCommentChildNodes: (node) => [...childNodes(node)],
     getVisitorKeys: (node) => childKeys(node),
-    handleComments: { ownLine: handleOwnLineComment, endOfLine: handleEndOfLineComment },
+    handleComments: {
+      ownLine: handleOwnLineComment,
+      endOfLine: handleEndOfLineComment,
+      remaining: handleRemainingComment,
+    },
     hasPrettierIgnore,
     massageAstNode,
   },

@@ -13,7 +13,7 @@
  * the result still parses to the same program ({@link ./verify.ts}).
  */
 import { doc, type AstPath, type Doc, type ParserOptions } from "prettier";
-import { binaryPrecedence, notPrecedence } from "../ast.js";
+import { binaryPrecedence, comparisonPrecedence, notPrecedence } from "../ast.js";
 import type * as A from "../ast.js";
 import { alignComments, printCommentOnlyFile, printCommentsInside, printDanglingComments } from "./comments.js";
 import { isBranch, isOption, isPipeline, isRoot, isSchemaField, type FormatNode, type FormatRoot } from "./nodes.js";
@@ -158,7 +158,6 @@ function printRecord(path: AstPath<A.RecordLiteral>, options: FlowOptions, print
   });
 }
 
-const comparisonPrecedence = 4;
 const negationPrecedence = 7;
 const atomPrecedence = 8;
 
