@@ -1,4 +1,5 @@
 import { mkdtempSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +22,7 @@ import {
   MqttConnectionError,
   MqttConnections,
   parseBrokerUrl,
+  publishBufferLimit,
   type BrokerOptions,
 } from "./mqtt.js";
 import { Backpressure } from "./pressure.js";
@@ -288,6 +290,115 @@ describe.skipIf(!mosquittoAvailable)("MqttConnection with mosquitto", () => {
     expect(connections.get(options(broker))).toBe(connections.get(options(broker)));
     expect(connections.get(options(broker))).not.toBe(connections.get(options(broker, { clientId: "other" })));
     await connections.closeAll();
+  });
+});
+
+describe.skipIf(!mosquittoAvailable)(
+  "MqttConnection with more QoS 1 messages outstanding than MQTT has packet ids",
+  () => {
+    // A packet id is 16 bits: a flow that publishes faster than the broker confirms (or while it is
+    // away) can have more than 65,535 messages outstanding, and none may share an id with another.
+    it("delivers and confirms every one of 70,000 published at once", async () => {
+      const broker = await startMosquitto({ extraConfig: ["max_queued_messages 0"] });
+      try {
+        const { services: s } = services();
+        const subscriber = new MqttConnection(options(broker), s);
+        let received = 0;
+        let outOfOrder = 0;
+        await subscriber.subscribe("ids", 0, (_topic, bytes, start, end) => {
+          if (Number(bytes.toString("utf8", start, end)) !== received++) outOfOrder++;
+        }).ready;
+        const publisher = new MqttConnection(options(broker), s);
+        const messages = 70_000;
+        for (let i = 0; i < messages; i++) publisher.publish("ids", String(i), 1, false);
+        await publisher.flush();
+        await until(() => received >= messages, `${messages} messages`, 30_000);
+        expect(received).toBe(messages);
+        expect(outOfOrder).toBe(0);
+        await Promise.all([subscriber.close(), publisher.close()]);
+      } finally {
+        await broker.dispose();
+      }
+    }, 60_000);
+  },
+);
+
+describe.skipIf(!mosquittoAvailable)("MqttConnection as an output QoS 1 acknowledgements wait for", () => {
+  let broker: Mosquitto;
+  beforeAll(async () => {
+    broker = await startMosquitto();
+  });
+  afterAll(async () => {
+    await broker?.dispose();
+  });
+
+  it("confirms the messages published before a flush though a later one is still unconfirmed", async () => {
+    // aedes acknowledges a publish once its authorizer calls back: this one holds back "slow".
+    const { Aedes } = await import("aedes");
+    const aedes = await Aedes.createBroker();
+    let releaseSlow: (() => void) | undefined;
+    aedes.authorizePublish = (_client, packet, callback) => {
+      if (packet.payload.toString() === "slow") releaseSlow = () => callback(null);
+      else callback(null);
+    };
+    const server = createServer((socket) => aedes.handle(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { services: s } = services();
+      const connection = new MqttConnection({ ...options(broker), port: (server.address() as AddressInfo).port }, s);
+      await connection.connected;
+      connection.publish("order", "first", 1, false);
+      const first = connection.flush();
+      connection.publish("order", "slow", 1, false);
+      await first;
+      expect(connection.idle).toBe(false);
+      await until(() => releaseSlow !== undefined, "the slow message at the broker");
+      releaseSlow!();
+      await connection.flush();
+      expect(connection.idle).toBe(true);
+      await connection.close();
+    } finally {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      server.close();
+    }
+  });
+
+  it("holds whenWritten until its publishes are confirmed", async () => {
+    const { services: s, pressure } = services();
+    const closed = await startMosquitto();
+    const port = closed.port;
+    await closed.dispose();
+    const away = new MqttConnection({ ...options(broker), port }, s);
+    expect(pressure.whenWritten()).toBeUndefined();
+    away.publish("held", "1", 1, false);
+    let written = false;
+    void pressure.whenWritten()!.then(() => (written = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(written).toBe(false);
+    await away.close();
+    expect(pressure.whenWritten()).toBeUndefined();
+  });
+
+  it("keeps at most publishBufferLimit messages for an absent broker, then drops and counts the rest", async () => {
+    const lines: string[] = [];
+    const { services: s } = services(lines);
+    const closed = await startMosquitto();
+    const port = closed.port;
+    await closed.dispose();
+    const away = new MqttConnection({ ...options(broker), port }, s);
+    let accepted = 0;
+    for (let i = 0; i < publishBufferLimit + 3; i++) if (away.publish("queued", String(i), 1, false)) accepted++;
+    expect(accepted).toBe(publishBufferLimit);
+    expect(lines.filter((line) => line.includes("dropped"))).toEqual([
+      expect.stringMatching(
+        /warning: dropped a message to publish \(100000 messages are waiting for the broker\): "100000"\n$/,
+      ),
+    ]);
+    await away.close();
+    expect(lines.slice(-2)).toEqual([
+      expect.stringMatching(/warning: disconnecting with 100000 message\(s\) not confirmed by the broker\n$/),
+      expect.stringMatching(/warning: dropped 2 messages to publish in the last \d+s/),
+    ]);
   });
 });
 

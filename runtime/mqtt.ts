@@ -10,14 +10,14 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isIP, connect as connectTcp } from "node:net";
 import { connect as connectTls } from "node:tls";
-import { MqttClient, type IClientOptions } from "mqtt";
+import { MqttClient, UniqueMessageIdProvider, type IClientOptions } from "mqtt";
 import type { SettingsBlock } from "../compiler/ir.js";
 import type { ParamValue } from "../compiler/registry.js";
 import { ProblemReporter } from "./bad-input.js";
 import type { ConfigResolver } from "./config.js";
 import type { Logger } from "./log.js";
 import { InboundPublishTap, type PublishHandler } from "./mqtt-inbound.js";
-import type { Backpressure } from "./pressure.js";
+import type { Backpressure, PendingOutput } from "./pressure.js";
 import { parseTopicFilter, TopicRouter } from "./topics.js";
 
 export type QoS = 0 | 1 | 2;
@@ -255,6 +255,11 @@ export interface ConnectionServices {
 /** Unconfirmed publishes beyond which sinks report saturation, and below which they recover. */
 const publishHighWater = 1000;
 const publishLowWater = 250;
+/**
+ * Unconfirmed publishes kept in memory while the broker is away or behind (tens of MB); beyond,
+ * messages are dropped and counted rather than growing the process until it dies with all of them.
+ */
+export const publishBufferLimit = 100_000;
 const firstRetryMs = 1000;
 const longestRetryMs = 30_000;
 /** How long `close` waits for unconfirmed publishes before disconnecting anyway. */
@@ -269,7 +274,7 @@ const closeGraceMs = 5000;
  * await subscription.ready;
  * connection.publish("lux/alerts", '["lux-1", 611, 9000]', 1, false);
  */
-export class MqttConnection {
+export class MqttConnection implements PendingOutput {
   readonly url: string;
   /** Resolves on the first successful connection; rejects if the broker refuses it. */
   readonly connected: Promise<void>;
@@ -281,8 +286,17 @@ export class MqttConnection {
   private readonly filters = new Map<string, { users: number; qos: QoS; granted: Promise<void> }>();
   private readonly log: Logger;
   private readonly publishFailures: ProblemReporter;
+  private readonly publishesDropped: ProblemReporter;
   private inFlight = 0;
-  private drained: (() => void)[] = [];
+  /** Publishes so far; the next one gets this number. */
+  private published = 0;
+  /** Every publish numbered below this is confirmed (or failed and reported). */
+  private confirmedBelow = 0;
+  /** Publishes confirmed before an earlier one (a QoS 0 message sent while a QoS 1 one waits). */
+  private readonly confirmedAhead = new Set<number>();
+  /** {@link flush} calls, oldest first, each waiting for the publishes numbered below `target`. */
+  private flushWaiters: { readonly target: number; readonly resolve: () => void }[] = [];
+  private readonly stopTracking: () => void;
   private retries = 0;
   private reachable = true;
   private wasConnected = false;
@@ -308,6 +322,13 @@ export class MqttConnection {
       log: this.log,
       noun: ["a message that could not be published", "messages that could not be published"],
     });
+    this.publishesDropped = new ProblemReporter({
+      log: this.log,
+      noun: ["a message to publish", "messages to publish"],
+    });
+    // Acknowledging a QoS 1 message waits for what it became to be published as well as written,
+    // so a relay killed in between leaves the message with its broker.
+    this.stopTracking = services.pressure.track(this);
     this.connected = new Promise((resolve, reject) => {
       this.resolveConnected = resolve;
       this.rejectConnected = reject;
@@ -332,6 +353,10 @@ export class MqttConnection {
       connectTimeout: 10_000,
       resubscribe: true,
       ...(options.will ? { will: { ...options.will } } : {}),
+      // The default provider wraps around after 65,535 ids and reuses one still in flight: the
+      // newer message replaces the older in MQTT.js's store, so the older is never confirmed or
+      // resent. This one holds a publish back until an id is free.
+      messageIdProvider: new UniqueMessageIdProvider(),
       // MQTT.js logs through `debug` on every packet unless given a logger.
       log: () => {},
     };
@@ -382,22 +407,35 @@ export class MqttConnection {
   /**
    * Publishes without waiting. QoS 0 messages are handed to the socket, QoS 1/2 ones kept until
    * acknowledged; while many are outstanding (or the broker is away) `pressure` is blocked so
-   * that sources which can pause do.
+   * that sources which can pause do. Returns false, having counted and reported it, when
+   * {@link publishBufferLimit} messages already wait for the broker and this one is dropped.
    */
-  publish(topic: string, payload: string | Buffer, qos: QoS, retain: boolean): void {
+  publish(topic: string, payload: string | Buffer, qos: QoS, retain: boolean): boolean {
     if (this.failed) throw this.failed;
+    if (this.inFlight >= publishBufferLimit) {
+      this.publishesDropped.report(payload, `${publishBufferLimit} messages are waiting for the broker`);
+      return false;
+    }
     if (++this.inFlight === publishHighWater) this.services.pressure.block(this);
-    this.client.publish(topic, payload, { qos, retain }, this.published);
+    const number = this.published++;
+    this.client.publish(topic, payload, { qos, retain }, (error) => this.confirmed(number, error));
+    return true;
+  }
+
+  /** True when every message published so far is confirmed. */
+  get idle(): boolean {
+    return this.inFlight === 0;
   }
 
   /**
-   * Resolves when every message published so far has been sent (QoS 0) or acknowledged, or at
-   * once when the connection has failed for good (those messages will never be confirmed; `close`
-   * reports how many).
+   * Resolves when every message published before the call has been sent (QoS 0) or acknowledged,
+   * however many are published meanwhile; at once when the connection has failed for good (those
+   * messages will never be confirmed; `close` reports how many).
    */
   flush(): Promise<void> {
-    if (this.inFlight === 0 || this.failed) return Promise.resolve();
-    return new Promise((resolve) => this.drained.push(resolve));
+    if (this.confirmedBelow >= this.published || this.failed) return Promise.resolve();
+    const target = this.published;
+    return new Promise((resolve) => this.flushWaiters.push({ target, resolve }));
   }
 
   /**
@@ -431,22 +469,31 @@ export class MqttConnection {
     }
     await this.client.endAsync(!this.client.connected);
     this.publishFailures.flush();
+    this.publishesDropped.flush();
     this.services.pressure.unblock(this);
+    this.stopTracking();
   }
 
-  private readonly published = (error?: Error) => {
+  private confirmed(number: number, error: Error | undefined): void {
     if (error && !this.closing) this.publishFailures.report(undefined, error.message);
-    if (--this.inFlight === publishLowWater) this.services.pressure.unblock(this);
-    if (this.inFlight === 0) {
-      this.services.pressure.unblock(this);
-      this.releaseFlushes();
+    if (--this.inFlight === publishLowWater || this.inFlight === 0) this.services.pressure.unblock(this);
+    if (number !== this.confirmedBelow) {
+      this.confirmedAhead.add(number);
+      return;
     }
-  };
+    this.confirmedBelow++;
+    while (this.confirmedAhead.delete(this.confirmedBelow)) this.confirmedBelow++;
+    let released = 0;
+    while (released < this.flushWaiters.length && this.flushWaiters[released]!.target <= this.confirmedBelow) {
+      this.flushWaiters[released++]!.resolve();
+    }
+    if (released > 0) this.flushWaiters = this.flushWaiters.slice(released);
+  }
 
   private releaseFlushes(): void {
-    const waiting = this.drained;
-    this.drained = [];
-    for (const resolve of waiting) resolve();
+    const waiting = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const { resolve } of waiting) resolve();
   }
 
   private subscribeAtBroker(filter: string, qos: QoS): Promise<void> {
