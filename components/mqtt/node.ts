@@ -1,7 +1,8 @@
 /**
  * MQTT on the host. The source emits each payload as UTF-8 text (payloads that are not valid
  * UTF-8 are counted and reported, not emitted); the sink publishes text as is, SensorEvent as the
- * tutorial's JSON array and other values as JSON. Both share their program's broker connection
+ * tutorial's JSON array and other values as JSON; a message the connection cannot keep for an
+ * absent broker is counted in the sink's `dropped` statistic. Both share their program's broker connection
  * (runtime/mqtt.ts).
  */
 import { componentKey, type NodeImplementation, type Sink } from "../../runtime/component.js";
@@ -35,7 +36,10 @@ export const nodeImplementations: NodeImplementation[] = [
           : encoderFor(input ?? { kind: "any" });
       const connection = ctx.mqtt();
       return {
-        next: (event) => connection.publish(topic, encode(event), qos, retain),
+        next: (event) => {
+          // The connection reports what it drops (its buffer full while the broker is away).
+          if (!connection.publish(topic, encode(event), qos, retain)) ctx.stats.dropped++;
+        },
         completed() {},
         error() {},
         close: () => connection.flush(),
