@@ -1,10 +1,10 @@
 // Sinks that fail. A file that cannot be opened stops the run at start, naming it. A disk that
-// fills up mid-run (simulated with a file size limit set by prlimit, or /dev/full) is reported by
+// fills up mid-run (a tiny tmpfs, a file size limit set by prlimit, or /dev/full) is reported by
 // file name; the rows wait in memory and are written when space returns, so nothing is lost; if
 // the run is stopped first, it exits 1 saying how many rows it could not write. Never a crash, a
 // restart loop or a partial line.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runProgram } from "../../runtime/run.js";
@@ -18,6 +18,32 @@ import {
   temporaryFolder,
   until,
 } from "./support.js";
+
+/**
+ * Mounts a tmpfs of `bytes` at `path` and returns the function that unmounts it, or `undefined`
+ * where this process may not mount (not root, or a container without CAP_SYS_ADMIN).
+ */
+function mountTinyTmpfs(path: string, bytes: number): (() => void) | undefined {
+  mkdirSync(path, { recursive: true });
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${bytes}`, "tmpfs", path], { stdio: "ignore" });
+  } catch {
+    return undefined;
+  }
+  return () => execFileSync("umount", ["--lazy", path], { stdio: "ignore" });
+}
+
+const canMountTmpfs = (() => {
+  const probe = temporaryFolder("flowc-tmpfs-probe-");
+  try {
+    const unmount = mountTinyTmpfs(probe.path, 4096);
+    unmount?.();
+    return unmount !== undefined;
+  } finally {
+    probe.dispose();
+  }
+})();
+if (!canMountTmpfs) console.warn("sinks.test: cannot mount a tmpfs here (needs root); the full-disk test is skipped");
 
 const hasPrlimit = (() => {
   try {
@@ -63,6 +89,39 @@ describe("an output file that cannot be opened", () => {
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toBe(`flowc run: cannot open ${output}: ${reason}\n`);
+  });
+});
+
+describe.runIf(canMountTmpfs)("a disk that fills up mid-run (a 64 KiB tmpfs)", () => {
+  let disk: string;
+  let unmount: (() => void) | undefined;
+  beforeEach(() => {
+    disk = join(folder.path, "disk");
+    unmount = mountTinyTmpfs(disk, 64 * 1024);
+  });
+  afterEach(() => unmount?.());
+
+  it("keeps the rows in memory, retries, and writes every one once files are removed", async () => {
+    // Everything but a few rows' room goes to another file, as a log filling the disk would.
+    writeFileSync(join(disk, "filler"), Buffer.alloc(60 * 1024));
+    writeFlow("flow.flow", 'interval 10ms -> map it * 1000000000000 -> csv "disk/out.csv"\n');
+    const flow = startFlowc(["run", "flow.flow"], { cwd: folder.path });
+    await until(() => flow.output().stderr.includes("cannot write to disk/out.csv"), "the write failure");
+    rmSync(join(disk, "filler"));
+    await until(() => flow.output().stderr.includes("writing to disk/out.csv again"), "the recovery");
+    const written = () => fileLines(join(disk, "out.csv"));
+    const rowsAtRecovery = written().length;
+    await until(() => written().length > rowsAtRecovery + 100, "rows after the recovery");
+    flow.child.kill("SIGTERM");
+    const { code, stderr } = await flow.finished;
+    expect(code).toBe(0);
+    expect(stderr).toMatch(
+      /^flowc: \[csv "disk\/out\.csv"\] error: cannot write to disk\/out\.csv: no space left on the device \(ENOSPC\); keeping \d+ row\(s\) in memory and trying again in 1s$/m,
+    );
+    // The failed write was cut back to whole lines: every row is there once, in order, whole.
+    const [header, ...rows] = written();
+    expect(header).toBe("value");
+    expect(rows).toEqual(rows.map((_, i) => String(i * 1e12)));
   });
 });
 
