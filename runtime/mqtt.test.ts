@@ -363,6 +363,39 @@ describe.skipIf(!mosquittoAvailable)("MqttConnection as an output QoS 1 acknowle
     }
   });
 
+  it("stops, sending DISCONNECT, when the broker stops confirming, and counts what it did not confirm", async () => {
+    const { Aedes } = await import("aedes");
+    const aedes = await Aedes.createBroker();
+    aedes.authorizePublish = (_client, packet, callback) => {
+      if (packet.topic !== "stalled") callback(null); // "stalled" is never confirmed
+    };
+    const disconnected = new Promise<boolean>((resolve) => aedes.on("clientDisconnect", () => resolve(true)));
+    const wills: string[] = [];
+    aedes.on("publish", (packet) => void (packet.topic === "status" && wills.push(packet.payload.toString())));
+    const server = createServer((socket) => aedes.handle(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const { services: s } = services();
+      const connection = new MqttConnection(
+        { ...options(broker), port, will: { topic: "status", payload: "lost", qos: 1, retain: false } },
+        s,
+      );
+      await connection.connected;
+      connection.publish("stalled", "1", 1, false);
+      await expect(connection.close()).rejects.toThrow(
+        `1 message(s) could not be published to mqtt://127.0.0.1:${port}: the broker had not confirmed them when the flow stopped`,
+      );
+      expect(await disconnected).toBe(true);
+      // A client lost without DISCONNECT has its will published (aedes does so just after).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(wills).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      server.close();
+    }
+  }, 20_000);
+
   it("holds whenWritten until its publishes are confirmed", async () => {
     const { services: s, pressure } = services();
     const closed = await startMosquitto();
@@ -375,7 +408,9 @@ describe.skipIf(!mosquittoAvailable)("MqttConnection as an output QoS 1 acknowle
     void pressure.whenWritten()!.then(() => (written = true));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(written).toBe(false);
-    await away.close();
+    await expect(away.close()).rejects.toThrow(
+      `1 message(s) could not be published to mqtt://127.0.0.1:${port}: the broker could not be reached`,
+    );
     expect(pressure.whenWritten()).toBeUndefined();
   });
 
@@ -394,11 +429,11 @@ describe.skipIf(!mosquittoAvailable)("MqttConnection as an output QoS 1 acknowle
         /warning: dropped a message to publish \(100000 messages are waiting for the broker\): "100000"\n$/,
       ),
     ]);
-    await away.close();
-    expect(lines.slice(-2)).toEqual([
-      expect.stringMatching(/warning: disconnecting with 100000 message\(s\) not confirmed by the broker\n$/),
-      expect.stringMatching(/warning: dropped 2 messages to publish in the last \d+s/),
-    ]);
+    // Those waiting and those dropped: every message the flow could not publish.
+    await expect(away.close()).rejects.toThrow(
+      `${publishBufferLimit + 3} message(s) could not be published to mqtt://127.0.0.1:${port}: the broker could not be reached`,
+    );
+    expect(lines.at(-1)).toMatch(/warning: dropped 2 messages to publish in the last \d+s/);
   });
 });
 

@@ -262,6 +262,8 @@ const publishLowWater = 250;
 export const publishBufferLimit = 100_000;
 const firstRetryMs = 1000;
 const longestRetryMs = 30_000;
+/** MQTT 3.1.1 §3.14: a fixed header with no remaining bytes. */
+const disconnectPacket = Buffer.from([0xe0, 0x00]);
 /** How long `close` waits for unconfirmed publishes before disconnecting anyway. */
 const closeGraceMs = 5000;
 
@@ -299,6 +301,8 @@ export class MqttConnection implements PendingOutput {
   private readonly stopTracking: () => void;
   private retries = 0;
   private reachable = true;
+  /** {@link flushWhileReachable} calls to settle when an attempt to reach the broker fails. */
+  private unreachableWaiters: (() => void)[] = [];
   private wasConnected = false;
   private failed: MqttConnectionError | undefined;
   private closing = false;
@@ -439,24 +443,37 @@ export class MqttConnection implements PendingOutput {
   }
 
   /**
-   * Waits (a few seconds at most) for outstanding publishes, then disconnects. Messages still
-   * unconfirmed after that are reported.
+   * Like {@link flush}, but resolves as soon as an attempt to reach the broker fails, since
+   * nothing is confirmed before it is back: a sink that stops while the broker is away does not
+   * hang. (Still connecting, or reconnecting after a short loss, it waits.)
+   */
+  flushWhileReachable(): Promise<void> {
+    if (!this.reachable) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.unreachableWaiters.push(resolve);
+      void this.flush().then(resolve);
+    });
+  }
+
+  /**
+   * Waits (a few seconds at most, and only while the broker is reachable) for outstanding publishes, then
+   * disconnects. Rejects, once disconnected, with an {@link MqttConnectionError} counting the
+   * messages that were never confirmed (still outstanding, dropped at the buffer limit, or failed),
+   * unless the connection had already failed for good, which ended the flow with its own error.
    */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    if (this.inFlight > 0 && this.client.connected) {
+    if (this.inFlight > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([this.flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, closeGraceMs)))]);
+      await Promise.race([
+        this.flushWhileReachable(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, closeGraceMs))),
+      ]);
       clearTimeout(timer);
     }
-    if (this.inFlight > 0) {
-      this.log.warn(
-        this.failed
-          ? `${this.inFlight} message(s) could not be published`
-          : `disconnecting with ${this.inFlight} message(s) not confirmed by the broker`,
-      );
-    }
+    const unconfirmed = this.inFlight;
+    if (unconfirmed > 0 && this.failed) this.log.warn(`${unconfirmed} message(s) could not be published`);
     // Messages whose rows were written while the sinks closed are acknowledged before DISCONNECT,
     // or the broker would deliver them again to the next run.
     if (this.tap && this.client.connected) {
@@ -467,11 +484,35 @@ export class MqttConnection implements PendingOutput {
       ]);
       clearTimeout(timer);
     }
-    await this.client.endAsync(!this.client.connected);
+    const connectedAtClose = this.client.connected;
+    await this.end();
     this.publishFailures.flush();
     this.publishesDropped.flush();
     this.services.pressure.unblock(this);
     this.stopTracking();
+    const lost = unconfirmed + this.publishesDropped.total + this.publishFailures.total;
+    if (lost > 0 && !this.failed) {
+      throw new MqttConnectionError(
+        `${lost} message(s) could not be published to ${this.url}: ${
+          connectedAtClose
+            ? "the broker had not confirmed them when the flow stopped"
+            : "the broker could not be reached"
+        }`,
+      );
+    }
+  }
+
+  /**
+   * Disconnects. MQTT.js sends DISCONNECT only once every QoS 1 message is confirmed, so a broker
+   * that stopped confirming (overloaded, or a half-open connection after a network loss) would
+   * keep the flow from ever stopping; then DISCONNECT goes straight to the socket before it is
+   * closed, and the broker does not publish the will as it would for a lost client.
+   */
+  private async end(): Promise<void> {
+    if (!this.client.connected) return this.client.endAsync(true);
+    if (Object.keys(this.client.outgoing).length === 0) return this.client.endAsync(false);
+    this.tap?.write(disconnectPacket);
+    return this.client.endAsync(true);
   }
 
   private confirmed(number: number, error: Error | undefined): void {
@@ -569,6 +610,9 @@ export class MqttConnection implements PendingOutput {
   }
 
   private onError(error: Error & { code?: unknown }): void {
+    const waiters = this.unreachableWaiters;
+    this.unreachableWaiters = [];
+    for (const resolve of waiters) resolve();
     if (this.closing || this.failed) return;
     // Subscriptions asked for before the first connection cannot be granted: rather than one
     // warning and then "Connection closed" from each of them, one line saying why.
@@ -618,7 +662,10 @@ export class MqttConnections {
     return connection;
   }
 
+  /** Closes every connection; rejects with the first one's error once all are closed. */
   async closeAll(): Promise<void> {
-    await Promise.all([...this.connections.values()].map((connection) => connection.close()));
+    const outcomes = await Promise.allSettled([...this.connections.values()].map((connection) => connection.close()));
+    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+    if (failure) throw failure.reason;
   }
 }

@@ -141,8 +141,11 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
 
   const shutDown = async () => {
     scheduler.stop();
-    await connections.closeAll();
-    await embedded?.close();
+    try {
+      await connections.closeAll();
+    } finally {
+      await embedded?.close();
+    }
   };
 
   try {
@@ -169,8 +172,14 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
   for (const graph of graphs) graph.done.catch(() => Promise.all(graphs.map((other) => other.stop())));
   const done = Promise.allSettled(graphs.map((graph) => graph.done)).then(async (outcomes) => {
     printer?.stop();
-    await shutDown();
     const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+    try {
+      await shutDown();
+    } catch (error) {
+      // What could not be published is part of the story, but the failure that ended the run leads.
+      if (!failure) throw error;
+      log.error((error as Error).message);
+    }
     if (failure) throw failure.reason;
   });
   done.catch(() => {});

@@ -131,6 +131,22 @@ describe("flowc run", () => {
     );
   }, 30_000);
 
+  it("stops at Ctrl-C while its broker is away, and exits 1 counting what it could not publish", async () => {
+    await writeFile(join(folder, "pub.flow"), 'interval 100ms -> mqtt "t" qos 1\n');
+    const run = start(["run", "pub.flow", "--broker", "mqtt://127.0.0.1:1"]);
+    await waitFor(() => (run.output().stderr.includes("cannot reach the broker") ? true : undefined), "the warning");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    run.child.kill("SIGINT");
+    const { code, stderr } = await run.finished;
+    expect(code).toBe(1);
+    const lost = Number(
+      /^flowc run: (\d+) message\(s\) could not be published to mqtt:\/\/127\.0\.0\.1:1: the broker could not be reached\n$/m.exec(
+        stderr,
+      )?.[1],
+    );
+    expect(lost).toBeGreaterThan(0);
+  }, 30_000);
+
   it("names a secrets file it cannot read", async () => {
     const { code, stderr } = await start(["run", join(tutorial, "client.flow"), "--secrets", "missing.json"]).finished;
     expect(code).toBe(1);

@@ -42,7 +42,7 @@ export const nodeImplementations: NodeImplementation[] = [
         },
         completed() {},
         error() {},
-        close: () => connection.flush(),
+        close: () => connection.flushWhileReachable(),
       };
     },
   },
