@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isIP, connect as connectTcp } from "node:net";
 import { connect as connectTls } from "node:tls";
-import { MqttClient, UniqueMessageIdProvider, type IClientOptions } from "mqtt";
+import { MqttClient, type IClientOptions } from "mqtt";
 import type { SettingsBlock } from "../compiler/ir.js";
 import type { ParamValue } from "../compiler/registry.js";
 import { ProblemReporter } from "./bad-input.js";
@@ -237,6 +237,14 @@ function readCertificate(path: string, url: string): Buffer {
   }
 }
 
+interface WaitingPublish {
+  readonly number: number;
+  readonly topic: string;
+  readonly payload: string | Buffer;
+  readonly qos: QoS;
+  readonly retain: boolean;
+}
+
 /** A subscription of one source. */
 export interface Subscription {
   /** Resolves when the broker has granted the subscription; rejects when it refused it. */
@@ -260,6 +268,14 @@ const publishLowWater = 250;
  * messages are dropped and counted rather than growing the process until it dies with all of them.
  */
 export const publishBufferLimit = 100_000;
+/**
+ * Publishes handed to MQTT.js at once; the rest wait here, in order. A packet id has 16 bits and
+ * MQTT.js's ids wrap around: with more than 65,535 outstanding, a newer message would take the id
+ * of an older one still unconfirmed and replace it in MQTT.js's store, never to be confirmed or
+ * resent. (MQTT.js's UniqueMessageIdProvider avoids that, but forgets on every connection the ids
+ * of SUBSCRIBE packets queued while offline, and then gives one of them to a publish.)
+ */
+const publishesHandedOver = 10_000;
 const firstRetryMs = 1000;
 const longestRetryMs = 30_000;
 /** MQTT 3.1.1 §3.14: a fixed header with no remaining bytes. */
@@ -296,6 +312,11 @@ export class MqttConnection implements PendingOutput {
   private confirmedBelow = 0;
   /** Publishes confirmed before an earlier one (a QoS 0 message sent while a QoS 1 one waits). */
   private readonly confirmedAhead = new Set<number>();
+  /** Publishes beyond {@link publishesHandedOver}, oldest first from `waitingHead`. */
+  private waiting: WaitingPublish[] = [];
+  private waitingHead = 0;
+  /** Publishes handed to MQTT.js and not yet confirmed. */
+  private handedOver = 0;
   /** {@link flush} calls, oldest first, each waiting for the publishes numbered below `target`. */
   private flushWaiters: { readonly target: number; readonly resolve: () => void }[] = [];
   private readonly stopTracking: () => void;
@@ -357,10 +378,6 @@ export class MqttConnection implements PendingOutput {
       connectTimeout: 10_000,
       resubscribe: true,
       ...(options.will ? { will: { ...options.will } } : {}),
-      // The default provider wraps around after 65,535 ids and reuses one still in flight: the
-      // newer message replaces the older in MQTT.js's store, so the older is never confirmed or
-      // resent. This one holds a publish back until an id is free.
-      messageIdProvider: new UniqueMessageIdProvider(),
       // MQTT.js logs through `debug` on every packet unless given a logger.
       log: () => {},
     };
@@ -421,9 +438,30 @@ export class MqttConnection implements PendingOutput {
       return false;
     }
     if (++this.inFlight === publishHighWater) this.services.pressure.block(this);
-    const number = this.published++;
-    this.client.publish(topic, payload, { qos, retain }, (error) => this.confirmed(number, error));
+    const message: WaitingPublish = { number: this.published++, topic, payload, qos, retain };
+    if (this.handedOver < publishesHandedOver && this.waitingHead === this.waiting.length) this.handOver(message);
+    else this.waiting.push(message);
     return true;
+  }
+
+  private handOver({ number, topic, payload, qos, retain }: WaitingPublish): void {
+    this.handedOver++;
+    this.client.publish(topic, payload, { qos, retain }, (error) => {
+      this.handedOver--;
+      this.confirmed(number, error);
+      this.handOverWaiting();
+    });
+  }
+
+  private handOverWaiting(): void {
+    while (this.handedOver < publishesHandedOver && this.waitingHead < this.waiting.length) {
+      this.handOver(this.waiting[this.waitingHead++]!);
+    }
+    // Drop the handed-over head now and then, so a backlog that never quite drains stays bounded.
+    if (this.waitingHead > 4096 && this.waitingHead * 2 > this.waiting.length) {
+      this.waiting = this.waiting.slice(this.waitingHead);
+      this.waitingHead = 0;
+    }
   }
 
   /** True when every message published so far is confirmed. */
