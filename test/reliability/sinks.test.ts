@@ -17,6 +17,7 @@ import {
   startFlowc,
   temporaryFolder,
   until,
+  type FlowcProcess,
 } from "./support.js";
 
 /**
@@ -92,6 +93,31 @@ describe("an output file that cannot be opened", () => {
   });
 });
 
+/** Row i of the flows below: a counter, made wide to fill the file sooner. */
+const counterRow = (i: number) => String(i * 1e12);
+
+/**
+ * Waits until `flow` (writing counterRow(0), counterRow(1), … to `file` in the test's folder)
+ * cannot write, calls `makeRoom`, and checks that it recovers and, stopped with SIGTERM, exits 0
+ * with every row once, in order, each line whole. Returns what it logged.
+ */
+async function recoversOnceSpaceReturns(flow: FlowcProcess, file: string, makeRoom: () => void): Promise<string> {
+  await until(() => flow.output().stderr.includes(`cannot write to ${file}`), "the write failure");
+  makeRoom();
+  await until(() => flow.output().stderr.includes(`writing to ${file} again`), "the recovery");
+  const written = () => fileLines(join(folder.path, file));
+  const rowsAtRecovery = written().length;
+  await until(() => written().length > rowsAtRecovery + 100, "rows after the recovery");
+  flow.child.kill("SIGTERM");
+  const { code, stderr } = await flow.finished;
+  expect(code).toBe(0);
+  // A failed write is cut back to whole lines, and its rows written once when space returns.
+  const [header, ...rows] = written();
+  expect(header).toBe("value");
+  expect(rows).toEqual(rows.map((_, i) => counterRow(i)));
+  return stderr;
+}
+
 describe.runIf(canMountTmpfs)("a disk that fills up mid-run (a 64 KiB tmpfs)", () => {
   let disk: string;
   let unmount: (() => void) | undefined;
@@ -106,29 +132,15 @@ describe.runIf(canMountTmpfs)("a disk that fills up mid-run (a 64 KiB tmpfs)", (
     writeFileSync(join(disk, "filler"), Buffer.alloc(60 * 1024));
     writeFlow("flow.flow", 'interval 10ms -> map it * 1000000000000 -> csv "disk/out.csv"\n');
     const flow = startFlowc(["run", "flow.flow"], { cwd: folder.path });
-    await until(() => flow.output().stderr.includes("cannot write to disk/out.csv"), "the write failure");
-    rmSync(join(disk, "filler"));
-    await until(() => flow.output().stderr.includes("writing to disk/out.csv again"), "the recovery");
-    const written = () => fileLines(join(disk, "out.csv"));
-    const rowsAtRecovery = written().length;
-    await until(() => written().length > rowsAtRecovery + 100, "rows after the recovery");
-    flow.child.kill("SIGTERM");
-    const { code, stderr } = await flow.finished;
-    expect(code).toBe(0);
+    const stderr = await recoversOnceSpaceReturns(flow, "disk/out.csv", () => rmSync(join(disk, "filler")));
     expect(stderr).toMatch(
       /^flowc: \[csv "disk\/out\.csv"\] error: cannot write to disk\/out\.csv: no space left on the device \(ENOSPC\); keeping \d+ row\(s\) in memory and trying again in 1s$/m,
     );
-    // The failed write was cut back to whole lines: every row is there once, in order, whole.
-    const [header, ...rows] = written();
-    expect(header).toBe("value");
-    expect(rows).toEqual(rows.map((_, i) => String(i * 1e12)));
   });
 });
 
 describe.runIf(hasPrlimit)("a disk that fills up mid-run (a file size limit)", () => {
-  // A live source that cannot wait, whose rows show any gap: a counter, made wide to fill the
-  // file sooner.
-  const row = (i: number) => String(i * 1e12);
+  // A live source that cannot wait, whose rows show any gap.
   const run = () => {
     writeFlow("flow.flow", 'interval 10ms -> map it * 1000000000000 -> csv "out.csv"\n');
     return startFlowc(["run", "flow.flow", "--stats", "--stats-every", "3600"], {
@@ -141,22 +153,14 @@ describe.runIf(hasPrlimit)("a disk that fills up mid-run (a file size limit)", (
 
   it("keeps the rows in memory, retries, and writes every one once space returns", async () => {
     const flow = run();
-    await until(() => flow.output().stderr.includes("cannot write to out.csv"), "the write failure");
     // Space returns: the limit is lifted from the running process.
-    execFileSync("prlimit", ["--pid", String(flow.child.pid), "--fsize=unlimited"]);
-    await until(() => flow.output().stderr.includes("writing to out.csv again"), "the recovery");
-    const rowsAtRecovery = written().length;
-    await until(() => written().length > rowsAtRecovery + 100, "rows after the recovery");
-    flow.child.kill("SIGTERM");
-    const { code, stderr } = await flow.finished;
-    expect(code).toBe(0);
+    const stderr = await recoversOnceSpaceReturns(flow, "out.csv", () =>
+      execFileSync("prlimit", ["--pid", String(flow.child.pid), "--fsize=unlimited"]),
+    );
     expect(stderr).toMatch(
       /^flowc: \[csv "out\.csv"\] error: cannot write to out\.csv: the file is larger than this process may write \(EFBIG\); keeping \d+ row\(s\) in memory and trying again in 1s$/m,
     );
     expect(stderr).toMatch(/^flowc: \[csv "out\.csv"\] warning: writing to out\.csv again; no row was lost$/m);
-    const [header, ...rows] = written();
-    expect(header).toBe("value");
-    expect(rows).toEqual(rows.map((_, i) => row(i)));
   });
 
   it("stopped while the disk is still full: exits 1 naming the file and how many rows it could not write", async () => {
@@ -174,7 +178,7 @@ describe.runIf(hasPrlimit)("a disk that fills up mid-run (a file size limit)", (
     // Whole lines only, and with the rows counted as unwritten, every row the sink received.
     const [header, ...rows] = written();
     expect(header).toBe("value");
-    expect(rows).toEqual(rows.map((_, i) => row(i)));
+    expect(rows).toEqual(rows.map((_, i) => counterRow(i)));
     const received = Number(/^n\d+ csv "out\.csv"\s+(\d+)/m.exec(stderr)?.[1]);
     expect(rows.length + unwritten).toBe(received);
     // Reported at the failure and at each retry (with backoff), not once per row.
