@@ -2,12 +2,10 @@
  * The `flowc` command line. bin/flowc.js calls {@link main} from the esbuild bundle dist/cli.js
  * (or from this file through tsx in a checkout that has not been built).
  */
-import { Command, CommanderError } from "commander";
-import packageJson from "../package.json" with { type: "json" };
-import { ExitCode, processStreams, type CommandStreams } from "./io.js";
+import { processStreams, type CommandStreams } from "./io.js";
+import { runProgram, type CommandModules } from "./program.js";
 
-/** Adds one command, with its options and action, to the program; returns the new command. */
-export type RegisterCommand = (program: Command) => Command;
+export { createProgram, type RegisterCommand } from "./program.js";
 
 /**
  * Every `flowc` command, in the order `flowc --help` lists them. Each entry loads its module only
@@ -15,14 +13,14 @@ export type RegisterCommand = (program: Command) => Command;
  * what `graph` needs (Graphviz).
  *
  * To add a command `NAME`: write cli/commands/NAME.ts exporting a {@link RegisterCommand} that calls
- * `program.command("NAME")` (see check.ts; its action sets `process.exitCode` to an {@link ExitCode}),
+ * `program.command("NAME")` (see check.ts; its action sets `process.exitCode` to an `ExitCode` of io.ts),
  * then add one line here:
  *
  *     NAME: () => import("./commands/NAME.js").then((m) => m.registerNameCommand),
  *
  * The key must be the command's name: it is how {@link main} finds the one module to load.
  */
-export const commands: Readonly<Record<string, () => Promise<RegisterCommand>>> = {
+export const commands: CommandModules = {
   check: () => import("./commands/check.js").then((m) => m.registerCheckCommand),
   run: () => import("./commands/run.js").then((m) => m.registerRunCommand),
   build: () => import("./commands/build.js").then((m) => m.registerBuildCommand),
@@ -34,67 +32,12 @@ export const commands: Readonly<Record<string, () => Promise<RegisterCommand>>> 
 };
 
 /**
- * Runs `flowc` with the given arguments (without `node` and the script) and returns the exit code.
- * Commands report their own outcome through `process.exitCode`; command-line mistakes exit with
- * {@link ExitCode.Usage}; anything a command throws is reported in one line and exits with
- * {@link ExitCode.Failure} (`FLOWC_DEBUG=1` adds the stack).
+ * Runs `flowc` with the given arguments (without `node` and the script) and returns the exit code;
+ * see {@link runProgram}.
  *
  * @example
  * process.exitCode = await main(process.argv.slice(2));
  */
-export async function main(args: readonly string[], streams: CommandStreams = processStreams): Promise<number> {
-  const program = createProgram(streams);
-  for (const register of await Promise.all(commandModulesFor(args).map((load) => load()))) register(program);
-  try {
-    await program.parseAsync(args, { from: "user" });
-  } catch (error) {
-    // `--help` and `--version` end here too, with exit code 0.
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
-    const problem = error instanceof Error ? error : new Error(String(error));
-    streams.stderr.write(`flowc: ${process.env.FLOWC_DEBUG ? problem.stack : problem.message}\n`);
-    return ExitCode.Failure;
-  }
-  return Number(process.exitCode ?? ExitCode.Ok);
-}
-
-/**
- * The `flowc` program without its commands. Settings made here are copied into every command
- * added afterwards, so subcommands also throw instead of exiting and write to `streams`.
- *
- * @example
- * const program = createProgram();
- * for (const load of Object.values(commands)) (await load())(program);
- */
-export function createProgram(streams: CommandStreams = processStreams): Command {
-  return new Command("flowc")
-    .description("Compile, check and run .flow dataflow pipelines for sensors, MQTT and storage.")
-    .version(packageJson.version, "-V, --version", "print the version")
-    .helpOption("-h, --help", "show help")
-    .helpCommand("help [command]", "show help for a command")
-    .showHelpAfterError("(add --help for usage)")
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => streams.stdout.write(text),
-      writeErr: (text) => streams.stderr.write(text),
-    })
-    .addHelpText(
-      "after",
-      "\nExit codes: 0 ok, 1 errors in the sources or the command failed, 2 usage error.\n" +
-        "Language reference: docs/language.md",
-    );
-}
-
-/**
- * The modules to load for `args`: only the named command's when the first word is a command (the
- * fast path for `flowc check ...`), none for a bare `--version`, all of them otherwise, so
- * `flowc --help` lists every command and a mistyped name gets a "did you mean" from commander.
- * `flowc` has no global options that take a value, so the first word that is not an option is
- * the command.
- */
-function commandModulesFor(args: readonly string[]): Array<() => Promise<RegisterCommand>> {
-  const name = args.find((arg) => !arg.startsWith("-"));
-  if (name !== undefined && Object.hasOwn(commands, name)) return [commands[name]!];
-  const versionOnly = name === undefined && args.some((arg) => arg === "-V" || arg === "--version");
-  const wantsHelp = args.some((arg) => arg === "-h" || arg === "--help");
-  return versionOnly && !wantsHelp ? [] : Object.values(commands);
+export function main(args: readonly string[], streams: CommandStreams = processStreams): Promise<number> {
+  return runProgram(args, commands, streams);
 }

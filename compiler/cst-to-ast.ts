@@ -32,16 +32,47 @@ function node(children: Children, name: string): CstNode | undefined {
   return nodes(children, name)[0];
 }
 
-class AstBuilder extends BaseVisitor {
-  readonly diagnostics: Diagnostic[] = [];
+/**
+ * Builds a file's AST one top-level statement at a time ({@link addStatement}), as the parser
+ * hands them over, then the program around them ({@link finish}).
+ *
+ * @example
+ * const builder = new AstBuilder(source, () => []);
+ * parseTokens(tokens, (statement) => builder.addStatement(statement));
+ */
+export class AstBuilder extends BaseVisitor {
+  /** What the statements say; the checks across statements go first, in {@link finish}. */
+  private readonly statementDiagnostics: Diagnostic[] = [];
+  private readonly statements: A.Statement[] = [];
+  private diagnostics = this.statementDiagnostics;
 
   constructor(
     private readonly source: SourceFile,
-    /** Where the parser reported errors: recovery there can split one statement in two. */
-    private readonly syntaxErrorOffsets: readonly number[],
+    /**
+     * Where the parser reported errors (recovery there can split one statement in two), at least
+     * up to the end of the statement being built.
+     */
+    private readonly syntaxErrorOffsets: () => readonly number[],
   ) {
     super();
-    this.validateVisitor();
+  }
+
+  /** Adds the AST of one top-level `statement` CST node. */
+  addStatement(node: CstNode): void {
+    const statement = this.visit(node) as A.Statement | undefined;
+    if (statement) this.statements.push(statement);
+  }
+
+  /**
+   * The program of the statements added, checked for statements sharing a line; `cst` is the
+   * `program` node, whose statements may be location-only shells by now.
+   */
+  finish(cst: CstNode): { program: A.Program; diagnostics: Diagnostic[] } {
+    const programDiagnostics: Diagnostic[] = [];
+    this.diagnostics = programDiagnostics;
+    const program = this.program(cst.children as Children, this.source.path);
+    this.diagnostics = this.statementDiagnostics;
+    return { program, diagnostics: [...programDiagnostics, ...this.statementDiagnostics] };
   }
 
   /** End of the last real span seen: where tokens invented by error recovery are placed. */
@@ -78,7 +109,7 @@ class AstBuilder extends BaseVisitor {
       while (next < separators.length && separators[next]!.startOffset < previousEnd) next++;
       if (next < separators.length && separators[next]!.startOffset < start) continue;
       const previousStart = items[i - 1]!.location!.startOffset;
-      if (this.syntaxErrorOffsets.some((offset) => offset >= previousStart && offset <= start)) continue;
+      if (this.syntaxErrorOffsets().some((offset) => offset >= previousStart && offset <= start)) continue;
       const startOfNext = /^[^\s:,=(){}[\]"]+|^\S/.exec(this.source.text.slice(start, start + 80))?.[0] ?? "";
       this.diagnostics.push(
         diagnostic(
@@ -98,10 +129,7 @@ class AstBuilder extends BaseVisitor {
       "statement",
       "put each statement on a line of its own",
     );
-    const statements = nodes(children, "statement")
-      .map((statement) => this.visit(statement) as A.Statement | undefined)
-      .filter((statement): statement is A.Statement => statement !== undefined);
-    return { file, statements, comments: [], span: this.source.span(0, this.source.text.length) };
+    return { file, statements: this.statements, comments: [], span: this.source.span(0, this.source.text.length) };
   }
 
   statement(children: Children): A.Statement | undefined {
@@ -477,7 +505,7 @@ class AstBuilder extends BaseVisitor {
 }
 
 /**
- * Builds the AST of one file from its CST.
+ * Builds the AST of one file from its whole CST.
  *
  * @example
  * const { cst } = parseTokens(lex(source).tokens);
@@ -488,7 +516,7 @@ export function buildAst(
   source: SourceFile,
   syntaxErrorOffsets: readonly number[] = [],
 ): { program: A.Program; diagnostics: Diagnostic[] } {
-  const builder = new AstBuilder(source, syntaxErrorOffsets);
-  const program = builder.program(cst.children as Children, source.path);
-  return { program, diagnostics: builder.diagnostics };
+  const builder = new AstBuilder(source, () => syntaxErrorOffsets);
+  for (const statement of nodes(cst.children as Children, "statement")) builder.addStatement(statement);
+  return builder.finish(cst);
 }

@@ -4,10 +4,10 @@
  */
 import type { IRecognitionException, IToken } from "chevrotain";
 import type { Program } from "./ast.js";
-import { buildAst } from "./cst-to-ast.js";
+import { AstBuilder } from "./cst-to-ast.js";
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
 import { lex } from "./layout.js";
-import { parseTokens } from "./parser.js";
+import { parseTokens, syntaxErrorsSoFar } from "./parser.js";
 import type { SourceFile } from "./source.js";
 
 export interface ParsedFile {
@@ -140,7 +140,10 @@ function hintFor(rule: string, token: IToken, previous: IToken | undefined, foll
  */
 export function parseSource(source: SourceFile): ParsedFile {
   const lexed = lex(source);
-  const { cst, errors } = parseTokens(lexed.tokens);
+  // The parser keeps its errors until the next parse, so this holds while building and finishing.
+  const builder = new AstBuilder(source, () => syntaxErrorsSoFar().map((error) => error.token.startOffset));
+  // Each statement's AST is built as soon as the statement is parsed, so its CST is short-lived.
+  const { cst, errors } = parseTokens(lexed.tokens, (statement) => builder.addStatement(statement));
   const diagnostics = [...lexed.diagnostics];
   const seen = new Set<number>();
   for (const error of errors) {
@@ -153,7 +156,7 @@ export function parseSource(source: SourceFile): ParsedFile {
       syntaxDiagnostic(error, source, index > 0 ? lexed.tokens[index - 1] : undefined, lexed.tokens[index + 1]),
     );
   }
-  const built = buildAst(cst, source, [...seen]);
+  const built = builder.finish(cst);
   diagnostics.push(...built.diagnostics);
   const comments = lexed.comments.map((token) => ({
     text: token.image,

@@ -8,6 +8,8 @@ export interface BuildEntry {
 }
 
 export declare const entries: readonly BuildEntry[];
+/** One-file CommonJS scripts; `output` is the file name in dist/. */
+export declare const scripts: readonly BuildEntry[];
 export declare const rawTextPlugin: Plugin;
 export declare function build(options?: { log?: (line: string) => void }): Promise<BuildEntry[]>;
 export declare function isStale(): boolean;
