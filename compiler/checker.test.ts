@@ -49,6 +49,23 @@ describe("checker", () => {
     expect(nodes.find((n) => n.name === "sample")!.params["stream"]).toEqual({ kind: "streams", ids: ["n0"] });
   });
 
+  // Found by compiler/fuzz-programs.test.ts: `tls` took `will_retain` as its value (E305).
+  it("reads two flags at the end of a line as flags, and a flag valued by a constant as that value", () => {
+    const { programs, codes } = check('broker "h" client_id "c" tls will_retain\nsim every 1s -> print');
+    expect(codes).toEqual([]);
+    expect(programs[0]!.broker!.values).toMatchObject({
+      tls: { kind: "bool", value: true },
+      will_retain: { kind: "bool", value: true },
+    });
+    const withConstant = check('let secure = false\nbroker "h" tls secure\nsim every 1s -> print');
+    expect(withConstant.codes).toEqual([]);
+    expect(withConstant.programs[0]!.broker!.values["tls"]).toEqual({ kind: "bool", value: false });
+    const unknown = check('broker "h" tls nonsense\nsim every 1s -> print');
+    expect(unknown.diagnostics.map((d) => [d.code, d.message, d.span.start])).toEqual([
+      ["E305", "unknown name `nonsense`", 15],
+    ]);
+  });
+
   it("widens records with `set` of a new field, and keeps the schema when only replacing", () => {
     const { nodes } = check("sim every 1s -> set ts = now() -> set level = val > 3 -> print");
     expect(formatType(nodes[1]!.output!)).toBe("SensorEvent");
