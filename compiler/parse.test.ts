@@ -122,6 +122,17 @@ describe("parser", () => {
     ]);
   });
 
+  // Found by compiler/fuzz-programs.test.ts: the line breaks of a record literal hid the fan-out.
+  it("splits fan-out branches after a record literal written over several lines", () => {
+    const [statement] = parse(
+      'sim every 1s -> [\n  map {\n    a: 1\n    b: 2\n  } -> print "x", csv "y.csv",\n  print,\n]',
+    );
+    expect(stages(statement!)).toEqual([
+      "sim every=1000ms",
+      '[map ({a: 1, b: 2}) -> print ("x") | csv ("y.csv") | print]',
+    ]);
+  });
+
   it("parses calls, typed records and field access as positional arguments", () => {
     const [statement] = parse(
       "sim every 1s -> filter abs(val) < 5 -> map Alert { id: it.sensor_id, v: -val * 2 } -> print",

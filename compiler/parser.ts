@@ -358,7 +358,9 @@ export class FlowParser extends CstParser {
     const current = positionOf(tokens, this.LA(1));
     for (let i = current - 1; i >= 0; i--) {
       const token = tokens[i]!;
-      if (tokenMatcher(token, T.Newline)) return false;
+      // A line break ends the statement, unless it is inside brackets closed before the comma
+      // (the lines of a record literal in an earlier branch).
+      if (tokenMatcher(token, T.Newline) && depth === 0) return false;
       if (isOneOf(token, closingBrackets)) depth++;
       else if (isOneOf(token, openingNonFanOut)) depth--;
       else if (tokenMatcher(token, T.LBracket)) {
