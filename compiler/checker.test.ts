@@ -66,6 +66,17 @@ describe("checker", () => {
     ]);
   });
 
+  // Found by targets/esp8266/fuzz-bundle.test.ts: `i2c sda 6` checked clean, and the bundle died at
+  // boot with `ValueError: invalid pin`; `adc pin 2` likewise.
+  it("refuses the ESP8266's flash pins for I2C and ADC channels it does not have", () => {
+    const text = "device esp8266 {\n  i2c scl 5 sda 6\n}\nadc every 1s pin 2 -> print";
+    const { diagnostics } = check(text);
+    expect(diagnostics.map((d) => [d.code, d.message, text.slice(d.span.start, d.span.end), d.hint])).toEqual([
+      ["E405", "`sda` of `i2c` cannot be 6", "6", "GPIO 6 to 11 are wired to the flash chip; use 0 to 5 or 12 to 16"],
+      ["E405", "`pin` of `adc` must be between 0 and 1, but is 2", "2", undefined],
+    ]);
+  });
+
   it("widens records with `set` of a new field, and keeps the schema when only replacing", () => {
     const { nodes } = check("sim every 1s -> set ts = now() -> set level = val > 3 -> print");
     expect(formatType(nodes[1]!.output!)).toBe("SensorEvent");

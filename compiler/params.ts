@@ -455,6 +455,10 @@ function constantParam(
         );
         return undefined;
       }
+      if (type.excluded?.values.includes(value)) {
+        report(DiagnosticCodes.InvalidValue, expr.span, `${label} cannot be ${value}`, type.excluded.reason);
+        return undefined;
+      }
       return { kind: "number", value };
     }
     case "string":

@@ -531,6 +531,7 @@ class ProgramBuilder {
         let value = edge === 0 ? min : edge === 1 ? max : this.int(Math.ceil(min), Math.floor(max));
         if (!type.integer && this.chance(0.4)) value = Math.min(max, Math.max(min, value + this.int(1, 9) / 10));
         if (type.integer) value = Math.round(value);
+        if (type.excluded?.values.includes(value)) value = min;
         return one(this.numberText(value, type.integer ?? false), { kind: "number", value });
       }
       case "string": {
@@ -643,8 +644,12 @@ class ProgramBuilder {
     }
   }
 
-  private numberFits(value: number, type: { min?: number; max?: number; integer?: boolean }): boolean {
+  private numberFits(
+    value: number,
+    type: { min?: number; max?: number; integer?: boolean; excluded?: { values: readonly number[] } },
+  ): boolean {
     return (
+      !type.excluded?.values.includes(value) &&
       (type.min === undefined || value >= type.min) &&
       (type.max === undefined || value <= type.max) &&
       (!type.integer || Number.isInteger(value))
