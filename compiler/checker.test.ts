@@ -49,6 +49,34 @@ describe("checker", () => {
     expect(nodes.find((n) => n.name === "sample")!.params["stream"]).toEqual({ kind: "streams", ids: ["n0"] });
   });
 
+  // Found by compiler/fuzz-programs.test.ts: `tls` took `will_retain` as its value (E305).
+  it("reads two flags at the end of a line as flags, and a flag valued by a constant as that value", () => {
+    const { programs, codes } = check('broker "h" client_id "c" tls will_retain\nsim every 1s -> print');
+    expect(codes).toEqual([]);
+    expect(programs[0]!.broker!.values).toMatchObject({
+      tls: { kind: "bool", value: true },
+      will_retain: { kind: "bool", value: true },
+    });
+    const withConstant = check('let secure = false\nbroker "h" tls secure\nsim every 1s -> print');
+    expect(withConstant.codes).toEqual([]);
+    expect(withConstant.programs[0]!.broker!.values["tls"]).toEqual({ kind: "bool", value: false });
+    const unknown = check('broker "h" tls nonsense\nsim every 1s -> print');
+    expect(unknown.diagnostics.map((d) => [d.code, d.message, d.span.start])).toEqual([
+      ["E305", "unknown name `nonsense`", 15],
+    ]);
+  });
+
+  // Found by targets/esp8266/fuzz-bundle.test.ts: `i2c sda 6` checked clean, and the bundle died at
+  // boot with `ValueError: invalid pin`; `adc pin 2` likewise.
+  it("refuses the ESP8266's flash pins for I2C and ADC channels it does not have", () => {
+    const text = "device esp8266 {\n  i2c scl 5 sda 6\n}\nadc every 1s pin 2 -> print";
+    const { diagnostics } = check(text);
+    expect(diagnostics.map((d) => [d.code, d.message, text.slice(d.span.start, d.span.end), d.hint])).toEqual([
+      ["E405", "`sda` of `i2c` cannot be 6", "6", "GPIO 6 to 11 are wired to the flash chip; use 0 to 5 or 12 to 16"],
+      ["E405", "`pin` of `adc` must be between 0 and 1, but is 2", "2", undefined],
+    ]);
+  });
+
   it("widens records with `set` of a new field, and keeps the schema when only replacing", () => {
     const { nodes } = check("sim every 1s -> set ts = now() -> set level = val > 3 -> print");
     expect(formatType(nodes[1]!.output!)).toBe("SensorEvent");

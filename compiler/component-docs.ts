@@ -10,7 +10,7 @@ function typeText(type: ParamType): string {
     case "enum":
       return type.values.map((v) => `\`${v}\``).join(" \\| ");
     case "number":
-      return `${type.integer ? "int" : "number"}${type.min !== undefined || type.max !== undefined ? ` (${type.min ?? "…"}–${type.max ?? "…"})` : ""}`;
+      return `${type.integer ? "int" : "number"}${type.min !== undefined || type.max !== undefined ? ` (${type.min ?? "…"}–${type.max ?? "…"}${type.excluded ? `, not ${type.excluded.values.join(", ")}` : ""})` : ""}`;
     case "count-or-duration":
       return "count or duration";
     case "topic":

@@ -66,6 +66,8 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
     options = options.slice(1);
   }
 
+  options = options.flatMap((option) => splitFlags(option, specs, context.scope));
+
   let next = 0;
   for (const argument of args) {
     const spec = positional[next];
@@ -158,6 +160,30 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
     }
   }
   return { values, spans, streams };
+}
+
+/**
+ * `tls will_retain` at the end of a line parses as `tls` valued `will_retain`: the parser cannot
+ * tell a flag from an option whose value is a name. When the option is a flag and the name is not
+ * a value in scope but another parameter, it is two flags.
+ */
+function splitFlags(option: A.Option, specs: readonly ParamSpec[], scope: ExpressionScope): A.Option[] {
+  const value = option.value;
+  if (value?.kind !== "name") return [option];
+  const spec = specs.find((candidate) => candidate.name === option.name.name);
+  const isFlag = spec?.type.kind === "bool" && spec.flag === true;
+  const event = scope.event;
+  const isValue =
+    scope.constants.has(value.name) ||
+    scope.bindings?.has(value.name) ||
+    event?.kind === "any" ||
+    (event !== undefined && fieldOf(event, value.name) !== undefined);
+  if (!isFlag || isValue || !specs.some((candidate) => candidate.name === value.name)) return [option];
+  const name: A.Identifier = { kind: "identifier", name: value.name, span: value.span };
+  return [
+    { name: option.name, span: option.name.span },
+    { name, span: value.span },
+  ];
 }
 
 function convert(
@@ -427,6 +453,10 @@ function constantParam(
           expr.span,
           `${label} must be ${rangeText(type.min, type.max)}, but is ${value}`,
         );
+        return undefined;
+      }
+      if (type.excluded?.values.includes(value)) {
+        report(DiagnosticCodes.InvalidValue, expr.span, `${label} cannot be ${value}`, type.excluded.reason);
         return undefined;
       }
       return { kind: "number", value };

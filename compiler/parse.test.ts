@@ -84,11 +84,52 @@ describe("parser", () => {
     expect(stages(c!)).toEqual(["sim every=1000ms", 'mqtt ("x") retain! qos=1']);
   });
 
+  // Found by compiler/fuzz-programs.test.ts: `map val - 1` was read as an option `val` valued `-1`.
+  it("reads a word before a spaced or unspaced minus as a subtraction, and `offset -0.4` as a negative value", () => {
+    const [a, b, c] = parse(
+      "sim every 1s -> map val - 1 -> filter val-1 > 0 -> print\n" +
+        "sim every 1s -> calibrate offset -0.4 scale 2 -> print\n" +
+        "sim every 1s -> calibrate scale 2 offset -1 -> print",
+    );
+    expect(stages(a!)).toEqual(["sim every=1000ms", "map ((val - 1))", "filter (((val - 1) > 0))", "print"]);
+    expect(stages(b!)).toEqual(["sim every=1000ms", "calibrate offset=-0.4 scale=2", "print"]);
+    expect(stages(c!)).toEqual(["sim every=1000ms", "calibrate scale=2 offset=-1", "print"]);
+  });
+
+  // Found by compiler/fuzz-programs.test.ts: `tls` took `password` as its value.
+  it("reads a word before an option whose value is a call as a flag", () => {
+    const [broker] = parse('broker "h" tls password secret("pw") will_retain ca env("CA", "ca.pem")');
+    expect(broker!.kind === "settings" && show(broker!.invocation)).toBe(
+      'broker ("h") tls! password=secret("pw") will_retain! ca=env("CA", "ca.pem")',
+    );
+  });
+
+  // Found by compiler/fuzz-programs.test.ts: a name before a settings block was a syntax error.
+  it("ends a value that is a bare name before a settings block", () => {
+    const [, broker, device] = parse(
+      'let id = "server-1"\nbroker "localhost" client_id id {\n  port 1883\n}\ndevice board esp8266 {\n  watchdog 30s\n}',
+    );
+    expect(broker!.kind === "settings" && show(broker!.invocation)).toBe('broker ("localhost") client_id=id');
+    expect(broker!.kind === "settings" && broker!.invocation.block?.map(show)).toEqual(["port (1883)"]);
+    expect(device!.kind === "settings" && show(device!.invocation)).toBe("device board=esp8266");
+  });
+
   it("splits fan-out branches at commas but keeps assignments together", () => {
     const [statement] = parse('sim every 1s -> [print "avg", set a = 1, b = 2 -> print, csv "x.csv"]');
     expect(stages(statement!)).toEqual([
       "sim every=1000ms",
       '[print ("avg") | set (a=1, b=2) -> print | csv ("x.csv")]',
+    ]);
+  });
+
+  // Found by compiler/fuzz-programs.test.ts: the line breaks of a record literal hid the fan-out.
+  it("splits fan-out branches after a record literal written over several lines", () => {
+    const [statement] = parse(
+      'sim every 1s -> [\n  map {\n    a: 1\n    b: 2\n  } -> print "x", csv "y.csv",\n  print,\n]',
+    );
+    expect(stages(statement!)).toEqual([
+      "sim every=1000ms",
+      '[map ({a: 1, b: 2}) -> print ("x") | csv ("y.csv") | print]',
     ]);
   });
 

@@ -303,26 +303,31 @@ export class FlowParser extends CstParser {
   /** `name`, `name(args)` or a typed record literal `Name { field: value }`. */
   private nameOrCall = this.RULE("nameOrCall", () => {
     this.CONSUME(T.Identifier);
-    this.OPTION(() => {
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(T.LParen);
-            this.OPTION2(() => {
-              this.SUBRULE(this.expression);
-              this.MANY(() => {
-                this.CONSUME(T.Comma);
-                this.SUBRULE2(this.expression);
+    // Gated as a whole: a `{` after a name that does not open a record is a settings block
+    // (`client_id id {`), and entering the option on the `{` alone would reject it.
+    this.OPTION({
+      GATE: () => tokenMatcher(this.LA(1), T.LParen) || this.recordAhead(1),
+      DEF: () => {
+        this.OR([
+          {
+            ALT: () => {
+              this.CONSUME(T.LParen);
+              this.OPTION2(() => {
+                this.SUBRULE(this.expression);
+                this.MANY(() => {
+                  this.CONSUME(T.Comma);
+                  this.SUBRULE2(this.expression);
+                });
               });
-            });
-            this.CONSUME(T.RParen);
+              this.CONSUME(T.RParen);
+            },
           },
-        },
-        {
-          GATE: () => this.recordAhead(1),
-          ALT: () => this.SUBRULE(this.recordLiteral),
-        },
-      ]);
+          {
+            GATE: () => this.recordAhead(1),
+            ALT: () => this.SUBRULE(this.recordLiteral),
+          },
+        ]);
+      },
     });
   });
 
@@ -365,7 +370,20 @@ export class FlowParser extends CstParser {
     if (!tokenMatcher(first, T.Identifier)) return true;
     const second = this.LA(2);
     if (tokenMatcher(second, T.LParen) || tokenMatcher(second, T.Dot) || this.recordAhead(2)) return true;
+    // `map val - 1` subtracts; only `offset -0.4`, minus against its number, is a negative value.
+    if (tokenMatcher(second, T.Minus)) return !this.negativeValueAt(2);
     return !(isOneOf(second, expressionStart) || isOneOf(second, stageEnd) || second.tokenType.name === "EOF");
+  }
+
+  /**
+   * The `-` at `offset` starts a negative value rather than a subtraction: written apart from the
+   * word before it and against what follows, as in `offset -0.4` (but not `val - 1` or `val-1`).
+   */
+  private negativeValueAt(offset: number): boolean {
+    const before = this.LA(offset - 1);
+    const minus = this.LA(offset);
+    const after = this.LA(offset + 1);
+    return before.endOffset! + 1 < minus.startOffset && minus.endOffset! + 1 === after.startOffset;
   }
 
   /**
@@ -385,7 +403,9 @@ export class FlowParser extends CstParser {
     const current = positionOf(tokens, this.LA(1));
     for (let i = current - 1; i >= 0; i--) {
       const token = tokens[i]!;
-      if (tokenMatcher(token, T.Newline)) return false;
+      // A line break ends the statement, unless it is inside brackets closed before the comma
+      // (the lines of a record literal in an earlier branch).
+      if (tokenMatcher(token, T.Newline) && depth === 0) return false;
       if (isOneOf(token, closingBrackets)) depth++;
       else if (isOneOf(token, openingNonFanOut)) depth--;
       else if (tokenMatcher(token, T.LBracket)) {
@@ -399,13 +419,18 @@ export class FlowParser extends CstParser {
 
   /**
    * An option's value follows unless the next word is itself an option name followed by a
-   * literal (`retain qos 1`: `retain` is a flag, `qos` takes `1`).
+   * literal or a call (`retain qos 1`, `tls password secret("pw")`: `retain` and `tls` are flags).
    */
   private optionValueAhead(): boolean {
     const first = this.LA(1);
     if (!isOneOf(first, expressionStart)) return false;
     if (tokenMatcher(first, T.LBrace) && !this.recordAhead(1)) return false;
-    if (tokenMatcher(first, T.Identifier) && isOneOf(this.LA(2), literalStart)) return false;
+    if (tokenMatcher(first, T.Identifier)) {
+      const second = this.LA(2);
+      if (tokenMatcher(second, T.Minus)) return !this.negativeValueAt(2);
+      if (isOneOf(second, literalStart)) return false;
+      if (tokenMatcher(second, T.Identifier) && tokenMatcher(this.LA(3), T.LParen)) return false;
+    }
     return true;
   }
 

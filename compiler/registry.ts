@@ -16,7 +16,14 @@ export type ComponentKind = "source" | "operator" | "sink";
 
 /** What a parameter accepts. Values are checked at compile time. */
 export type ParamType =
-  | { readonly kind: "number"; readonly min?: number; readonly max?: number; readonly integer?: boolean }
+  | {
+      readonly kind: "number";
+      readonly min?: number;
+      readonly max?: number;
+      readonly integer?: boolean;
+      /** Values inside the range that are still refused, and why (GPIO 6 to 11 drive the flash). */
+      readonly excluded?: { readonly values: readonly number[]; readonly reason: string };
+    }
   | { readonly kind: "string" }
   | { readonly kind: "bool" }
   | { readonly kind: "duration"; readonly minMs?: number }

@@ -65,6 +65,18 @@ const wifiSetting: SettingDeclaration = {
   ],
 };
 
+/** GPIO numbers of the ESP8266 that `machine.Pin` accepts: 6 to 11 are wired to the flash chip. */
+const gpio = {
+  kind: "number",
+  integer: true,
+  min: 0,
+  max: 16,
+  excluded: {
+    values: [6, 7, 8, 9, 10, 11],
+    reason: "GPIO 6 to 11 are wired to the flash chip; use 0 to 5 or 12 to 16",
+  },
+} as const;
+
 const i2cSetting: SettingDeclaration = {
   name: "i2c",
   summary: "The I2C bus pins the sensors hang on.",
@@ -72,13 +84,13 @@ const i2cSetting: SettingDeclaration = {
   params: [
     {
       name: "scl",
-      type: { kind: "number", integer: true, min: 0, max: 16 },
+      type: gpio,
       default: { kind: "number", value: 5 },
       doc: "SCL GPIO.",
     },
     {
       name: "sda",
-      type: { kind: "number", integer: true, min: 0, max: 16 },
+      type: gpio,
       default: { kind: "number", value: 4 },
       doc: "SDA GPIO.",
     },

@@ -201,11 +201,14 @@ function topologicalOrder(nodes: readonly IRNode[], sideInputs: ReadonlyMap<stri
 }
 
 /** Node ids named by a node's `streams` parameters that are not among its inputs: side inputs such as `sample`'s. */
+/**
+ * The streams a node reads besides its input. A source's streams are its inputs (`merge`); an
+ * operator's are side inputs even when one is also its input (`lux -> sample lux`).
+ */
 function sideInputsOf(node: IRNode): string[] {
+  if (node.kind === "source") return [];
   const ids: string[] = [];
-  for (const value of Object.values(node.params)) {
-    if (value.kind === "streams") for (const id of value.ids) if (!node.previous.includes(id)) ids.push(id);
-  }
+  for (const value of Object.values(node.params)) if (value.kind === "streams") ids.push(...value.ids);
   return ids;
 }
 
@@ -352,9 +355,13 @@ class GraphBuilder {
     return chains;
   }
 
-  /** Where a node's output goes: its `next` nodes' inputs and any side observers. */
+  /**
+   * Where a node's output goes: any side observers, then its `next` nodes' inputs. Side observers
+   * come first so that what reads the node as a side input has seen an event before the node's
+   * own consumers react to it: `lux -> sample lux` gives each event, not the one before.
+   */
   private targetOf(node: IRNode): Observer | undefined {
-    const targets = [...node.next.map((id) => this.inputs.get(id)!), ...(this.sideObservers.get(node.id) ?? [])];
+    const targets = [...(this.sideObservers.get(node.id) ?? []), ...node.next.map((id) => this.inputs.get(id)!)];
     if (targets.length === 0) return undefined;
     return targets.length === 1 ? targets[0]! : new FanOut(targets);
   }

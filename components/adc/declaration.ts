@@ -14,9 +14,9 @@ export const declarations: ComponentDeclaration[] = [
       everyParam,
       {
         name: "pin",
-        type: { kind: "number", integer: true, min: 0, max: 16 },
+        type: { kind: "number", integer: true, min: 0, max: 1 },
         default: { kind: "number", value: 0 },
-        doc: "ADC channel (the ESP8266 has one, 0).",
+        doc: "ADC channel: 0 is the ESP8266's analog input, 1 its supply voltage in mV.",
       },
       {
         name: "scale",

@@ -36,6 +36,17 @@ describe("sample", () => {
     expect(flow.capture().events).toEqual([readings[0], readings[0], readings[1]]);
   });
 
+  // Found by compiler/fuzz-programs.test.ts: the graph refused to build, "sample s observes n0,
+  // which none of its `streams` parameters names".
+  it("samples the stream it reads, answering each event with that event", async () => {
+    const flow = startFlow('let lux = feed "lux"\nlux -> [sample lux -> capture, capture "direct"]');
+    const readings = [sensorEvent("lux-1", 1, 300), sensorEvent("lux-1", 2, 310)];
+    for (const reading of readings) flow.feed("lux").next(reading);
+    await flow.finish();
+    expect(flow.capture().events).toEqual(readings);
+    expect(flow.capture("direct").events).toEqual(readings);
+  });
+
   it("keeps answering after the sampled stream ends", async () => {
     const flow = startFlow(pull);
     flow.feed("lux").next(sensorEvent("lux-1", 1, 300));

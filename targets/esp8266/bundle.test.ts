@@ -226,6 +226,17 @@ describe("the tutorial client", () => {
     device.sensors.tsl2591!.present = true;
   });
 
+  // Found by targets/esp8266/fuzz-bundle.test.ts: the console printed `tsl2591 "k?che-1" ...`.
+  it("names a faulty sensor as flowc graph does, non-ASCII id included", async () => {
+    await boot(bundleOf('device esp8266 {\n  wifi "lab", "pw"\n}\ntsl2591 "küche-😀" every 5s -> print\n'));
+    device.sensors.tsl2591!.present = false;
+    await steps(1, 5000);
+    expect(device.takeOutput().filter((line) => line.includes("failed"))).toEqual([
+      'flowc: tsl2591 "küche-😀" every 5s failed: [Errno 19] ENODEV',
+    ]);
+    device.sensors.tsl2591!.present = true;
+  });
+
   it("does not grow its heap over many samples", async () => {
     await boot(bundleOf(text, "client.flow"));
     await steps(20, 5000);

@@ -253,7 +253,8 @@ class BundleWriter {
 
   private emitNode(node: IRNode, generated: SourceCode | OperatorCode | SinkCode): void {
     const name = node.id;
-    const where = pythonString(oneLine(node.label));
+    // pythonString escapes whatever the label holds; the console shows it as `flowc graph` does.
+    const where = pythonString(node.label);
     if (node.kind === "source") {
       const source = generated as SourceCode;
       if (source.kind === "inputs") {
