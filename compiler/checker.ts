@@ -410,7 +410,7 @@ class FileChecker {
     else if (input) this.annotate(invocation.name.span, input, `${declaration.kind} ${name}`);
     return {
       declaration,
-      params: Object.fromEntries(bound.values),
+      params: recordOf(bound.values),
       input,
       output,
       streams: bound.streams,
@@ -581,6 +581,13 @@ class FileChecker {
     }
     return { values: Object.fromEntries(bound.values), nested, span: invocation.span };
   }
+}
+
+/** The map's entries as an object, in the map's order (a loop: `Object.fromEntries` is slower). */
+function recordOf<T>(map: ReadonlyMap<string, T>): Record<string, T> {
+  const record: Record<string, T> = {};
+  for (const [key, value] of map) record[key] = value;
+  return record;
 }
 
 function labelOf(expression: A.Expression | undefined, argument?: A.Argument): string {

@@ -12,7 +12,6 @@ interface MutableNode extends Omit<IRNode, "next" | "previous" | "params" | "str
   previous: string[];
   params: Record<string, ParamValue>;
   streamName?: string;
-  stage: CheckedStage;
 }
 
 /**
@@ -24,6 +23,8 @@ interface MutableNode extends Omit<IRNode, "next" | "previous" | "params" | "str
  */
 export function lower(program: CheckedProgram): IRProgram {
   const nodes: MutableNode[] = [];
+  /** The checked stage of each node, by position: kept beside the nodes so they are IR as built. */
+  const stages: CheckedStage[] = [];
   const byId = new Map<string, MutableNode>();
   const streamTails = new Map<string, string>();
 
@@ -34,10 +35,15 @@ export function lower(program: CheckedProgram): IRProgram {
   };
 
   const addNode = (stage: CheckedStage): MutableNode => {
-    const params = { ...stage.params };
-    for (const [name, value] of Object.entries(params)) {
-      if (value.kind === "streams")
-        params[name] = { kind: "streams", ids: value.ids.map((stream) => streamTails.get(stream)!) };
+    // A copy made key by key: spreading parameter records, which come in as many shapes as
+    // there are components, takes V8's slow path.
+    const params: Record<string, ParamValue> = {};
+    for (const name in stage.params) {
+      const value = stage.params[name]!;
+      params[name] =
+        value.kind === "streams"
+          ? { kind: "streams", ids: value.ids.map((stream) => streamTails.get(stream)!) }
+          : value;
     }
     const node: MutableNode = {
       id: `n${nodes.length}`,
@@ -50,9 +56,9 @@ export function lower(program: CheckedProgram): IRProgram {
       previous: [],
       label: stage.label,
       span: stage.span,
-      stage,
     };
     nodes.push(node);
+    stages.push(stage);
     byId.set(node.id, node);
     // A source that reads named streams (`merge`) takes them as its inputs; an operator that
     // reads one (`sample`) keeps it as a side input, named in its parameters only.
@@ -88,8 +94,8 @@ export function lower(program: CheckedProgram): IRProgram {
   }
 
   const topics: TopicUse[] = [];
-  for (const node of nodes) {
-    for (const spec of node.stage.declaration.params) {
+  for (const [index, node] of nodes.entries()) {
+    for (const spec of stages[index]!.declaration.params) {
       const value = node.params[spec.name];
       if (spec.type.kind !== "topic" || value?.kind !== "string") continue;
       const direction = node.kind === "source" ? "subscribe" : "publish";
@@ -100,7 +106,7 @@ export function lower(program: CheckedProgram): IRProgram {
 
   return {
     file: program.file,
-    nodes: nodes.map(({ stage: _stage, ...node }) => node),
+    nodes,
     schemas: program.schemas,
     ...(program.broker ? { broker: program.broker } : {}),
     ...(program.device ? { device: program.device } : {}),
