@@ -8,27 +8,28 @@
 // bundle or another Node never meets a stale cache, and V8 rejects a cache made under other
 // flags. Every step is optional: when the cache cannot be read, is rejected or cannot be written,
 // the bundle is compiled as usual and runs the same.
-import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { homedir } from "node:os";
-import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import vm from "node:vm";
+"use strict";
+const { createHash } = require("node:crypto");
+const { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
+const { createRequire } = require("node:module");
+const { homedir } = require("node:os");
+const { basename, dirname, join } = require("node:path");
+const { fileURLToPath } = require("node:url");
+const vm = require("node:vm");
 
 /**
  * Runs the CommonJS bundle at `url` and returns its exports, and `saveCache`, to call once the
  * command has run, so the cache holds the functions it compiled along the way too.
  */
-export function loadScript(url) {
+function loadScript(url) {
   const path = fileURLToPath(url);
   const source = readFileSync(path, "utf8");
   const cacheFile = cacheFileFor(path, source);
   const cachedData = cacheFile && readPrivateFile(cacheFile);
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new vm.Script(wrapper, { filename: path, ...(cachedData ? { cachedData } : {}) });
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(path), module, path, dirname(path));
+  const bundleModule = { exports: {} };
+  script.runInThisContext()(bundleModule.exports, createRequire(path), bundleModule, path, dirname(path));
   const saveCache = () => {
     if (!cacheFile || (cachedData && !script.cachedDataRejected)) return;
     try {
@@ -37,8 +38,10 @@ export function loadScript(url) {
       // An unwritable or full cache folder only costs the next start its compile time.
     }
   };
-  return { exports: module.exports, saveCache };
+  return { exports: bundleModule.exports, saveCache };
 }
+
+module.exports = { loadScript };
 
 function cacheFileFor(path, source) {
   const base = process.env.XDG_CACHE_HOME || (homedir() && join(homedir(), ".cache"));

@@ -6,27 +6,37 @@
 // A checkout that has not been built yet (or FLOWC_FROM_SOURCE=1, handy while editing the CLI)
 // runs the TypeScript sources through tsx instead, after a one-line notice: slower to start, but
 // a newcomer's first command works and a developer never runs a stale bundle by accident.
-import { existsSync } from "node:fs";
-import module from "node:module";
+//
+// This file and code-cache.js are CommonJS (bin/package.json): an ES module as the entry point
+// starts Node's ES module loader, about a tenth of `flowc check`'s start-up, which the check
+// script below never needs. Every other command imports its ES module bundle as before.
+"use strict";
+const { existsSync } = require("node:fs");
+const nodeModule = require("node:module");
+const { pathToFileURL } = require("node:url");
 
 // Node 22.1+ can cache compiled code between runs; older Node lacks the function.
-module.enableCompileCache?.();
+nodeModule.enableCompileCache?.();
 
-const args = process.argv.slice(2);
-const bundle = new URL("../dist/cli.js", import.meta.url);
-const fromSource = process.env.FLOWC_FROM_SOURCE === "1" || !existsSync(bundle);
-// `flowc check` has a one-file script of its own that starts faster (cli/check-main.ts). The
-// command is the first word that is not an option, as cli/program.ts reads it.
-const checkScript = new URL("../dist/check.cjs", import.meta.url);
-const script = !fromSource && args.find((arg) => !arg.startsWith("-")) === "check" && existsSync(checkScript);
-if (script) {
-  const { loadScript } = await import("./code-cache.js");
-  const loaded = loadScript(checkScript);
-  process.exitCode = await loaded.exports.main(args);
-  loaded.saveCache();
-} else {
-  const cli = fromSource ? await loadSources() : await import(bundle.href);
-  process.exitCode = await cli.main(args);
+const here = pathToFileURL(__filename);
+
+async function main() {
+  const args = process.argv.slice(2);
+  const bundle = new URL("../dist/cli.js", here);
+  const fromSource = process.env.FLOWC_FROM_SOURCE === "1" || !existsSync(bundle);
+  // `flowc check` has a one-file script of its own that starts faster (cli/check-main.ts). The
+  // command is the first word that is not an option, as cli/program.ts reads it.
+  const checkScript = new URL("../dist/check.cjs", here);
+  const script = !fromSource && args.find((arg) => !arg.startsWith("-")) === "check" && existsSync(checkScript);
+  if (script) {
+    const { loadScript } = require("./code-cache.js");
+    const loaded = loadScript(checkScript);
+    process.exitCode = await loaded.exports.main(args);
+    loaded.saveCache();
+  } else {
+    const cli = fromSource ? await loadSources() : await import(bundle.href);
+    process.exitCode = await cli.main(args);
+  }
 }
 
 async function loadSources() {
@@ -44,6 +54,13 @@ async function loadSources() {
   }
   tsx.register();
   // Files imported as `./driver.py?raw` are text, as in the bundle and in vitest.
-  module.register("../scripts/raw-text-hooks.mjs", import.meta.url);
+  nodeModule.register("../scripts/raw-text-hooks.mjs", here);
   return import("../cli/main.ts");
 }
+
+// An error that escapes is a bug in flowc: Node prints it and exits with 1, as it did for the ES
+// module this file used to be.
+main().catch((error) => {
+  process.exitCode = 1;
+  throw error;
+});

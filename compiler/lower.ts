@@ -12,7 +12,6 @@ interface MutableNode extends Omit<IRNode, "next" | "previous" | "params" | "str
   previous: string[];
   params: Record<string, ParamValue>;
   streamName?: string;
-  stage: CheckedStage;
 }
 
 /**
@@ -23,24 +22,41 @@ interface MutableNode extends Omit<IRNode, "next" | "previous" | "params" | "str
  * ir.nodes.filter((node) => node.kind === "source");
  */
 export function lower(program: CheckedProgram): IRProgram {
+  // Nodes are handled by position inside lowering (a node's id is `n` and its position): keeping
+  // a map from id to node was a fifth of lowering a large file.
   const nodes: MutableNode[] = [];
-  const byId = new Map<string, MutableNode>();
-  const streamTails = new Map<string, string>();
+  /** The checked stage of each node, by position: kept beside the nodes so they are IR as built. */
+  const stages: CheckedStage[] = [];
+  /** The positions of the nodes each node sends to. */
+  const successors: number[][] = [];
+  /** The position of the node each named stream ends at. */
+  const streamTails = new Map<string, number>();
 
-  const connect = (from: string | undefined, to: MutableNode) => {
+  const connect = (from: number | undefined, to: number) => {
     if (from === undefined) return;
-    byId.get(from)!.next.push(to.id);
-    to.previous.push(from);
+    nodes[from]!.next.push(nodes[to]!.id);
+    nodes[to]!.previous.push(nodes[from]!.id);
+    successors[from]!.push(to);
   };
 
-  const addNode = (stage: CheckedStage): MutableNode => {
-    const params = { ...stage.params };
-    for (const [name, value] of Object.entries(params)) {
-      if (value.kind === "streams")
-        params[name] = { kind: "streams", ids: value.ids.map((stream) => streamTails.get(stream)!) };
+  // A stream bound to a pipeline that ends in sinks has no tail, and its id in the IR is
+  // undefined, as it always was.
+  const tailId = (stream: string) => {
+    const position = streamTails.get(stream);
+    return (position === undefined ? undefined : nodes[position]!.id) as string;
+  };
+
+  const addNode = (stage: CheckedStage): number => {
+    // A copy made key by key: spreading parameter records, which come in as many shapes as
+    // there are components, takes V8's slow path.
+    const params: Record<string, ParamValue> = {};
+    for (const name in stage.params) {
+      const value = stage.params[name]!;
+      params[name] = value.kind === "streams" ? { kind: "streams", ids: value.ids.map(tailId) } : value;
     }
-    const node: MutableNode = {
-      id: `n${nodes.length}`,
+    const position = nodes.length;
+    nodes.push({
+      id: `n${position}`,
       kind: stage.declaration.kind,
       name: stage.declaration.name,
       params,
@@ -50,23 +66,24 @@ export function lower(program: CheckedProgram): IRProgram {
       previous: [],
       label: stage.label,
       span: stage.span,
-      stage,
-    };
-    nodes.push(node);
-    byId.set(node.id, node);
+    });
+    stages.push(stage);
+    successors.push([]);
     // A source that reads named streams (`merge`) takes them as its inputs; an operator that
     // reads one (`sample`) keeps it as a side input, named in its parameters only.
-    if (node.kind === "source") for (const stream of stage.streams) connect(streamTails.get(stream), node);
-    return node;
+    if (stage.declaration.kind === "source") {
+      for (const stream of stage.streams) connect(streamTails.get(stream), position);
+    }
+    return position;
   };
 
-  const lowerSteps = (steps: readonly CheckedStep[], from: string | undefined): string | undefined => {
+  const lowerSteps = (steps: readonly CheckedStep[], from: number | undefined): number | undefined => {
     let current = from;
     for (const step of steps) {
       if (step.kind === "stage") {
-        const node = addNode(step.stage);
-        connect(current, node);
-        current = node.id;
+        const position = addNode(step.stage);
+        connect(current, position);
+        current = position;
       } else {
         for (const branch of step.branches) lowerSteps(branch, current);
         current = undefined;
@@ -78,29 +95,28 @@ export function lower(program: CheckedProgram): IRProgram {
   for (const pipeline of program.pipelines) lowerPipeline(pipeline);
 
   function lowerPipeline(pipeline: CheckedPipeline): void {
-    const start =
-      pipeline.head.kind === "source" ? addNode(pipeline.head.stage).id : streamTails.get(pipeline.head.name);
+    const start = pipeline.head.kind === "source" ? addNode(pipeline.head.stage) : streamTails.get(pipeline.head.name);
     const tail = lowerSteps(pipeline.steps, start);
     if (pipeline.binds && tail !== undefined) {
       streamTails.set(pipeline.binds, tail);
-      byId.get(tail)!.streamName ??= pipeline.binds;
+      nodes[tail]!.streamName ??= pipeline.binds;
     }
   }
 
   const topics: TopicUse[] = [];
-  for (const node of nodes) {
-    for (const spec of node.stage.declaration.params) {
+  for (const [index, node] of nodes.entries()) {
+    for (const spec of stages[index]!.declaration.params) {
       const value = node.params[spec.name];
       if (spec.type.kind !== "topic" || value?.kind !== "string") continue;
       const direction = node.kind === "source" ? "subscribe" : "publish";
-      const type = direction === "publish" ? node.input : decodedType(node, byId);
+      const type = direction === "publish" ? node.input : decodedType(index, nodes, successors);
       topics.push({ topic: value.value, direction, node: node.id, ...(type ? { type } : {}), span: node.span });
     }
   }
 
   return {
     file: program.file,
-    nodes: nodes.map(({ stage: _stage, ...node }) => node),
+    nodes,
     schemas: program.schemas,
     ...(program.broker ? { broker: program.broker } : {}),
     ...(program.device ? { device: program.device } : {}),
@@ -109,13 +125,17 @@ export function lower(program: CheckedProgram): IRProgram {
 }
 
 /** The type a subscriber turns its text payloads into: the first record type downstream. */
-function decodedType(node: MutableNode, byId: ReadonlyMap<string, MutableNode>): FlowType | undefined {
-  let current: MutableNode | undefined = node;
-  while (current && current.next.length === 1) {
-    const next = byId.get(current.next[0]!);
-    if (!next?.output) return undefined;
-    if (next.output.kind === "record" || next.output.kind === "any") return next.output;
-    current = next;
+function decodedType(
+  position: number,
+  nodes: readonly MutableNode[],
+  successors: readonly (readonly number[])[],
+): FlowType | undefined {
+  let current = position;
+  while (successors[current]!.length === 1) {
+    current = successors[current]![0]!;
+    const output = nodes[current]!.output;
+    if (!output) return undefined;
+    if (output.kind === "record" || output.kind === "any") return output;
   }
   return undefined;
 }

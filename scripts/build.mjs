@@ -122,6 +122,29 @@ export async function build({ log = (line) => process.stdout.write(`${line}\n`) 
   return present;
 }
 
+/**
+ * In the check script, `node:child_process` is required on first use instead of at start-up.
+ * Commander requires it when it loads, for subcommands that are programs of their own, which
+ * flowc has none of; loading it (with `net` and `dgram` behind it) was a few milliseconds of every
+ * `flowc check`.
+ */
+const lazyChildProcessPlugin = {
+  name: "lazy-child-process",
+  setup(esbuildBuild) {
+    esbuildBuild.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.namespace === "lazy-builtin"
+        ? { path: "node:child_process", external: true }
+        : { path: "node:child_process", namespace: "lazy-builtin" },
+    );
+    esbuildBuild.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, () => ({
+      contents:
+        "let loaded;\n" +
+        "module.exports = new Proxy({}, { get: (_, key) => (loaded ??= require('node:child_process'))[key] });\n",
+      loader: "js",
+    }));
+  },
+};
+
 /** Bundles the `present` entries, and the chunks they share or import lazily, into `outdir`. */
 function bundle(present, outdir) {
   return esbuild.build({
@@ -165,7 +188,7 @@ function bundleScripts(outdir) {
           platform: "node",
           format: "cjs",
           target: "node20",
-          plugins: [rawTextPlugin],
+          plugins: [rawTextPlugin, lazyChildProcessPlugin],
           define: { "process.env.FLOWC_BUNDLED": '"1"' },
           sourcemap: "linked",
           legalComments: "linked",
