@@ -845,7 +845,10 @@ class ProgramBuilder {
     return { text: String(value), precedence: atom, type: integer ? IntType : NumberType };
   }
 
-  private recordExpression(type: RecordType, scope: Scope, depth: number, calls: boolean): Rendered {
+  private recordExpression(flowing: RecordType, scope: Scope, depth: number, calls: boolean): Rendered {
+    // `Name { ... }` is checked against the declared schema, which an aggregate's output (same
+    // name, a field widened to number) may no longer match.
+    const type = flowing.name ? (this.schemas.get(flowing.name) ?? flowing) : flowing;
     if (scope.event && isAssignable(scope.event, type) && isAssignable(type, scope.event) && this.chance(0.3))
       return { text: EventName, precedence: atom, type: scope.event };
     const fields = type.fields.map((field) => {
