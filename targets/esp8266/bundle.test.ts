@@ -368,4 +368,16 @@ describe("device operators", () => {
     expect(lines.filter((line) => !line.includes("failed"))).toEqual(["2", "3", "4"]);
     expect(lines.filter((line) => line.includes("failed")).length).toBeGreaterThanOrEqual(1);
   });
+
+  it("reports an untyped value a step cannot take under the step's name, and the other branches still get it", async () => {
+    await boot(bundleOf(`${wifi}mqtt "in" -> json -> [delta 1 of val, print "raw"]\n`));
+    for (const payload of ['{"val": 1}', '{"val": "high"}', '{"val": 5}']) device.mqtt.deliver("in", payload);
+    await steps(1, 100);
+    const lines = device.takeOutput();
+    // As on the host: the step that failed is named, and `print` gets every event.
+    expect(lines.filter((line) => line.startsWith("raw:"))).toHaveLength(3);
+    expect(lines.filter((line) => line.includes("failed"))).toEqual([
+      expect.stringMatching(/^flowc: delta 1 of val failed: /),
+    ]);
+  });
 });

@@ -294,7 +294,7 @@ class BundleWriter {
       this.tasks.push({ periodMs: source.periodMs, fn: name });
       return;
     }
-    const statements = (generated as OperatorCode | SinkCode).statements;
+    const statements = guardedAgainstUntyped(node, (generated as OperatorCode | SinkCode).statements, where);
     const body =
       node.kind === "sink"
         ? [...this.globalLine(node.id), ...statements]
@@ -662,6 +662,21 @@ class BundleWriter {
 }
 
 /** Bytes of the files once minified, as the board would load them. */
+/**
+ * A step's statements, inside a `try` that reports a failure under the step's name and drops the
+ * event when its input holds values of unknown shape (`json` without `as`). A typed step cannot
+ * fail, so it costs nothing; an untyped one could otherwise raise into the step before it and
+ * take the event from the fan-out branches after it, which the host would still have served.
+ */
+function guardedAgainstUntyped(node: IRNode, statements: readonly string[], where: string): readonly string[] {
+  if (statements.length === 0 || !node.input || !holdsUntypedValues(node.input)) return statements;
+  return ["try:", ...indent(statements), "except Exception as x:", ...indent([`fault(${where}, x)`, "return"])];
+}
+
+function holdsUntypedValues(type: FlowType): boolean {
+  return type.kind === "any" || (type.kind === "record" && type.fields.some((field) => holdsUntypedValues(field.type)));
+}
+
 function minifiedBytes(files: readonly BundleFile[], minified: boolean): number {
   return files.reduce(
     (sum, file) => sum + Buffer.byteLength(minified ? file.contents : minifyPython(file.contents)),
