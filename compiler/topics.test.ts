@@ -50,6 +50,26 @@ describe("cross-file topic checks", () => {
     ]);
   });
 
+  it("errors when an aggregate has widened a schema's int field: its events are no longer that schema's", () => {
+    const reading = "schema Reading { sensor_id: string, ts: number, val: int }\n";
+    const server = `${reading}mqtt "averages" -> json as Reading -> print\n`;
+    const result = compile([
+      {
+        path: "node.flow",
+        text: `${reading}mqtt "raw" -> json as Reading -> avg over 3 -> mqtt "averages"\nsim every 1s -> mqtt "raw"`,
+      },
+      { path: "server.flow", text: server },
+    ]);
+    expect(result.diagnostics.map((d) => [d.code, d.message, d.span.file, d.span.start])).toEqual([
+      [
+        "E601",
+        'this decodes "averages" as Reading, but node.flow publishes { sensor_id: string, ts: number, val: number } there',
+        "server.flow",
+        server.indexOf('mqtt "averages"'),
+      ],
+    ]);
+  });
+
   it("accepts records of the same shape under another schema name", () => {
     const result = compile([
       { path: "a.flow", text: 'sim every 1s -> mqtt "x"' },

@@ -3,7 +3,7 @@
  * the same parameter the same way.
  */
 import type { ComponentContext, ParamSpec } from "../compiler/registry.js";
-import { formatType, isNumeric, NumberType, type FlowType, type RecordType } from "../compiler/types.js";
+import { formatType, isNumeric, NumberType, sameType, type FlowType, type RecordType } from "../compiler/types.js";
 
 /** The sensor id a sensor stamps on its events; ThingFlow's `Tsl2591('lux-1')`. */
 export const sensorIdParam = (fallback: string): ParamSpec => ({
@@ -38,16 +38,20 @@ export function acceptsNumbersOrRecords(input: FlowType): string | undefined {
 
 /**
  * The output of an operator that replaces one number field (or the number itself): the input's
- * type, with that field typed `number`.
+ * type, with that field typed `number`. Widening an `int` field makes the events a schema's no
+ * longer (the average of `Reading`s whose `val` is an int is not a `Reading`: a subscriber
+ * decoding `json as Reading` would reject it), so the record then loses the schema's name.
  */
 export function replacesNumber(ctx: ComponentContext): FlowType {
   const input = ctx.input ?? NumberType;
   if (input.kind !== "record") return isNumeric(input) ? NumberType : input;
   const field = ctx.params.get("of");
   if (field?.kind !== "field") return input;
+  const replaced = input.fields.find((f) => f.name === field.name);
+  if (!replaced || sameType(replaced.type, NumberType)) return input;
   const record: RecordType = {
-    ...input,
-    fields: input.fields.map((f) => (f.name === field.name ? { name: f.name, type: NumberType } : f)),
+    kind: "record",
+    fields: input.fields.map((f) => (f === replaced ? { name: f.name, type: NumberType } : f)),
   };
   return record;
 }
