@@ -40,6 +40,7 @@ import {
   type RecordType,
 } from "../types.js";
 import type { TypedExpression } from "../typed.js";
+import { flowString } from "./flow-string.js";
 
 /** A generated program and what running or building it needs. */
 export interface GeneratedProgram {
@@ -138,23 +139,6 @@ const units: readonly { readonly unit: string; readonly ms: number }[] = [
 ];
 
 const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** `text` as a .flow string literal, non-ASCII sometimes written as `\u{...}`. */
-export function flowString(text: string, escapeNonAscii = false): string {
-  let out = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    if (char === '"' || char === "\\") out += `\\${char}`;
-    else if (char === "\n") out += "\\n";
-    else if (char === "\t") out += "\\t";
-    else if (char === "\r") out += "\\r";
-    else if (char === "\0") out += "\\0";
-    else if (code < 0x20 || code === 0x7f || ((escapeNonAscii || code === 0x2028 || code === 0x2029) && code > 0x7e))
-      out += `\\u{${code.toString(16)}}`;
-    else out += char;
-  }
-  return `${out}"`;
-}
 
 /** A typed expression standing in for a parameter's value when asking a declaration's hooks. */
 const typed = (type: FlowType): TypedExpression => ({ kind: "literal", value: 0, type });

@@ -7,29 +7,13 @@ import { compile } from "../../compiler/index.js";
 import { MicroPythonDevice } from "../../test/support/micropython/harness.js";
 import { buildEsp8266Bundle } from "./build.js";
 import { loadBundleIntoDevice } from "./testing.js";
+import { flowString } from "../../compiler/testing/flow-string.js";
 
 let device: MicroPythonDevice;
 beforeAll(async () => {
   device = await MicroPythonDevice.create({ wifi: {} });
 });
 afterAll(() => device.close());
-
-/** `text` as a .flow string literal, with the language's escapes (`\n \t \r \0 \" \\ \u{hex}`). */
-function flowString(text: string): string {
-  let out = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0)!;
-    if (char === '"' || char === "\\") out += `\\${char}`;
-    else if (char === "\n") out += "\\n";
-    else if (char === "\t") out += "\\t";
-    else if (char === "\r") out += "\\r";
-    else if (char === "\0") out += "\\0";
-    else if (code < 0x20 || (code >= 0x7f && code < 0xa0) || code === 0x2028 || code === 0x2029)
-      out += `\\u{${code.toString(16)}}`;
-    else out += char;
-  }
-  return `${out}"`;
-}
 
 /** Strings built from what ends or escapes a Python literal, a comment or a line, and anything else. */
 const hostile = fc

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import type { IRProgram } from "../../compiler/ir.js";
 import { emitNodeModule } from "./emit.js";
+import { flowString } from "../../compiler/testing/flow-string.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -43,18 +44,6 @@ async function parsesAsModule(module: string): Promise<boolean> {
   if (error instanceof SyntaxError) return false;
   expect(error?.code).toBe("ERR_UNSUPPORTED_RESOLVE_REQUEST");
   return true;
-}
-
-/** `text` as a .flow string literal: every character outside printable ASCII as `\u{hex}`. */
-function flowString(text: string): string {
-  let literal = '"';
-  for (const character of text) {
-    const code = character.codePointAt(0)!;
-    if (character === '"' || character === "\\") literal += `\\${character}`;
-    else if (code >= 0x20 && code < 0x7f) literal += character;
-    else literal += `\\u{${code.toString(16)}}`;
-  }
-  return `${literal}"`;
 }
 
 /** Strings made to break out of JavaScript strings, templates, comments and HTML. */
@@ -126,8 +115,8 @@ describe("emitNodeModule", () => {
       fc.asyncProperty(hostile, hostile, hostile, hostile, hostile, async (topic, id, label, csvFile, flowFile) => {
         const publishTo = topic.replace(/[+#\0]/g, "_") || "t";
         const text =
-          `sim ${flowString(id)} every 1s -> [print ${flowString(label)}, mqtt ${flowString(publishTo)}]\n` +
-          `mqtt ${flowString(publishTo)} -> json as SensorEvent -> csv ${flowString(csvFile)}\n`;
+          `sim ${flowString(id, true)} every 1s -> [print ${flowString(label, true)}, mqtt ${flowString(publishTo, true)}]\n` +
+          `mqtt ${flowString(publishTo, true)} -> json as SensorEvent -> csv ${flowString(csvFile, true)}\n`;
         const result = compile([{ path: `${flowFile}.flow`, text }], { target: "node" });
         fc.pre(result.programs.length === 1 && !result.diagnostics.some((d) => d.severity === "error"));
         compiled++;
