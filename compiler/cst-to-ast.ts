@@ -23,6 +23,14 @@ function tokens(children: Children, ...names: string[]): IToken[] {
   return found.sort((a, b) => a.startOffset - b.startOffset);
 }
 
+/** Where a token or node starts; NaN or undefined for what error recovery invented. */
+const startOf = (element: CstElement): number | undefined =>
+  isToken(element) ? element.startOffset : element.location?.startOffset;
+
+/** The offset just past a token or node; NaN for what error recovery invented. */
+const endOf = (element: CstElement): number =>
+  isToken(element) ? element.startOffset + element.image.length : (element.location?.endOffset ?? NaN) + 1;
+
 /** Children under a rule name are always CST nodes (tokens sit under token names). */
 function nodes(children: Children, name: string): CstNode[] {
   return (children[name] ?? []) as CstNode[];
@@ -79,10 +87,8 @@ export class AstBuilder extends BaseVisitor {
   private lastEnd = 0;
 
   private spanOf(element: CstNode | IToken): Span {
-    const start = isToken(element) ? element.startOffset : element.location?.startOffset;
-    const end = isToken(element)
-      ? element.startOffset + element.image.length
-      : (element.location?.endOffset ?? NaN) + 1;
+    const start = startOf(element);
+    const end = endOf(element);
     if (start === undefined || !Number.isFinite(start) || !Number.isFinite(end))
       return this.source.span(this.lastEnd, this.lastEnd);
     this.lastEnd = end;
@@ -470,12 +476,19 @@ export class AstBuilder extends BaseVisitor {
   private spanOfChildren(children: Children): Span {
     let start = Infinity;
     let end = -Infinity;
+    // As spanOf reads each child, without building a span per child: most of them are tokens.
     for (const list of Object.values(children)) {
-      for (const element of list ?? []) {
-        const span = this.spanOf(element);
-        if (span.end === 0 && span.start === 0) continue;
-        start = Math.min(start, span.start);
-        end = Math.max(end, span.end);
+      if (!list) continue;
+      for (const element of list) {
+        let elementStart = startOf(element);
+        let elementEnd = endOf(element);
+        if (elementStart === undefined || !Number.isFinite(elementStart) || !Number.isFinite(elementEnd)) {
+          elementStart = this.lastEnd;
+          elementEnd = this.lastEnd;
+        } else this.lastEnd = elementEnd;
+        if (elementEnd === 0 && elementStart === 0) continue;
+        start = Math.min(start, elementStart);
+        end = Math.max(end, elementEnd);
       }
     }
     return start === Infinity ? this.source.span(0, 0) : this.source.span(start, end);

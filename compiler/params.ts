@@ -32,6 +32,31 @@ type Given = { readonly spec: ParamSpec; readonly span: Span } & (
   { readonly kind: "argument"; readonly argument: A.Argument } | { readonly kind: "option"; readonly option: A.Option }
 );
 
+const noBindings: ReadonlyMap<string, FlowType> = new Map();
+
+interface ParamLookup {
+  readonly positional: readonly ParamSpec[];
+  /** The first parameter of each name, as a search in declaration order finds it. */
+  readonly byName: ReadonlyMap<string, ParamSpec>;
+}
+
+/**
+ * Declarations are static, so the lookups over a parameter list are built once per list rather
+ * than searched per invocation and option: for a large file that search was a tenth of checking.
+ */
+const lookups = new WeakMap<readonly ParamSpec[], ParamLookup>();
+
+function lookupOf(specs: readonly ParamSpec[]): ParamLookup {
+  let lookup = lookups.get(specs);
+  if (!lookup) {
+    const byName = new Map<string, ParamSpec>();
+    for (const spec of specs) if (!byName.has(spec.name)) byName.set(spec.name, spec);
+    lookup = { positional: specs.filter((spec) => spec.positional), byName };
+    lookups.set(specs, lookup);
+  }
+  return lookup;
+}
+
 /**
  * Binds and checks the parameters of one invocation.
  *
@@ -45,9 +70,13 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
     diagnostics.push(diagnostic(code, span, message, hint));
   };
   const given = new Map<string, Given[]>();
-  const add = (item: Given) => given.set(item.spec.name, [...(given.get(item.spec.name) ?? []), item]);
+  const add = (item: Given) => {
+    const items = given.get(item.spec.name);
+    if (items) items.push(item);
+    else given.set(item.spec.name, [item]);
+  };
 
-  const positional = specs.filter((spec) => spec.positional);
+  const { positional, byName } = lookupOf(specs);
   let args = invocation.args;
   let options = invocation.options;
 
@@ -59,14 +88,14 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
     firstOption &&
     !firstOption.value &&
     positional[0]?.required &&
-    !specs.some((spec) => spec.name === firstOption.name.name)
+    !byName.has(firstOption.name.name)
   ) {
     const value: A.Expression = { kind: "name", name: firstOption.name.name, span: firstOption.name.span };
     args = [{ kind: "value", value, span: value.span }];
     options = options.slice(1);
   }
 
-  options = options.flatMap((option) => splitFlags(option, specs, context.scope));
+  options = options.flatMap((option) => splitFlags(option, byName, context.scope));
 
   let next = 0;
   for (const argument of args) {
@@ -88,7 +117,7 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
   }
 
   for (const option of options) {
-    const spec = specs.find((candidate) => candidate.name === option.name.name);
+    const spec = byName.get(option.name.name);
     if (!spec) {
       const names = specs.map((candidate) => candidate.name);
       report(
@@ -118,16 +147,18 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
   const spans = new Map<string, Span>();
   const streams: string[] = [];
   const scope = context.scope;
-  const bindings = new Map(scope.bindings ?? []);
   // One context for every parameter: `bindings` grows as `scan`'s binding is read, so later
-  // parameters see it. Written out field by field rather than spread: scopes come in several
-  // shapes, and spreading them takes V8's slow path once per invocation of a large file.
-  const contextWithBindings: BindContext = {
+  // parameters see it; the scope's own bindings are copied only then, as few invocations bind.
+  // Written out field by field rather than spread: scopes come in several shapes, and spreading
+  // them takes V8's slow path once per invocation of a large file.
+  let bindings: Map<string, FlowType> | undefined;
+  const contextOver = (bindings: ReadonlyMap<string, FlowType> | undefined): BindContext => ({
     what,
     example: context.example,
     diagnostics,
     scope: { event: scope.event, bindings, constants: scope.constants, streams: scope.streams, schemas: scope.schemas },
-  };
+  });
+  let contextWithBindings = contextOver(scope.bindings ?? noBindings);
   for (const spec of specs) {
     const items = given.get(spec.name);
     if (!items) {
@@ -163,7 +194,13 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
     const value = convert(items, spec, contextWithBindings, report, streams);
     if (value) {
       values.set(spec.name, value);
-      if (value.kind === "binding") bindings.set(value.name, value.init.type);
+      if (value.kind === "binding") {
+        if (!bindings) {
+          bindings = new Map(scope.bindings ?? []);
+          contextWithBindings = contextOver(bindings);
+        }
+        bindings.set(value.name, value.init.type);
+      }
     }
   }
   return { values, spans, streams };
@@ -174,10 +211,10 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
  * tell a flag from an option whose value is a name. When the option is a flag and the name is not
  * a value in scope but another parameter, it is two flags.
  */
-function splitFlags(option: A.Option, specs: readonly ParamSpec[], scope: ExpressionScope): A.Option[] {
+function splitFlags(option: A.Option, byName: ReadonlyMap<string, ParamSpec>, scope: ExpressionScope): A.Option[] {
   const value = option.value;
   if (value?.kind !== "name") return [option];
-  const spec = specs.find((candidate) => candidate.name === option.name.name);
+  const spec = byName.get(option.name.name);
   const isFlag = spec?.type.kind === "bool" && spec.flag === true;
   const event = scope.event;
   const isValue =
@@ -185,7 +222,7 @@ function splitFlags(option: A.Option, specs: readonly ParamSpec[], scope: Expres
     scope.bindings?.has(value.name) ||
     event?.kind === "any" ||
     (event !== undefined && fieldOf(event, value.name) !== undefined);
-  if (!isFlag || isValue || !specs.some((candidate) => candidate.name === value.name)) return [option];
+  if (!isFlag || isValue || !byName.has(value.name)) return [option];
   const name: A.Identifier = { kind: "identifier", name: value.name, span: value.span };
   return [
     { name: option.name, span: option.name.span },
