@@ -66,6 +66,25 @@ describe("checker", () => {
     ]);
   });
 
+  // Found by compiler/fuzz-programs.test.ts: a constant first parsed as an option name, so
+  // `print title` was E307 and `csv out rotate daily` E404 + E307 + W702.
+  it("reads a constant written first as the positional argument, options after it", () => {
+    const { nodes, codes } = check(
+      'let title = "lux"\nlet out = "lux.csv"\nsim every 1s -> [print title, csv out rotate daily header]',
+    );
+    expect(codes).toEqual([]);
+    expect(nodes.find((n) => n.name === "print")!.params["label"]).toEqual({ kind: "string", value: "lux" });
+    expect(nodes.find((n) => n.name === "csv")!.params).toMatchObject({
+      file: { kind: "string", value: "lux.csv" },
+      rotate: { kind: "enum", value: "daily" },
+      header: { kind: "bool", value: true },
+    });
+    const unknown = check("sim every 1s -> print nope");
+    expect(unknown.diagnostics.map((d) => [d.code, d.message, d.span.start])).toEqual([
+      ["E307", "`print` has no option `nope`", 22],
+    ]);
+  });
+
   // Found by targets/esp8266/fuzz-bundle.test.ts: `i2c sda 6` checked clean, and the bundle died at
   // boot with `ValueError: invalid pin`; `adc pin 2` likewise.
   it("refuses the ESP8266's flash pins for I2C and ADC channels it does not have", () => {

@@ -231,7 +231,8 @@ class FileChecker {
     for (const argument of invocation.args) this.markNamesUsed(argument.value);
     for (const option of invocation.options) {
       this.markNamesUsed(option.value);
-      if (!option.value) this.markConstantUsed(option.name.name);
+      // A bare word first may be a constant given as the argument (`csv out rotate daily`).
+      if (!option.value || option === invocation.options[0]) this.markConstantUsed(option.name.name);
     }
   }
 

@@ -80,19 +80,12 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
   let args = invocation.args;
   let options = invocation.options;
 
-  // `map val`, `filter ok`, `sample lux`: a lone bare word after a name that needs a positional
-  // argument parses as a valueless option; read it as the argument it was meant to be.
-  const firstOption = options[0];
-  if (
-    args.length === 0 &&
-    firstOption &&
-    !firstOption.value &&
-    positional[0]?.required &&
-    !byName.has(firstOption.name.name)
-  ) {
-    const value: A.Expression = { kind: "name", name: firstOption.name.name, span: firstOption.name.span };
-    args = [{ kind: "value", value, span: value.span }];
-    options = options.slice(1);
+  if (args.length === 0) {
+    const leading = leadingArgument(options, positional[0], byName, context.scope);
+    if (leading) {
+      args = [leading.argument];
+      options = leading.options;
+    }
   }
 
   options = options.flatMap((option) => splitFlags(option, byName, context.scope));
@@ -204,6 +197,62 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
     }
   }
   return { values, spans, streams };
+}
+
+/**
+ * `map val`, `filter ok`, `sample lux`, `csv out rotate daily` (after `let out = "lux.csv"`): a
+ * bare word first parses as an option, because the parser cannot tell a name from an option's.
+ * When the word names no parameter and the invocation takes a positional argument that it needs,
+ * or that the word can be (a constant), the word is that argument. The parser will then have
+ * paired the bare words after it one off (`out` valued `rotate`, `daily` valued `header`), so
+ * they are paired again by the declaration: an option name takes the next word as its value,
+ * unless it is a flag or that word is an option name too.
+ */
+function leadingArgument(
+  options: readonly A.Option[],
+  positional: ParamSpec | undefined,
+  byName: ReadonlyMap<string, ParamSpec>,
+  scope: ExpressionScope,
+): { argument: A.Argument; options: readonly A.Option[] } | undefined {
+  const first = options[0];
+  if (!first || !positional || byName.has(first.name.name)) return undefined;
+  if (!positional.required && !scope.constants.has(first.name.name)) return undefined;
+  const value: A.Expression = { kind: "name", name: first.name.name, span: first.name.span };
+  const argument: A.Argument = { kind: "value", value, span: value.span };
+  if (!first.value) return { argument, options: options.slice(1) };
+  if (first.value.kind !== "name") return undefined;
+
+  const words: { name: string; span: Span }[] = [first.value];
+  let rest = options.length;
+  for (let i = 1; i < options.length; i++) {
+    const option = options[i]!;
+    if (option.value && option.value.kind !== "name") {
+      rest = i;
+      break;
+    }
+    words.push({ name: option.name.name, span: option.name.span });
+    if (option.value) words.push(option.value);
+  }
+  const paired: A.Option[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const name: A.Identifier = { kind: "identifier", name: word.name, span: word.span };
+    const spec = byName.get(word.name);
+    const next = words[i + 1];
+    const takesNext = spec && !(spec.type.kind === "bool" && spec.flag === true) && next && !byName.has(next.name);
+    if (!takesNext) {
+      paired.push({ name, span: word.span });
+      continue;
+    }
+    const optionValue: A.Expression = { kind: "name", name: next.name, span: next.span };
+    paired.push({
+      name,
+      value: optionValue,
+      span: { file: word.span.file, start: word.span.start, end: next.span.end },
+    });
+    i++;
+  }
+  return { argument, options: [...paired, ...options.slice(rest)] };
 }
 
 /**

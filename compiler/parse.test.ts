@@ -96,6 +96,17 @@ describe("parser", () => {
     expect(stages(c!)).toEqual(["sim every=1000ms", "calibrate scale=2 offset=-1", "print"]);
   });
 
+  // Found by compiler/fuzz-mutations.test.ts: `[print x,]` gave `print` the argument `x`, and the
+  // formatter, writing `[print x]` (the option `x`), refused to change the file's meaning.
+  it("reads a bare word before a fan-out's comma as before its `]`", () => {
+    const [a, b, c] = parse(
+      "sim every 1s -> [print x, print]\nsim every 1s -> [print x,]\nsim every 1s -> [set a = 1, b = 2]",
+    );
+    expect(stages(a!)).toEqual(["sim every=1000ms", "[print x! | print]"]);
+    expect(stages(b!)).toEqual(["sim every=1000ms", "[print x!]"]);
+    expect(stages(c!)).toEqual(["sim every=1000ms", "[set (a=1, b=2)]"]);
+  });
+
   // Found by compiler/fuzz-programs.test.ts: `tls` took `password` as its value.
   it("reads a word before an option whose value is a call as a flag", () => {
     const [broker] = parse('broker "h" tls password secret("pw") will_retain ca env("CA", "ca.pem")');

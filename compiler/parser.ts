@@ -372,6 +372,9 @@ export class FlowParser extends CstParser {
     if (tokenMatcher(second, T.LParen) || tokenMatcher(second, T.Dot) || this.recordAhead(2)) return true;
     // `map val - 1` subtracts; only `offset -0.4`, minus against its number, is a negative value.
     if (tokenMatcher(second, T.Minus)) return !this.negativeValueAt(2);
+    // In a fan-out, a comma after a bare name ends the branch, as `]` would: `[print x, csv "f"]`
+    // reads `x` as in `[print x]`.
+    if (tokenMatcher(second, T.Comma) && this.insideFanOut()) return this.assignmentAt(3);
     return !(isOneOf(second, expressionStart) || isOneOf(second, stageEnd) || second.tokenType.name === "EOF");
   }
 
@@ -393,7 +396,12 @@ export class FlowParser extends CstParser {
   private moreArgumentsAhead(): boolean {
     if (!tokenMatcher(this.LA(1), T.Comma)) return false;
     if (!this.insideFanOut()) return true;
-    return tokenMatcher(this.LA(2), T.Identifier) && tokenMatcher(this.LA(3), T.Equals);
+    return this.assignmentAt(2);
+  }
+
+  /** `name =` starts at `offset`. */
+  private assignmentAt(offset: number): boolean {
+    return tokenMatcher(this.LA(offset), T.Identifier) && tokenMatcher(this.LA(offset + 1), T.Equals);
   }
 
   /** True when an unclosed `[` precedes the current token in this statement. */
