@@ -16,5 +16,6 @@ export default defineConfig({
     pool: "forks",
     // Rebuilds dist/ when stale, so tests that spawn bin/flowc.js run the current sources.
     globalSetup: ["./scripts/vitest-global-setup.mjs"],
+    setupFiles: ["./test/support/fast-check-seed.ts"],
   },
 });
