@@ -58,7 +58,7 @@ function keepWithStage(comment: AttachingComment, root: FormatNode | undefined):
  * right where the following node starts a line (a statement, a settings entry, a fan-out branch,
  * a record or schema field). Elsewhere the node follows other code on the same output line
  * (`-> step`, `merge a, b`, an operand), so the comment instead trails the node before it and is
- * printed on its own line after that node's line.
+ * printed on its own line after that node's line; with nothing before it, it trails the node after.
  */
 export function handleOwnLineComment(
   comment: AttachingComment,
@@ -68,8 +68,11 @@ export function handleOwnLineComment(
 ): boolean {
   if (keepWithStage(comment, root)) return true;
   const { enclosingNode, precedingNode, followingNode } = comment;
-  if (!enclosingNode || !precedingNode || !followingNode || startsLine(enclosingNode, followingNode)) return false;
-  addTrailingComment(precedingNode, comment);
+  if (!enclosingNode || !followingNode || startsLine(enclosingNode, followingNode)) return false;
+  // With no code of this node before it (`let x =`, then the comment, then the value), it trails
+  // what follows, as the same comment at the end of the `=` line does: printed as leading, it
+  // would end up there, and formatting again would move it once more.
+  addTrailingComment(precedingNode ?? followingNode, comment);
   return true;
 }
 

@@ -174,6 +174,14 @@ describe("comments", () => {
     expect(await formatFlow(formatted)).toBe(formatted);
   });
 
+  // Found by compiler/fuzz-mutations.test.ts: printed before the value, the comment moved behind
+  // it when formatted again.
+  it("on a line of their own between `let x =` and the value stay on a line of their own, idempotently", async () => {
+    const formatted = await formatFlow("let lux =\n# the kitchen sensor\ntsl2591 every 2s -> print\n");
+    expect(formatted).toBe("let lux = tsl2591 every 2s\n  # the kitchen sensor\n  -> print\n");
+    expect(await formatFlow(formatted)).toBe(formatted);
+  });
+
   it("survive at the end of every line of every example", async () => {
     for (const file of examples) {
       const text = readFileSync(file, "utf8")
