@@ -20,6 +20,12 @@ nodeModule.enableCompileCache?.();
 
 const here = pathToFileURL(__filename);
 
+// A reader that stops early (`flowc graph a.flow | head`) closes the pipe. That ends the output,
+// not the command: a running flow still writes its files and disconnects cleanly.
+process.stdout.on("error", (error) => {
+  if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+});
+
 async function main() {
   const args = process.argv.slice(2);
   const bundle = new URL("../dist/cli.js", here);

@@ -1,6 +1,7 @@
 // Runs bin/flowc.js as a user would: a separate process, the bundle vitest's global setup keeps
 // fresh (scripts/vitest-global-setup.mjs), real files, exit codes and output streams.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -87,6 +88,18 @@ describe("flowc", () => {
     const { code, stderr } = await flowc(["check", "--format", "xml", tutorialServer]);
     expect(code).toBe(2);
     expect(stderr).toContain("xml");
+  });
+
+  it("ends quietly when the reader of its output stops early, as `flowc graph a.flow | head` does", async () => {
+    const many = join(folder, "many.flow");
+    await writeFile(many, Array.from({ length: 2000 }, (_, i) => `sim "s${i}" every 1s -> print\n`).join(""));
+    const child = spawn(process.execPath, [bin, "graph", many], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    // Like `head -c 1`: take the first chunk, then close the pipe while flowc is still writing.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const [code] = (await once(child, "close")) as [number];
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
   });
 
   it("exits 2 and shows usage when no command is given", async () => {
