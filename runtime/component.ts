@@ -92,7 +92,10 @@ export interface FuseContext {
 /** Where `print` writes: process.stdout, or a stream a test or embedder provides. */
 export interface TextOutput {
   write(text: string): boolean;
-  once(event: "drain", listener: () => void): unknown;
+  /** `drain` once a full output takes more; `close` when it takes nothing more (a closed pipe). */
+  once(event: "drain" | "close", listener: () => void): unknown;
+  /** True once the output is closed, as a stream's `destroyed`. */
+  readonly destroyed?: boolean;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
 import { AccelEvent, AnyType, NumberType, SensorEvent, StringType, type RecordType } from "../../compiler/types.js";
 import { compile } from "../../compiler/index.js";
@@ -57,8 +58,8 @@ describe("print sink", () => {
         written.push(text);
         return false; // always "full"
       },
-      once: (_event: "drain", listener: () => void) => {
-        drain = listener;
+      once: (event: "drain" | "close", listener: () => void) => {
+        if (event === "drain") drain = listener;
       },
     };
     const clock = new ManualClock(0);
@@ -73,5 +74,29 @@ describe("print sink", () => {
     drain?.();
     await stopping;
     expect(stopped).toBe(true);
+  });
+
+  it("stops waiting for an output that closes while full, as a pipe whose reader went away, and drops what follows", async () => {
+    const { programs } = compile([{ path: "p.flow", text: "interval 1s -> print" }]);
+    const output = new EventEmitter();
+    let writes = 0;
+    const stdout = Object.assign(output, {
+      destroyed: false,
+      write: () => {
+        writes++;
+        return false;
+      },
+    });
+    const clock = new ManualClock(0);
+    const flow = await runProgram(programs, { stdout, clock, stderr: () => {} });
+    clock.advance(1000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toBe(1);
+    stdout.destroyed = true;
+    output.emit("close");
+    clock.advance(5000);
+    await new Promise((resolve) => setImmediate(resolve));
+    await flow.stop();
+    expect(writes).toBe(1);
   });
 });

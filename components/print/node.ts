@@ -58,16 +58,29 @@ export function printFormat(type: FlowType | undefined): (value: unknown) => str
   return (value) => (typeof value === "string" ? value : (JSON.stringify(value) ?? "null"));
 }
 
-/** Lines for a text output, written once per event-loop turn, waiting for `drain` when it is full. */
+/**
+ * Lines for a text output, written once per event-loop turn, waiting for `drain` when it is full.
+ * An output that closes (the reader of a pipe went away, as `flowc run a.flow | head` does) takes
+ * nothing more and never drains: lines for it are dropped, so the flow neither waits for it nor
+ * stops taking events, and its files are still written.
+ */
 class BatchedOutput {
   private text = "";
   private scheduled = false;
+  private closed: boolean;
   private draining: Promise<void> | undefined;
+  private drained: (() => void) | undefined;
 
   constructor(
     private readonly output: TextOutput,
     private readonly pressure: Backpressure,
-  ) {}
+  ) {
+    this.closed = output.destroyed === true;
+    output.once("close", () => {
+      this.closed = true;
+      this.drained?.();
+    });
+  }
 
   add(line: string): void {
     this.text += line;
@@ -82,15 +95,17 @@ class BatchedOutput {
     if (this.text === "") return;
     const text = this.text;
     this.text = "";
-    if (this.output.write(text) || this.draining) return;
+    if (this.closed || this.output.write(text) || this.draining) return;
     this.pressure.block(this);
-    this.draining = new Promise((resolve) =>
-      this.output.once("drain", () => {
+    this.draining = new Promise((resolve) => {
+      this.drained = () => {
+        this.drained = undefined;
         this.draining = undefined;
         this.pressure.unblock(this);
         resolve();
-      }),
-    );
+      };
+      this.output.once("drain", () => this.drained?.());
+    });
   };
 
   async close(): Promise<void> {
