@@ -2,7 +2,7 @@
 // fresh (scripts/vitest-global-setup.mjs), real files, exit codes and output streams.
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -176,6 +176,25 @@ describe("flowc check", () => {
       stdout: "",
       stderr: `flowc check: cannot read ${missing}: no such file\n`,
     });
+  });
+});
+
+describe("flowc check's code cache", () => {
+  it("is one private file per bundle, and a damaged one is replaced without changing the result", async () => {
+    const cacheHome = join(folder, "cache");
+    const first = await flowc(["check", tutorialServer], { XDG_CACHE_HOME: cacheHome });
+    const cacheFolder = join(cacheHome, "flowc");
+    const files = await readdir(cacheFolder);
+    expect(files).toEqual([expect.stringMatching(/^check\.cjs-.*\.v8cache$/)]);
+    expect((await stat(cacheFolder)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(cacheFolder, files[0]!))).mode & 0o777).toBe(0o600);
+
+    expect(await flowc(["check", tutorialServer], { XDG_CACHE_HOME: cacheHome })).toEqual(first);
+    await writeFile(join(cacheFolder, files[0]!), "not a code cache", { mode: 0o600 });
+    expect(await flowc(["check", tutorialServer], { XDG_CACHE_HOME: cacheHome })).toEqual(first);
+    expect(await readdir(cacheFolder)).toEqual(files);
+    expect((await stat(join(cacheFolder, files[0]!))).size).toBeGreaterThan(1000);
+    expect(first).toEqual({ code: 0, stdout: "ok: 1 file\n", stderr: "" });
   });
 });
 

@@ -239,7 +239,7 @@ function leadingArgument(
     const name: A.Identifier = { kind: "identifier", name: word.name, span: word.span };
     const spec = byName.get(word.name);
     const next = words[i + 1];
-    const takesNext = spec && !(spec.type.kind === "bool" && spec.flag === true) && next && !byName.has(next.name);
+    const takesNext = spec && !isFlag(spec) && next && !byName.has(next.name);
     if (!takesNext) {
       paired.push({ name, span: word.span });
       continue;
@@ -264,19 +264,23 @@ function splitFlags(option: A.Option, byName: ReadonlyMap<string, ParamSpec>, sc
   const value = option.value;
   if (value?.kind !== "name") return [option];
   const spec = byName.get(option.name.name);
-  const isFlag = spec?.type.kind === "bool" && spec.flag === true;
   const event = scope.event;
   const isValue =
     scope.constants.has(value.name) ||
     scope.bindings?.has(value.name) ||
     event?.kind === "any" ||
     (event !== undefined && fieldOf(event, value.name) !== undefined);
-  if (!isFlag || isValue || !byName.has(value.name)) return [option];
+  if (!spec || !isFlag(spec) || isValue || !byName.has(value.name)) return [option];
   const name: A.Identifier = { kind: "identifier", name: value.name, span: value.span };
   return [
     { name: option.name, span: option.name.span },
     { name, span: value.span },
   ];
+}
+
+/** A parameter written as its bare name, never with a value (`tls`, `retain`). */
+function isFlag(spec: ParamSpec): boolean {
+  return spec.type.kind === "bool" && spec.flag === true;
 }
 
 function convert(
