@@ -61,6 +61,12 @@ export interface ParamSpec {
    * aggregates). With a scalar input the parameter stays absent: the event itself is the value.
    */
   readonly defaultField?: string;
+  /**
+   * With {@link defaultField}: the default applies only when the input record has that field (of
+   * the declared kind); otherwise the parameter stays absent instead of being an error. Aggregates
+   * key by `sensor_id` this way, where there is one.
+   */
+  readonly defaultFieldIfPresent?: boolean;
   /** Written as a bare word meaning `true` (`retain`). Only for bool params. */
   readonly flag?: boolean;
   /** Targets on which the parameter may be given, when fewer than the component's (E501 elsewhere). */
