@@ -123,6 +123,8 @@ class BundleWriter {
   private readonly observers = new Map<string, { node: string; statements: readonly string[] }[]>();
   /** Nodes keeping state between events (not counting a source's open driver). */
   private readonly statefulNodes = new Set<string>();
+  /** Operators that asked for a function handing events on ({@link EmitContext.downstream}). */
+  private readonly forwarding = new Set<string>();
   /** Heap held by state and open drivers; the estimate adds the code and {@link baseHeapBytes}. */
   private stateBytes = 0;
   private usesI2c = false;
@@ -300,6 +302,8 @@ class BundleWriter {
         ? [...this.globalLine(node.id), ...statements]
         : [...this.globalLine(node.id), ...statements, ...this.emitTo(node)];
     this.functions.push(`def ${name}(e):`, ...indent(body.length > 0 ? body : ["pass"]), "");
+    if (this.forwarding.has(node.id))
+      this.functions.push(`def ${name}_out(e):`, ...indent(this.emitTo(node).length > 0 ? this.emitTo(node) : ["pass"]), "");
     const timer = "timer" in generated ? generated.timer : undefined;
     if (timer) {
       this.functions.push(
@@ -433,6 +437,10 @@ class BundleWriter {
         return jsonText(value, type, "json");
       },
       decodeRecord: (value, schema) => recordDecoder(value, schema, names()),
+      downstream: () => {
+        this.forwarding.add(node.id);
+        return `${node.id}_out`;
+      },
       now: "now()",
       string: pythonString,
       numberLiteral: pythonNumber,
