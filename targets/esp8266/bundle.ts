@@ -303,7 +303,11 @@ class BundleWriter {
         : [...this.globalLine(node.id), ...statements, ...this.emitTo(node)];
     this.functions.push(`def ${name}(e):`, ...indent(body.length > 0 ? body : ["pass"]), "");
     if (this.forwarding.has(node.id))
-      this.functions.push(`def ${name}_out(e):`, ...indent(this.emitTo(node).length > 0 ? this.emitTo(node) : ["pass"]), "");
+      this.functions.push(
+        `def ${name}_out(e):`,
+        ...indent(this.emitTo(node).length > 0 ? this.emitTo(node) : ["pass"]),
+        "",
+      );
     const timer = "timer" in generated ? generated.timer : undefined;
     if (timer) {
       this.functions.push(

@@ -32,6 +32,8 @@ const operators = [
   "median over 5s on ts",
   "count over 7s on ts",
   "moving_avg 3",
+  "moving_avg 2 by val",
+  "throttle 3s on ts",
   "delta 10",
   "delta 10 by sensor_id",
   "calibrate scale 2 offset -1",
