@@ -138,6 +138,11 @@ export interface ComponentDeclaration {
   readonly output?: (ctx: ComponentContext) => FlowType;
   /** Checks beyond parameter types (value ranges that depend on each other, and so on). */
   readonly check?: (ctx: ComponentContext) => void;
+  /**
+   * The file (or other resource) a sink writes, and the shape of what it writes there (a CSV
+   * header): two invocations in one program writing one resource in different shapes are E411.
+   */
+  readonly writes?: (ctx: ComponentContext) => { readonly resource: string; readonly shape: string } | undefined;
   /** True for sources that sample a sensor: they take `every` and emit on the device's scheduler. */
   readonly periodic?: boolean;
   /** A short example, checked by the tests and shown in docs and hovers. */
