@@ -1,5 +1,5 @@
 import type { ComponentContext, ComponentDeclaration, ParamSpec } from "../../compiler/registry.js";
-import { IntType, type FlowType } from "../../compiler/types.js";
+import { fieldOf, IntType, isNumeric, type FlowType } from "../../compiler/types.js";
 import { DiagnosticCodes } from "../../compiler/diagnostics.js";
 import {
   acceptsNumbersOrRecords,
@@ -25,13 +25,18 @@ const meaning: Record<Aggregate, string> = {
 
 /**
  * `count` needs no number: it counts events of any type. On records with a number `val` (or the
- * field `of` names) the count replaces that field, as the other aggregates' results do; on
- * anything else the count itself is the event.
+ * field `of` names) the count replaces that field, as the other aggregates' results do (an int
+ * fits an int or number field, so the record keeps its type); on anything else the count itself
+ * is the event.
  */
 const countOfParam: ParamSpec = { ...ofFieldParam, defaultFieldIfPresent: true };
 
 function countOutput(ctx: ComponentContext): FlowType {
-  return ctx.params.get("of")?.kind === "field" ? replacesNumber(ctx) : IntType;
+  const input = ctx.input;
+  if (ctx.params.get("of")?.kind === "field") return input ?? IntType;
+  // The binder gives `of val` by default where the record has a number `val`.
+  const val = input?.kind === "record" ? fieldOf(input, "val") : undefined;
+  return val && isNumeric(val.type) ? input! : IntType;
 }
 
 /** `on` needs a time window to place events in, and `lateness` only means something with `on`. */
