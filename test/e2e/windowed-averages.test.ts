@@ -31,7 +31,10 @@ it("examples/windowed-averages averages and maxes every lux sensor on its own", 
       await client.publishAsync("sensor-data", message, { qos: 1 });
     await client.endAsync();
     const json = programs[0]!.nodes.findIndex((node) => node.name === "json");
-    await waitFor(() => (flow.stats[json]!.in === 4 ? true : undefined), () => "the four readings");
+    await waitFor(
+      () => (flow.stats[json]!.in === 4 ? true : undefined),
+      () => "the four readings",
+    );
     // Stopping ends the windows in progress, so they are written now rather than at the minute.
     await flow.stop();
     await flow.done;
