@@ -136,6 +136,20 @@ describe("csv source", () => {
     ]);
   });
 
+  it("replays 100 minutes into 100 one-minute averages per sensor with `on ts`, however fast", async () => {
+    const start = 1_700_000_040; // a whole minute
+    const rows = Array.from({ length: 100 * 6 }, (_, i) =>
+      ["lux-1", "lux-2"].map((id, k) => `${start + i * 10},x,${id},${k * 1000 + (i % 6)}`).join("\n"),
+    );
+    const content = `timestamp,datetime,sensor_id,value\n${rows.join("\n")}\n`;
+    const { events } = await replay('csv "IN" -> avg over 1min on ts', content);
+    expect(events).toHaveLength(200);
+    expect(events.slice(0, 2)).toEqual([
+      { sensor_id: "lux-1", ts: start + 50, val: 2.5 },
+      { sensor_id: "lux-2", ts: start + 50, val: 1002.5 },
+    ]);
+  });
+
   it("fails the stream when the header lacks a column", async () => {
     const { outcome } = await replay('csv "IN"', "sensor_id,value\nlux-1,1\n");
     expect(outcome).toMatch(/cannot be read as SensorEvent: its header \(sensor_id,value\) has no column for `ts`/);
