@@ -54,8 +54,9 @@ export function dailyFileName(path: string, timeMs: number): string {
 }
 
 /**
- * The first line of an existing file, without a byte-order mark or line break; undefined when
- * the file does not exist or is empty. Reads at most 64 KiB: a header is short.
+ * The first line of an existing regular file, without a byte-order mark or line break; undefined
+ * when there is no such file (or not a regular one: a device, a directory) or it is empty. Reads
+ * at most 64 KiB: a header is short.
  */
 function firstLine(path: string): string | undefined {
   let fd: number;
@@ -66,6 +67,7 @@ function firstLine(path: string): string | undefined {
     return undefined;
   }
   try {
+    if (!fstatSync(fd).isFile()) return undefined;
     const buffer = Buffer.alloc(64 * 1024);
     const length = readSync(fd, buffer, 0, buffer.length, 0);
     if (length === 0) return undefined;
