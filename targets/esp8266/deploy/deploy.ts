@@ -137,7 +137,7 @@ export async function probeBoard(
     return undefined;
   }
   const output = await repl.exec(
-    "import sys,os,json\nprint(json.dumps(['.'.join(str(n) for n in sys.implementation.version[:3]),os.uname().machine]))",
+    "import sys,os,json\nprint(json.dumps(['.'.join(str(n) for n in sys.implementation.version[:3]),os.uname().machine if hasattr(os,'uname') else sys.platform]))",
   );
   await repl.resetToProgram();
   const [version, machine] = JSON.parse(output.trim()) as [string, string];

@@ -74,16 +74,19 @@ export class RawRepl {
     await delay(50);
     await link.write("\x03");
     await delay(100);
-    link.discard();
+    // What the interrupted program printed last; kept to show it if no raw REPL answers.
+    const interrupted = link.discard();
     await link.write("\r\x01");
     try {
       await link.readUntil(`${RAW_BANNER}>`, this.#enterTimeoutMs, "to Ctrl-C, Ctrl-A");
     } catch (error) {
-      if (error instanceof BoardTimeoutError)
+      if (error instanceof BoardTimeoutError) {
+        const seen = Buffer.concat([interrupted, error.seen]);
         throw new NotMicroPythonError(
           `${link.transport.name} is not answering as a MicroPython REPL (no raw REPL prompt after Ctrl-C, Ctrl-A within ` +
-            `${this.#enterTimeoutMs / 1000} s); it sent ${error.seen.length === 0 ? "nothing" : describeBytes(error.seen)}`,
+            `${this.#enterTimeoutMs / 1000} s); it sent ${seen.length === 0 ? "nothing" : describeBytes(seen)}`,
         );
+      }
       throw error;
     }
   }

@@ -80,7 +80,8 @@ export async function openSerialTransport(path: string, baud = 115200): Promise<
   };
 }
 
-function explainOpenError(path: string, error: Error): PortError {
+/** A port that would not open, explained: what is wrong and what to do about it. */
+export function explainOpenError(path: string, error: Error): PortError {
   const message = error.message;
   if (/ENOENT|No such file|cannot find/i.test(message))
     return new PortError(`no serial port ${path}: is the board plugged in? \`flowc boards\` lists the ports`);

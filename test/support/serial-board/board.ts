@@ -117,7 +117,7 @@ commands.on("line", (text) => {
       await firmware.powerCycle();
       emit({ reply: "power-cycle" });
     } else if (command.cmd === "files") {
-      emit({ reply: "files", files: await listFlash() });
+      emit({ reply: "files", files: await firmware.after(listFlash) });
     } else if (command.cmd === "sensor") {
       const model = firmware.device!.sensors[command.sensor!];
       if (model) model.present = command.present ?? true;

@@ -114,6 +114,14 @@ export class ReplFirmware {
     });
   }
 
+  /** Runs `work` once everything received so far has been handled (a reset included). */
+  after<T>(work: () => Promise<T>): Promise<T> {
+    let result: T;
+    return this.#enqueue(async () => {
+      result = await work();
+    }).then(() => result);
+  }
+
   /** Bytes from the host, handled one at a time in order. */
   receive(data: Buffer): void {
     for (const byte of data) void this.#enqueue(() => this.#byte(byte));
