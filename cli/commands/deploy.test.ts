@@ -166,8 +166,8 @@ describe.skipIf(!socatAvailable)("flowc deploy to a simulated board on a serial 
   it("prints what it did as text, and with --no-reset leaves the board at its REPL", async () => {
     const { code, stderr } = await deploy([client], { port: board.port, format: "text", reset: false });
     expect(code).toBe(0);
-    expect(stderr).toMatch(/^  wrote main\.py \(\d+ bytes\)$/m);
-    expect(stderr).toMatch(/^  removed mcp9808\.py$/m);
+    expect(stderr).toMatch(/^ {2}wrote main\.py \(\d+ bytes\)$/m);
+    expect(stderr).toMatch(/^ {2}removed mcp9808\.py$/m);
     expect(stderr).toMatch(
       /flowc deploy: examples\/tutorial\/client\.flow on .* \(MicroPython 1\.27\.0\): 2 written, 1 unchanged, 1 removed; \d+ bytes in [\d.]+ s\n$/,
     );
@@ -224,6 +224,23 @@ describe.skipIf(!socatAvailable)("flowc deploy to a simulated board on a serial 
       current = target;
     }
   }, 120_000);
+
+  it("streams the board's output after the reset with --monitor, until stopped", async () => {
+    const { out, streams } = capture();
+    const controller = new AbortController();
+    const deploying = deployCommand(
+      [thermometerFlow],
+      { port: board.port, secrets, monitor: true, signal: controller.signal },
+      streams,
+    );
+    const deadline = Date.now() + 10_000;
+    while (!out.stdout.includes("sensor_id='temp-1'") && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    expect(await deploying).toBe(0);
+    expect(out.stderr).toMatch(/flowc deploy: .*thermometer\.flow on .*; reset\n/);
+    expect(out.stdout).toMatch(/^SensorEvent\(sensor_id='temp-1', ts=\d+, val=21\.5\)$/m);
+  });
 
   it("maps a sensor fault the board reports to its line in the .flow file", async () => {
     await deploy([client], { port: board.port });
