@@ -304,7 +304,7 @@ describe.skipIf(!socatAvailable)("flowc deploy to old firmware over WebREPL", ()
     await board?.stop();
   });
 
-  it("deploys through plain raw mode when the firmware has no raw-paste", async () => {
+  it("deploys over WebREPL to firmware without raw-paste", async () => {
     const { code, report, stderr } = await deploy([client], { webrepl: board.webrepl!, password: "hunter2" });
     expect(stderr).toBe("");
     expect(code).toBe(0);
@@ -331,6 +331,14 @@ describe.skipIf(!socatAvailable)("flowc deploy to old firmware over WebREPL", ()
       /^flowc deploy: the board has \d+ bytes of flash free and this deploy needs \d+ \(2 files to write\): nothing was written; /,
     );
     expect(await board.files()).toEqual(before);
+  });
+
+  it("writes files through plain raw mode on the serial port, where WebREPL used its file transfer", async () => {
+    await withRepl(board.port, (repl) => repl.exec("import os\nos.remove('log.bin')"));
+    const { code, report } = await deploy([thermometerFlow], { port: board.port });
+    expect(code).toBe(0);
+    expect(report).toMatchObject({ written: ["main.py", "mcp9808.py"], removed: ["tsl2591.py"] });
+    expect(await board.files()).toMatchObject(await bundleHashes(thermometerFlow));
   });
 });
 

@@ -15,6 +15,12 @@ export interface ByteTransport {
   /** Called once when the link goes away (unplugged, closed by the other end). */
   onClose(listener: (error?: Error) => void): void;
   close(): Promise<void>;
+  /**
+   * Writes a whole file by a channel of the link's own, when it has one (WebREPL's binary file
+   * transfer); resolves with the bytes that took. Only called while the board waits at its raw
+   * REPL prompt.
+   */
+  putFile?(path: string, contents: Uint8Array): Promise<number>;
 }
 
 /** The board did not answer as expected in time; `seen` is what it sent meanwhile. */

@@ -7,7 +7,8 @@
  *    bundle or that manifest names; it also deletes temporary files a cut deploy left behind.
  * 2. Files with the same size and hash are skipped. Before anything is written, the board's
  *    firmware version and its free space are checked against what the bundle needs.
- * 3. Each changed file is written to `<name>.flowc-new`, and every temporary file's hash is
+ * 3. Each changed file is written to `<name>.flowc-new` (through raw REPL commands, or the
+ *    link's own file transfer where it has one: WebREPL's), and every temporary file's hash is
  *    checked on the board.
  * 4. One last command renames them into place (main.py last), deletes the files the earlier
  *    deploy wrote that the bundle no longer has, and writes the new manifest. The board runs a
@@ -199,6 +200,12 @@ async function writeTemporary(repl: RawRepl, file: DeployFile, chunkBytes: numbe
     "w=f.write",
   ];
   const contents = Buffer.from(file.contents);
+  const link = repl.link;
+  if (link.transport.putFile) {
+    if (directories.length > 0) await repl.exec(setup.slice(0, -2).join("\n"));
+    link.bytesWritten += await link.transport.putFile(temporary, contents);
+    return;
+  }
   // The first command opens the file, the last closes it; an empty file is both.
   const chunks = Math.max(1, Math.ceil(contents.length / chunkBytes));
   for (let i = 0; i < chunks; i++) {

@@ -6,7 +6,7 @@
  *
  * socat links two pseudo-terminals: the board holds one end, the host opens the other exactly as
  * it would open /dev/ttyUSB0. With `webrepl`, a WebSocket server on 127.0.0.1 speaks WebREPL's
- * login and carries the same console. Standard output carries JSON lines: `{"ready":...}` once,
+ * login, carries the same console in text frames, and takes files by its binary file transfer. Standard output carries JSON lines: `{"ready":...}` once,
  * `{"out":...}` with everything the board prints, and `{"reply":...}` answers to the commands read
  * from standard input, one JSON object a line: `{"cmd":"power-cycle"}`, `{"cmd":"files"}`,
  * `{"cmd":"sensor","sensor":"tsl2591","present":false}`.
@@ -20,6 +20,7 @@ import { SerialPort } from "serialport";
 import { WebSocketServer, type WebSocket } from "ws";
 import { MicroPythonDevice } from "../micropython/harness.js";
 import { ReplFirmware } from "./repl-firmware.js";
+import { FileTransfer } from "./webrepl-file-transfer.js";
 
 export interface BoardOptions {
   readonly files?: Record<string, string>;
@@ -88,8 +89,12 @@ if (options.webreplPassword !== undefined) {
     let typed = "";
     let loggedIn = false;
     socket.send("Password: ");
+    const transfer = new FileTransfer(
+      (bytes) => socket.send(bytes, { binary: true }),
+      (path, contents) => firmware.after(async () => firmware.device!.writeFile(path, contents)),
+    );
     socket.on("message", (data: Buffer, binary: boolean) => {
-      if (binary) return; // The binary file-transfer protocol is not simulated.
+      if (binary) return loggedIn ? transfer.receive(Buffer.from(data)) : undefined;
       if (loggedIn) return firmware.receive(Buffer.from(data));
       typed += data.toString("latin1");
       if (!/[\r\n]/.test(typed)) return;
