@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { SerialPort } from "serialport";
 import { WebSocketServer, type WebSocket } from "ws";
-import { MicroPythonDevice } from "../micropython/harness.js";
+import { MicroPythonDevice } from "../../../targets/esp8266/simulator/board.js";
 import { ReplFirmware } from "./repl-firmware.js";
 import { FileTransfer } from "./webrepl-file-transfer.js";
 

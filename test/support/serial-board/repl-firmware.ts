@@ -9,7 +9,7 @@
  * A flowc bundle's main.py is run the way `flowc sim` runs it, setup() then step() whenever it
  * asks, in real time scaled by `timeScale`, so Ctrl-C lands between steps.
  */
-import type { MicroPythonDevice } from "../micropython/harness.js";
+import type { MicroPythonDevice } from "../../../targets/esp8266/simulator/board.js";
 
 export interface FirmwareOptions {
   /** `MicroPython v1.19.1 on 2022-06-18`: the banner's first part. */
