@@ -19,6 +19,7 @@ import {
   type SimulatedBoard,
 } from "../../test/support/serial-board/simulated-board.js";
 import { boardsCommand } from "./boards.js";
+import { buildCommand } from "./build.js";
 import { deployCommand, type DeployCommandOptions } from "./deploy.js";
 import { monitorCommand } from "./monitor.js";
 
@@ -339,6 +340,33 @@ describe.skipIf(!socatAvailable)("flowc deploy to old firmware over WebREPL", ()
     expect(code).toBe(0);
     expect(report).toMatchObject({ written: ["main.py", "mcp9808.py"], removed: ["tsl2591.py"] });
     expect(await board.files()).toMatchObject(await bundleHashes(thermometerFlow));
+  });
+
+  it("monitors over WebREPL with the source map of a build folder", async () => {
+    const out = join(folder, "board");
+    expect(await buildCommand([thermometerFlow], { target: "esp8266", out, secrets }, capture().streams)).toBe(0);
+    const { out: printed, streams } = capture();
+    const controller = new AbortController();
+    const monitoring = monitorCommand(
+      out,
+      { webrepl: board.webrepl!, password: "hunter2", signal: controller.signal, color: false },
+      streams,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await board.setSensor("mcp9808", false);
+    const deadline = Date.now() + 10_000;
+    while (!printed.stdout.includes("-->") && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    expect(await monitoring).toBe(0);
+    await board.setSensor("mcp9808", true);
+    expect(printed.stdout).toContain(
+      [
+        'flowc: mcp9808 "temp-1" every 5s failed: [Errno 19] ENODEV',
+        `  --> ${thermometerFlow}:5:1`,
+        '  5 | mcp9808 "temp-1" every 5s -> [print, mqtt "sensor-data"]',
+      ].join("\n"),
+    );
   });
 });
 

@@ -116,7 +116,14 @@ export async function deployCommand(
     }
     return ExitCode.Ok;
   } catch (error) {
-    return fail((error as Error).message);
+    const problem = error as Error;
+    // Cut off mid-way: what the board has is still whole (see file-sync.ts), so say what to do.
+    const cut = problem.name === "LinkClosedError" || problem.name === "BoardTimeoutError";
+    return fail(
+      cut
+        ? `${problem.message}\n  the board still boots (its previous files, or all the new ones); deploy again to finish`
+        : problem.message,
+    );
   } finally {
     await link.close();
   }
