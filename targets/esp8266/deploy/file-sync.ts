@@ -106,10 +106,12 @@ export async function syncFiles(
   const previous = Object.keys(board.manifest?.files ?? {});
   const removed = previous.filter((path) => !hashes.has(path) && board.files[path] != null);
   const manifest = `${JSON.stringify({ flow: options.flow, files: Object.fromEntries(hashes) })}\n`;
+  // MicroPython's dicts do not keep their keys in order, so the entries are compared as a set.
+  const recorded = Object.entries(board.manifest?.files ?? {});
   const manifestCurrent =
-    board.manifest !== null &&
-    board.manifest.flow === options.flow &&
-    JSON.stringify(board.manifest.files) === JSON.stringify(Object.fromEntries(hashes));
+    board.manifest?.flow === options.flow &&
+    recorded.length === hashes.size &&
+    recorded.every(([path, hash]) => hashes.get(path) === hash);
   if (changed.length === 0 && removed.length === 0 && manifestCurrent)
     return { written: [], unchanged, removed: [], version };
 
