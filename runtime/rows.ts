@@ -116,6 +116,8 @@ export class RowWriter<Row> implements PendingOutput {
   private closing = false;
   private closeDeadline = Infinity;
   private drained: (() => void) | undefined;
+  /** The start-up check, which `close` lets finish before disconnecting. */
+  private probing: Promise<void> | undefined;
   private readonly untrack: () => void;
 
   constructor(private readonly options: RowWriterOptions<Row>) {
@@ -165,7 +167,7 @@ export class RowWriter<Row> implements PendingOutput {
    * once, and rows wait for it.
    */
   probe(connect: () => Promise<unknown>): void {
-    connect().then(
+    this.probing = connect().then(
       () => {},
       (error: unknown) => {
         const failure = error instanceof Error ? error : new Error(String(error));
@@ -195,6 +197,7 @@ export class RowWriter<Row> implements PendingOutput {
   async close(): Promise<void> {
     this.closing = true;
     this.closeDeadline = this.clock.now() + this.closeGraceMs;
+    await this.probing;
     try {
       if (!this.fatal && this.waiting > 0) {
         await new Promise<void>((resolve) => {
