@@ -176,19 +176,27 @@ describe("runProgram", () => {
     expect(io.stderr.join("").match(/stage/g)).toHaveLength(2);
   });
 
-  it("stops on SIGINT/SIGTERM through handleSignals, and forces an exit on the second", async () => {
+  it("stops on SIGINT/SIGTERM through handleSignals, and forces an exit on a second after the grace period", async () => {
     const clock = new ManualClock(start);
     const flow = await runProgram(programs("interval 1s -> print"), { ...outputs().options, clock });
     const lines: string[] = [];
     let forced = false;
+    let nowMs = 0;
     const dispose = handleSignals(flow, {
       signals: ["SIGUSR2"],
       log: createLogger({ write: (line) => lines.push(line) }),
       forceExit: () => (forced = true),
+      now: () => nowMs,
     });
     process.emit("SIGUSR2", "SIGUSR2");
+    // Two signals a few milliseconds apart, as `timeout -s INT` sends them: the flush goes on.
+    nowMs = 5;
+    process.emit("SIGUSR2", "SIGUSR2");
+    expect(forced).toBe(false);
+    expect(lines[1]).toMatch(/SIGUSR2 again within 1s of the first: still flushing/);
     await flow.done;
     expect(lines[0]).toMatch(/SIGUSR2: stopping/);
+    nowMs = 1500;
     process.emit("SIGUSR2", "SIGUSR2");
     expect(forced).toBe(true);
     dispose();

@@ -201,6 +201,13 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
 
 export interface SignalOptions {
   readonly log?: Logger;
+  /**
+   * A repeat of the signal within this long of the first continues the flush: `timeout -s INT`,
+   * a process manager or a terminal may send two at once. Default 1000 ms.
+   */
+  readonly graceMs?: number;
+  /** Milliseconds on some monotonic clock; default performance.now. */
+  readonly now?: () => number;
   /** Called on a second signal, when the user does not want to wait; default: process.exit(130). */
   readonly forceExit?: () => void;
   readonly signals?: readonly NodeJS.Signals[];
@@ -208,7 +215,8 @@ export interface SignalOptions {
 
 /**
  * Makes Ctrl-C (SIGINT) and SIGTERM stop the flow cleanly: sources stop, files are flushed,
- * connections closed; the caller awaits `flow.done` and exits 0. A second signal exits at once.
+ * connections closed; the caller awaits `flow.done` and exits 0. A second signal exits at once,
+ * unless it came within `graceMs` of the first (two sent together are one request to stop).
  * Returns a function that removes the handlers.
  *
  * @example
@@ -220,14 +228,22 @@ export interface SignalOptions {
 export function handleSignals(flow: RunningFlow, options: SignalOptions = {}): () => void {
   const log = options.log ?? createLogger();
   const signals = options.signals ?? ["SIGINT", "SIGTERM"];
-  let stopping = false;
+  const graceMs = options.graceMs ?? 1000;
+  const now = options.now ?? (() => performance.now());
+  let stoppingSince: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (now() - stoppingSince < graceMs) {
+        log.info(
+          `${signal} again within ${graceMs / 1000}s of the first: still flushing (send it again later to exit at once)`,
+        );
+        return;
+      }
       log.warn(`${signal} again: exiting without flushing`);
       (options.forceExit ?? (() => process.exit(130)))();
       return;
     }
-    stopping = true;
+    stoppingSince = now();
     log.info(`${signal}: stopping (flushing files and disconnecting; press Ctrl-C again to exit at once)`);
     void flow.stop();
   };
