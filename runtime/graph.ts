@@ -44,13 +44,22 @@ export interface RuntimeServices {
   readonly mqtt: (program: IRProgram) => MqttConnection;
 }
 
+/** Which sources {@link Graph.start} starts. */
+export type SourceSelection = "all" | "receivers" | "others";
+
 /** A built graph. Build, then `start()`; `stop()` or the sources' own end finishes it. */
 export interface Graph {
   readonly program: IRProgram;
   /** One entry per IR node, in IR order. */
   readonly stats: readonly NodeStats[];
-  /** Starts every source. Throws (after stopping those already started) when one cannot start. */
-  start(): void;
+  /**
+   * Starts the sources: all of them, or those that receive (`"receivers"`, see
+   * {@link NodeImplementation.receives}) or the others (`"others"`). Throws (after stopping those
+   * already started) when one cannot start; does nothing once the graph is stopping.
+   */
+  start(which?: SourceSelection): void;
+  /** True when some source receives (an MQTT subscription). */
+  readonly receives: boolean;
   /** Resolves when every started source is live; rejects when one cannot become live. */
   readonly ready: Promise<void>;
   /** Stops the sources and resolves once the graph is done (its outcome is `done`'s). */
@@ -267,16 +276,22 @@ class GraphBuilder {
     // `done` may reject before anyone awaits it; the rejection is delivered to whoever does.
     this.done.catch(() => {});
     let readyPromise: Promise<void> = Promise.resolve();
-    const start = () => {
-      readyPromise = this.start();
+    const start = (which: SourceSelection = "all") => {
+      const started = this.start(which);
+      const before = readyPromise;
+      readyPromise = Promise.all([before, started]).then(() => undefined);
       readyPromise.catch(() => {});
     };
+    const sources = this.sources;
     const stop = () => this.stop();
     const fail = (error: Error) => this.fail(error);
     this.graph = {
       program,
       stats: program.nodes.map((node) => this.statsFor(node)),
       start,
+      get receives() {
+        return sources.some((entry) => entry.implementation.receives === true);
+      },
       get ready() {
         return readyPromise;
       },
@@ -539,9 +554,11 @@ class GraphBuilder {
     );
   }
 
-  private start(): Promise<void> {
+  private start(which: SourceSelection): Promise<void> {
     const ready: Promise<void>[] = [];
+    if (this.stopping) return Promise.resolve();
     for (const entry of this.sources) {
+      if (which !== "all" && (entry.implementation.receives === true) !== (which === "receivers")) continue;
       try {
         entry.running = entry.implementation.source!(entry.node, entry.context, entry.emitter);
       } catch (error) {

@@ -507,7 +507,9 @@ describe.skipIf(!mosquittoAvailable)("MqttConnection failures", () => {
       s,
     );
     await until(() => lines.length > 0, "a warning");
-    expect(lines[0]).toMatch(/cannot reach the broker \(.*ECONNREFUSED.*\); retrying/);
+    expect(lines[0]).toMatch(
+      /cannot reach the broker at mqtt:\/\/127\.0\.0\.1:\d+: connection refused; .*; retrying with backoff up to every 30s \(--no-retry to fail instead\)/,
+    );
     expect(fatal).toEqual([]);
     await connection.close();
   });

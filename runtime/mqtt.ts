@@ -258,6 +258,11 @@ export interface ConnectionServices {
   readonly pressure: Backpressure;
   /** Called once when the connection fails in a way retrying cannot fix. */
   readonly onFatal: (error: MqttConnectionError) => void;
+  /**
+   * False: a broker that cannot be reached at the first attempt ends the flow (`--no-retry`, for
+   * scripts). Default true: it is retried with backoff, as a lost connection is.
+   */
+  readonly retryAtStart?: boolean;
 }
 
 /** Unconfirmed publishes beyond which sinks report saturation, and below which they recover. */
@@ -577,20 +582,26 @@ export class MqttConnection implements PendingOutput {
 
   private subscribeAtBroker(filter: string, qos: QoS): Promise<void> {
     const granted = new Promise<void>((resolve, reject) => {
-      this.client.subscribe(filter, { qos }, (error, grants) => {
-        if (error)
-          reject(
-            this.failed ?? new MqttConnectionError(`cannot subscribe to "${filter}" at ${this.url}: ${error.message}`),
-          );
-        else if (grants?.some((grant) => grant.qos === 128)) {
-          reject(
-            new MqttConnectionError(
-              `broker ${this.url} refused the subscription to "${filter}" (not authorized for that topic?)`,
-              128,
-            ),
-          );
-        } else resolve();
-      });
+      const ask = () =>
+        this.client.subscribe(filter, { qos }, (error, grants) => {
+          // Asked while the broker was away (MQTT.js drops what it queued when an attempt to
+          // connect fails): asked again once connected, as the sources wait for it.
+          if (error && !this.failed && !this.closing && !this.client.connected) this.client.once("connect", ask);
+          else if (error)
+            reject(
+              this.failed ??
+                new MqttConnectionError(`cannot subscribe to "${filter}" at ${this.url}: ${error.message}`),
+            );
+          else if (grants?.some((grant) => grant.qos === 128)) {
+            reject(
+              new MqttConnectionError(
+                `broker ${this.url} refused the subscription to "${filter}" (not authorized for that topic?)`,
+                128,
+              ),
+            );
+          } else resolve();
+        });
+      ask();
       this.connected.catch(reject);
     });
     granted.catch(() => {});
@@ -656,7 +667,7 @@ export class MqttConnection implements PendingOutput {
     // warning and then "Connection closed" from each of them, one line saying why.
     const fatal =
       fatalError(error, this.url) ??
-      (!this.wasConnected && this.filters.size > 0 ? unreachable(error, this.url) : undefined);
+      (!this.wasConnected && this.services.retryAtStart === false ? unreachable(error, this.url) : undefined);
     if (fatal) {
       this.failed = fatal;
       this.rejectConnected(fatal);
@@ -670,7 +681,9 @@ export class MqttConnection implements PendingOutput {
     if (this.reachable) {
       this.reachable = false;
       this.log.warn(
-        `cannot reach the broker (${error.message}); retrying with backoff up to every ${longestRetryMs / 1000}s`,
+        this.wasConnected
+          ? `cannot reach the broker (${error.message}); retrying with backoff up to every ${longestRetryMs / 1000}s`
+          : `${unreachable(error, this.url).message}; retrying with backoff up to every ${longestRetryMs / 1000}s (--no-retry to fail instead)`,
       );
     }
   }

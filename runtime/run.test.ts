@@ -317,4 +317,32 @@ describe("runProgram with the embedded broker", () => {
     await flow.stop();
     expect(io.stderr.join("")).toMatch(/embedded MQTT broker listening on 127\.0\.0\.1:\d+/);
   });
+
+  it("starts the other sources only once every subscription of the run is granted: the first reading arrives", async () => {
+    const io = outputs();
+    // The device's first reading goes out as soon as its source starts; the server, with its own
+    // client id (its own connection), must already be subscribed.
+    const flow = await runProgram(
+      programs(
+        'sim "lux-1" every 60s -> mqtt "sensor-data"',
+        'broker "localhost" client_id "run-test-server"\nmqtt "sensor-data" -> json as SensorEvent -> print',
+      ),
+      { ...io.options, broker: "embedded", embeddedBroker: { port: 0, host: "127.0.0.1" } },
+    );
+    await flow.ready;
+    await until(() => io.stdout().startsWith("SensorEvent(sensor_id='lux-1'"), "the first reading");
+    await flow.stop();
+  });
+
+  it("does not start the other sources when stopped before the subscriptions are granted", async () => {
+    const io = outputs();
+    const dir = directory();
+    const flow = await runProgram(
+      programs(`interval 10ms -> map 1 -> csv "${join(dir, "out.csv")}"`, 'mqtt "never" -> print'),
+      { ...io.options, broker: "mqtt://127.0.0.1:1", retry: false },
+    );
+    await flow.stop();
+    await expect(flow.ready).rejects.toThrow();
+    expect(readFileSync(join(dir, "out.csv"), "utf8")).toBe("value\n");
+  });
 });

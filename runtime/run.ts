@@ -40,6 +40,11 @@ export interface RunOptions {
   /** Where log lines go; default process.stderr. */
   readonly stderr?: (line: string) => void;
   readonly logLevel?: LogLevel;
+  /**
+   * False (`--no-retry`): a broker that cannot be reached at start ends the run at once. Default:
+   * retried with backoff, and the sources wait for their subscriptions.
+   */
+  readonly retry?: boolean;
   /** `--stats`: print the per-stage table to stderr this often (and once at the end). */
   readonly statsEveryMs?: number;
 }
@@ -105,6 +110,7 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
   const connections = new MqttConnections({
     log,
     pressure,
+    retryAtStart: options.retry ?? true,
     onFatal: (error) => {
       for (const graph of graphs) graph.fail(error);
     },
@@ -148,10 +154,21 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
     }
   };
 
+  // Sources that receive (subscriptions) start first, and the others once every subscription of
+  // the run is granted: a device flow's first reading published at start-up then reaches the
+  // server flow of the same run. Without receivers, everything starts now.
+  let othersStarted: Promise<void> = Promise.resolve();
   try {
     const lookup = implementationLookup(options.implementations ?? allNodeImplementations);
     graphs = programs.map((program) => buildGraph(program, lookup, services));
-    for (const graph of graphs) graph.start();
+    if (graphs.some((graph) => graph.receives)) {
+      for (const graph of graphs) graph.start("receivers");
+      othersStarted = Promise.all(graphs.map((graph) => graph.ready)).then(() => {
+        for (const graph of graphs) graph.start("others");
+      });
+    } else {
+      for (const graph of graphs) graph.start();
+    }
   } catch (error) {
     await Promise.all(graphs.map((graph) => graph.stop()));
     await shutDown();
@@ -184,7 +201,7 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
   });
   done.catch(() => {});
 
-  const ready = Promise.all(graphs.map((graph) => graph.ready)).then(() => undefined);
+  const ready = othersStarted.then(() => Promise.all(graphs.map((graph) => graph.ready))).then(() => undefined);
   ready.catch(() => {});
 
   return {
