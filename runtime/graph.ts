@@ -5,6 +5,7 @@
  * reported, never fatal; completion flows downstream and a node completes when all its inputs
  * have.
  */
+import { dirname } from "node:path";
 import type { IRNode, IRProgram } from "../compiler/ir.js";
 import { componentKey } from "../compiler/registry.js";
 import { badInputReporter, ProblemReporter } from "./bad-input.js";
@@ -55,7 +56,7 @@ export interface Graph {
   /**
    * Starts the sources: all of them, or those that receive (`"receivers"`, see
    * {@link NodeImplementation.receives}) or the others (`"others"`). Throws (after stopping those
-   * already started) when one cannot start; does nothing once the graph is stopping.
+   * already started) when one cannot start; a source stopped before it started stays stopped.
    */
   start(which?: SourceSelection): void;
   /** True when some source receives (an MQTT subscription). */
@@ -403,7 +404,7 @@ class GraphBuilder {
     const context: RuntimeContext = {
       node,
       program,
-      params: new NodeParams(node, services.config),
+      params: new NodeParams(node, services.config, dirname(program.file)),
       stats,
       log,
       badInput: badInputReporter(log, stats, services.clock),
@@ -556,8 +557,9 @@ class GraphBuilder {
 
   private start(which: SourceSelection): Promise<void> {
     const ready: Promise<void>[] = [];
-    if (this.stopping) return Promise.resolve();
     for (const entry of this.sources) {
+      // Stopped before it started (the run ended while subscriptions were still being granted).
+      if (entry.stopped) continue;
       if (which !== "all" && (entry.implementation.receives === true) !== (which === "receivers")) continue;
       try {
         entry.running = entry.implementation.source!(entry.node, entry.context, entry.emitter);

@@ -67,6 +67,11 @@ describe("brokerOptions", () => {
     });
   });
 
+  it("resolves the CA file from the flow file's folder", () => {
+    const block = settings({ ca: { kind: "string", value: "certs/ca.pem" } });
+    expect(brokerOptions(block, config, undefined, "/etc/flowc").ca).toBe("/etc/flowc/certs/ca.pem");
+  });
+
   it("reads every broker setting, resolving secrets", () => {
     const block = settings({
       host: { kind: "string", value: "broker.lan" },

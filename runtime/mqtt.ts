@@ -17,6 +17,7 @@ import { ProblemReporter } from "./bad-input.js";
 import type { ConfigResolver } from "./config.js";
 import type { Logger } from "./log.js";
 import { InboundPublishTap, type PublishHandler } from "./mqtt-inbound.js";
+import { resolveFlowPath } from "./params.js";
 import type { Backpressure, PendingOutput } from "./pressure.js";
 import { parseTopicFilter, TopicRouter } from "./topics.js";
 
@@ -106,6 +107,8 @@ export function brokerOptions(
   settings: SettingsBlock | undefined,
   config: ConfigResolver,
   override?: string,
+  /** The folder a relative `ca` path is resolved from: the `.flow` file's. */
+  baseDir = ".",
 ): BrokerOptions {
   const values = settings?.values ?? {};
   const read = <K extends ParamValue["kind"]>(name: string, kind: K): Extract<ParamValue, { kind: K }> | undefined => {
@@ -118,7 +121,8 @@ export function brokerOptions(
   const string = (name: string) => read(name, "string")?.value;
   const number = (name: string) => read(name, "number")?.value;
   const bool = (name: string) => read(name, "bool")?.value;
-  const ca = string("ca");
+  const caFile = string("ca");
+  const ca = caFile === undefined ? undefined : resolveFlowPath(baseDir, caFile);
   const tls = bool("tls") === true || ca !== undefined;
   const fromUrl = override ? parseBrokerUrl(override) : undefined;
   const useTls = fromUrl?.tls ?? tls;

@@ -176,6 +176,20 @@ describe("runProgram", () => {
     expect(io.stderr.join("").match(/stage/g)).toHaveLength(2);
   });
 
+  it("writes and reads files next to the .flow file, whatever the working directory", async () => {
+    const dir = directory();
+    writeFileSync(join(dir, "in.csv"), "sensor_id,ts,val\nlux-1,1,2\n");
+    const { programs: compiled } = compile([
+      { path: join(dir, "f.flow"), text: 'csv "in.csv" -> [csv "out.csv", jsonl "out.jsonl"]' },
+    ]);
+    const flow = await runProgram(compiled, outputs().options);
+    await flow.done;
+    expect(readFileSync(join(dir, "out.csv"), "utf8")).toBe(
+      "timestamp,datetime,sensor_id,value\n1,1970-01-01T00:00:01,lux-1,2\n",
+    );
+    expect(readFileSync(join(dir, "out.jsonl"), "utf8")).toBe('{"sensor_id":"lux-1","ts":1,"val":2}\n');
+  });
+
   it("stops on SIGINT/SIGTERM through handleSignals, and forces an exit on a second after the grace period", async () => {
     const clock = new ManualClock(start);
     const flow = await runProgram(programs("interval 1s -> print"), { ...outputs().options, clock });

@@ -5,6 +5,7 @@
  * close, connections disconnect, the embedded broker (if any) closes.
  */
 import { randomInt } from "node:crypto";
+import { dirname } from "node:path";
 import type { IRProgram } from "../compiler/ir.js";
 import { nodeImplementations as allNodeImplementations } from "../components/node.js";
 import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "./broker.js";
@@ -138,7 +139,7 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
       let connection = programConnections.get(program);
       if (!connection) {
         const settings = program.broker ?? program.device?.nested.broker;
-        connection = connections.get(brokerOptions(settings, config, brokerOverride));
+        connection = connections.get(brokerOptions(settings, config, brokerOverride, dirname(program.file)));
         programConnections.set(program, connection);
       }
       return connection;

@@ -1,7 +1,7 @@
 // `flowc run` and `flowc broker` as users run them: the real executable in a child process, an
 // embedded broker on a free loopback port, files written in a temporary folder.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -68,10 +68,12 @@ describe("flowc run", () => {
   });
 
   it("runs the tutorial's two files and stops cleanly on SIGTERM with every CSV line whole", async () => {
+    // Paths in a flow are relative to its file: the server's test.csv goes next to this copy.
+    await copyFile(join(tutorial, "server.flow"), join(folder, "server.flow"));
     const run = start([
       "run",
       join(tutorial, "client.flow"),
-      join(tutorial, "server.flow"),
+      "server.flow",
       "--broker",
       "embedded",
       "--port",
