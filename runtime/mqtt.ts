@@ -17,9 +17,9 @@ import { ProblemReporter } from "./bad-input.js";
 import type { ConfigResolver } from "./config.js";
 import type { Logger } from "./log.js";
 import { InboundPublishTap, type PublishHandler } from "./mqtt-inbound.js";
-import { resolveFlowPath } from "./params.js";
+import { resolveFlowPath } from "./node-params.js";
 import type { Backpressure, PendingOutput } from "./pressure.js";
-import { parseTopicFilter, TopicRouter } from "./topics.js";
+import { parseTopicFilter, TopicRouter } from "./subscriptions.js";
 
 export type QoS = 0 | 1 | 2;
 
