@@ -212,7 +212,7 @@ function rowReader(schema: RecordType, header: readonly string[], formulas: Form
 
 /** Replays the rows of a file; see the module comment. */
 function replay(ctx: RuntimeContext, out: Observer): RunningSource {
-  const path = ctx.params.string("file");
+  const path = ctx.params.path("file");
   const schema = ctx.params.schema("as");
   const everyMs = ctx.params.optionalDurationMs("every");
   const formulas = ctx.params.enumValue<Formulas>("formulas");
@@ -303,7 +303,7 @@ export const nodeImplementations: NodeImplementation[] = [
     sink(node, ctx): Sink {
       const format = csvFormat(node.input, ctx.params.enumValue<Formulas>("formulas"));
       const writer = new LineWriter({
-        path: ctx.params.string("file"),
+        path: ctx.params.path("file"),
         rotate: ctx.params.enumValue<"none" | "daily">("rotate"),
         ...(ctx.params.bool("header") ? { header: format.header } : {}),
         headerMismatch: ctx.params.enumValue<"refuse" | "rotate">("header_mismatch"),
