@@ -22,6 +22,8 @@ export interface ChartSnapshot {
   readonly y: string;
   /** How much time the chart shows, in seconds. */
   readonly windowSeconds: number;
+  /** Most points kept per line. */
+  readonly maxPoints: number;
   readonly series: ChartSeriesSnapshot[];
 }
 
@@ -30,6 +32,11 @@ export interface ChartOptions {
   readonly windowMs: number;
   /** Most points kept per line; older ones go first. */
   readonly maxPoints: number;
+  /**
+   * Where the chart goes among the others: charts of the same `flow` (any object, the program)
+   * are ordered by `index` (the sink's place in the file) whatever order they are made in.
+   */
+  readonly place?: { readonly flow: object; readonly index: number };
 }
 
 /** One line of a chart: timestamps and values in two arrays, trimmed from the front. */
@@ -72,12 +79,16 @@ export type PointListener = (chart: Chart, key: string, ts: number, value: numbe
 /** One `chart` sink's data. */
 export class Chart {
   private readonly series = new Map<string, Series>();
+  /** The title, made unique among the board's charts (see {@link ChartBoard.chart}). */
+  name: string;
 
   constructor(
-    readonly name: string,
+    readonly title: string,
     readonly options: ChartOptions,
     private readonly notify: PointListener,
-  ) {}
+  ) {
+    this.name = title;
+  }
 
   /** Adds a point to the line of `key`; `ts` in unix seconds. */
   add(key: string, ts: number, value: number): void {
@@ -95,6 +106,7 @@ export class Chart {
       name: this.name,
       y: this.options.y,
       windowSeconds: this.options.windowMs / 1000,
+      maxPoints: this.options.maxPoints,
       series: [...this.series.values()].map((series) => series.snapshot()),
     };
   }
@@ -114,17 +126,28 @@ export class ChartBoard {
   private readonly listeners = new Set<PointListener>();
 
   /**
-   * A new chart. Two sinks with the same name get two charts, the second named `Light (2)`, so
+   * A new chart, after the others unless `options.place` puts it before one of its flow's. Two
+   * sinks with the same title get two charts, the later one in the file named `Light (2)`, so
    * neither hides the other.
    */
   chart(name: string, options: ChartOptions): Chart {
-    const taken = new Set(this.charts.map((chart) => chart.name));
-    let unique = name;
-    for (let n = 2; taken.has(unique); n++) unique = `${name} (${n})`;
-    const chart = new Chart(unique, options, (...point) => {
+    const chart = new Chart(name, options, (...point) => {
       for (const listener of this.listeners) listener(...point);
     });
-    this.charts.push(chart);
+    const place = options.place;
+    const before = place
+      ? this.charts.findIndex((other) => other.options.place?.flow === place.flow && other.options.place.index > place.index)
+      : -1;
+    if (before === -1) this.charts.push(chart);
+    else this.charts.splice(before, 0, chart);
+    // Charts are made before any point flows, so renaming them in order is still safe here.
+    const taken = new Set<string>();
+    for (const each of this.charts) {
+      let unique = each.title;
+      for (let n = 2; taken.has(unique); n++) unique = `${each.title} (${n})`;
+      each.name = unique;
+      taken.add(unique);
+    }
     return chart;
   }
 

@@ -10,6 +10,7 @@ import { compile, renderDiagnostic, type Diagnostic } from "../../compiler/index
 import type { IRProgram } from "../../compiler/ir.js";
 import { allTargets, type Target } from "../../compiler/registry.js";
 import type { SourceFile } from "../../compiler/source.js";
+import { secretsFile } from "../options.js";
 import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
 
 export interface BuildCommandOptions {
@@ -115,9 +116,11 @@ export function registerBuildCommand(program: Command): Command {
     .argument("<files...>", ".flow files to build")
     .addOption(new Option("--target <target>", "what to build for").choices(allTargets).makeOptionMandatory())
     .requiredOption("-o, --out <dir>", "folder to write into (created if missing)")
-    .option(
-      "--secrets <file>",
-      "secrets for config.py: a JSON object or key=value lines (FLOWC_SECRET_<KEY> also works)",
+    .addOption(
+      new Option(
+        "--secrets <file>",
+        "secrets for config.py: a JSON object or key=value lines (FLOWC_SECRET_<KEY> also works)",
+      ).argParser(secretsFile),
     )
     .option("--no-color", "never colour diagnostics (also: NO_COLOR=1)")
     .addHelpText("after", "\nExit codes: 0 written, 1 errors in the files (nothing written), 2 usage error.")

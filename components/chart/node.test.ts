@@ -16,7 +16,7 @@ describe("chart sink", () => {
   it("makes an empty chart when no event comes", async () => {
     const { charts, flow } = chartFlow('feed -> chart "Light" y "lux"');
     await flow.finish();
-    expect(charts.snapshot()).toEqual([{ name: "Light", y: "lux", windowSeconds: 600, series: [] }]);
+    expect(charts.snapshot()).toEqual([{ name: "Light", y: "lux", windowSeconds: 600, maxPoints: 5000, series: [] }]);
   });
 
   it("draws one event as one point at its ts, on the line of the plotted field", async () => {
@@ -78,10 +78,12 @@ describe("chart sink", () => {
     await flow.finish();
   });
 
-  it("gives two charts of the same title distinct names", async () => {
-    const { charts, flow } = chartFlow('let s = feed\ns -> chart "T"\ns -> chart "T"');
+  it("lists charts in the file's order, and gives two charts of the same title distinct names", async () => {
+    const { charts, flow } = chartFlow(
+      'let s = feed\ns -> chart "A"\ns -> map val * 2 -> chart "B"\ns -> chart "T"\ns -> chart "T"',
+    );
     await flow.finish();
-    expect(charts.snapshot().map((chart) => chart.name)).toEqual(["T", "T (2)"]);
+    expect(charts.snapshot().map((chart) => chart.name)).toEqual(["A", "B", "T", "T (2)"]);
   });
 
   it("is refused on the device, and for text", () => {

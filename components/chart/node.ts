@@ -39,6 +39,7 @@ export const nodeImplementations: NodeImplementation[] = [
         y: ctx.params.optionalString("y") ?? plotted,
         windowMs: ctx.params.durationMs("window"),
         maxPoints: ctx.params.number("points"),
+        place: { flow: ctx.program, index: ctx.program.nodes.indexOf(node) },
       });
       const timeOf = timeReader(node, ctx.clock);
       return {
