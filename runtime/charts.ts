@@ -136,7 +136,9 @@ export class ChartBoard {
     });
     const place = options.place;
     const before = place
-      ? this.charts.findIndex((other) => other.options.place?.flow === place.flow && other.options.place.index > place.index)
+      ? this.charts.findIndex(
+          (other) => other.options.place?.flow === place.flow && other.options.place.index > place.index,
+        )
       : -1;
     if (before === -1) this.charts.push(chart);
     else this.charts.splice(before, 0, chart);

@@ -145,7 +145,9 @@ export function registerSimCommand(program: Command): Command {
     )
     .argument("<file>", "the device's .flow file")
     .option("--broker <url>", "broker the simulated board publishes to (mqtt://host:port), or `embedded`")
-    .addOption(new Option("--samples <n>", "stop after n scheduler wake-ups (default: until Ctrl-C)").argParser(wholeNumber(0)))
+    .addOption(
+      new Option("--samples <n>", "stop after n scheduler wake-ups (default: until Ctrl-C)").argParser(wholeNumber(0)),
+    )
     .addOption(
       new Option("--secrets <file>", "secrets for config.py: a JSON object or key=value lines").argParser(secretsFile),
     )
