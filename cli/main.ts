@@ -27,6 +27,7 @@ export const commands: CommandModules = {
   sim: () => import("./commands/sim.js").then((m) => m.registerSimCommand),
   broker: () => import("./commands/broker.js").then((m) => m.registerBrokerCommand),
   graph: () => import("./commands/graph.js").then((m) => m.registerGraphCommand),
+  plot: () => import("./commands/plot.js").then((m) => m.registerPlotCommand),
   fmt: () => import("./commands/fmt.js").then((m) => m.registerFmtCommand),
   lsp: () => import("./commands/lsp.js").then((m) => m.registerLspCommand),
 };
