@@ -43,9 +43,10 @@ export const scripts = [{ output: "check.cjs", source: "cli/check-main.ts" }];
  * Left to Node to load from node_modules. Prettier loads its own language plugins from files next
  * to itself, and a Prettier plugin must use the Prettier that loaded it, not a bundled copy;
  * MicroPython (for `flowc sim`) loads its WebAssembly from beside its own module; resvg (PNG for
- * `graph` and `plot`) loads its native binary from its platform's package.
+ * `graph` and `plot`) and esbuild (bundling `build --target node` output) load their native
+ * binaries from their platform's packages.
  */
-const external = ["prettier", "@micropython/micropython-webassembly-pyscript", "@resvg/resvg-js"];
+const external = ["prettier", "@micropython/micropython-webassembly-pyscript", "@resvg/resvg-js", "esbuild"];
 
 /** Folders and files whose changes make dist/ stale. */
 const inputs = [

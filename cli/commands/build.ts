@@ -43,8 +43,12 @@ type BuildTarget = (
 /** Each target's builder, loaded only when asked for. */
 const builders: Readonly<Record<Target, BuildTarget>> = {
   node: async (programs) => {
-    const { emitNodeModule } = await import("../../targets/node/emit.js");
-    return { files: emitNodeModule(programs, { flowcVersion: packageJson.version }), diagnostics: [] };
+    const [{ emitNodeModule }, { bundleNodeModule }] = await Promise.all([
+      import("../../targets/node/emit.js"),
+      import("../../targets/node/bundle.js"),
+    ]);
+    const files = await bundleNodeModule(emitNodeModule(programs, { flowcVersion: packageJson.version }));
+    return { files, diagnostics: [] };
   },
   esp8266: async (programs, options, sources) => {
     const { buildEsp8266 } = await import("../../targets/esp8266/build.js");
@@ -109,8 +113,8 @@ export function registerBuildCommand(program: Command): Command {
     .command("build")
     .summary("compile .flow files into a Node module or an ESP8266 MicroPython bundle")
     .description(
-      "Compile .flow files for a target and write the result into a folder. `--target node`: flow.mjs " +
-        "and a package.json that runs it with flowc's runtime alone. `--target esp8266`: main.py, " +
+      "Compile .flow files for a target and write the result into a folder. `--target node`: flow.mjs, " +
+        "the flow with flowc's runtime bundled in (it needs Node alone), and a package.json to `npm start` it. `--target esp8266`: main.py, " +
         "config.py (settings and secrets), the sensor drivers the flow uses, manifest.json and README.txt.",
     )
     .argument("<files...>", ".flow files to build")
