@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
 import { startEmbeddedBroker } from "./broker.js";
 import { createLogger } from "./log.js";
@@ -35,5 +37,52 @@ describe("startEmbeddedBroker", () => {
       `cannot start the embedded MQTT broker on 127.0.0.1:${port}: the port is in use (is another broker running? use it with --broker mqtt://HOST:PORT, or pick another port with --port)`,
     );
     await new Promise((resolve) => blocker.close(resolve));
+  });
+
+  it("listens on this machine only unless told otherwise, and says a port out of range without hanging", async () => {
+    const broker = await startEmbeddedBroker({ port: 0 });
+    expect(broker.host).toBe("127.0.0.1");
+    await broker.close();
+    await expect(startEmbeddedBroker({ port: 99999 })).rejects.toThrow(
+      /^cannot start the embedded MQTT broker on 127\.0\.0\.1:99999: .*99999/,
+    );
+  });
+
+  it("lets in only the user with the right password when it has credentials", async () => {
+    const broker = await startEmbeddedBroker({ port: 0, credentials: { username: "board", password: "s3cret" } });
+    const connect = (username?: string, password?: string) =>
+      mqtt.connectAsync(broker.url, { username, password, reconnectPeriod: 0, log: () => {} } as mqtt.IClientOptions);
+    await expect(connect()).rejects.toThrow(/Bad username or password|Not authorized/);
+    await expect(connect("board", "wrong")).rejects.toThrow(/Bad username or password/);
+    await expect(connect("other", "s3cret")).rejects.toThrow(/Bad username or password/);
+    const client = await connect("board", "s3cret");
+    expect(client.connected).toBe(true);
+    await client.endAsync();
+    await broker.close();
+  });
+
+  it("speaks MQTT over TLS with a certificate", async () => {
+    const tls = new URL("../test/support/tls/", import.meta.url);
+    const ca = readFileSync(new URL("localhost.crt", tls));
+    const broker = await startEmbeddedBroker({
+      port: 0,
+      tls: { cert: ca, key: readFileSync(new URL("localhost.key", tls)) },
+    });
+    expect(broker.url).toBe(`mqtts://127.0.0.1:${broker.port}`);
+    const client = await mqtt.connectAsync(broker.url, {
+      ca,
+      reconnectPeriod: 0,
+      log: () => {},
+    } as mqtt.IClientOptions);
+    const received = new Promise<string>((resolve) => client.on("message", (_topic, payload) => resolve(`${payload}`)));
+    await client.subscribeAsync("t");
+    await client.publishAsync("t", "over tls");
+    expect(await received).toBe("over tls");
+    await client.endAsync();
+    // A client that does not trust the certificate is refused.
+    await expect(
+      mqtt.connectAsync(broker.url, { reconnectPeriod: 0, log: () => {} } as mqtt.IClientOptions),
+    ).rejects.toThrow(/self.signed/);
+    await broker.close();
   });
 });
