@@ -100,7 +100,7 @@ async function serveDashboard(
 ) {
   const [{ startDashboard }, { renderGraph }, { isLoopback }] = await Promise.all([
     import("../../runtime/dashboard/server.js"),
-    import("../../compiler/graph/index.js"),
+    import("../../compiler/diagram/index.js"),
     import("../../runtime/net.js"),
   ]);
   const dashboard = await startDashboard({

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderGraph } from "../../compiler/graph/index.js";
+import { renderGraph } from "../../compiler/diagram/index.js";
 import { compile } from "../../compiler/index.js";
 import { ChartBoard } from "../charts.js";
 import { runProgram, type RunningFlow } from "../run.js";
