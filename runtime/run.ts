@@ -28,7 +28,7 @@ export interface RunOptions {
    * program's broker setting, or `"embedded"` to start an MQTT broker in this process.
    */
   readonly broker?: string;
-  /** Where the embedded broker listens (default 0.0.0.0:1883). */
+  /** Where the embedded broker listens (default 127.0.0.1:1883, this machine only). */
   readonly embeddedBroker?: EmbeddedBrokerOptions;
   /** `--seed`: makes simulated sensors reproducible. Default: a random seed. */
   readonly seed?: number;
