@@ -34,4 +34,18 @@ export default tseslint.config(
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
+  {
+    // The dashboard's page runs in the browser, as a classic script beside uPlot's.
+    files: ["runtime/dashboard/page/**/*.js"],
+    languageOptions: {
+      sourceType: "script",
+      globals: {
+        window: "readonly",
+        document: "readonly",
+        EventSource: "readonly",
+        requestAnimationFrame: "readonly",
+        uPlot: "readonly",
+      },
+    },
+  },
 );

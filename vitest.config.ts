@@ -14,6 +14,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // The dashboard's stylesheet is imported as text (`?raw`); vitest empties CSS it does not process.
+    css: { include: [/runtime\/dashboard\/page\/.*\.css/] },
     // Rebuilds dist/ when stale, so tests that spawn bin/flowc.js run the current sources.
     globalSetup: ["./scripts/vitest-global-setup.mjs"],
     setupFiles: ["./test/support/fast-check-seed.ts"],

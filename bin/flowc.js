@@ -20,11 +20,14 @@ nodeModule.enableCompileCache?.();
 
 const here = pathToFileURL(__filename);
 
-// A reader that stops early (`flowc graph a.flow | head`) closes the pipe. That ends the output,
-// not the command: a running flow still writes its files and disconnects cleanly.
-process.stdout.on("error", (error) => {
-  if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
-});
+// A reader that stops early (`flowc graph a.flow | head`, `flowc build ... 2>&1 | head -1`) closes
+// the pipe. That ends the output, not the command: every command still finishes its work (a
+// running flow writes its files and disconnects cleanly) and exits with its own code.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+  });
+}
 
 async function main() {
   const args = process.argv.slice(2);

@@ -2,6 +2,7 @@
 // fresh (scripts/vitest-global-setup.mjs), real files, exit codes and output streams.
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -100,6 +101,20 @@ describe("flowc", () => {
     child.stdout.once("data", () => child.stdout.destroy());
     const [code] = (await once(child, "close")) as [number];
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+  });
+
+  it("finishes its work when the reader of its messages stops early, as `flowc build ... 2>&1 | head -1` does", async () => {
+    const out = join(folder, "built");
+    const child = spawn(process.execPath, [bin, "build", tutorialServer, "--target", "node", "-o", out], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.resume();
+    // The reader is gone before flowc says anything: every line it writes meets a closed pipe.
+    child.stderr.destroy();
+    const [code] = (await once(child, "close")) as [number];
+    expect(code).toBe(0);
+    expect(existsSync(join(out, "flow.mjs"))).toBe(true);
   });
 
   it("exits 2 and shows usage when no command is given", async () => {

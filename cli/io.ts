@@ -20,7 +20,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** A stream a command writes to: the process's own, or a buffer in tests and embedders. */
 export interface OutputStream {
-  write(text: string): unknown;
+  /** Text, or bytes for binary output (`flowc graph --format png > flow.png`). */
+  write(text: string | Uint8Array): unknown;
   readonly isTTY?: boolean;
 }
 

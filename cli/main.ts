@@ -30,6 +30,7 @@ export const commands: CommandModules = {
   boards: () => import("./commands/boards.js").then((m) => m.registerBoardsCommand),
   broker: () => import("./commands/broker.js").then((m) => m.registerBrokerCommand),
   graph: () => import("./commands/graph.js").then((m) => m.registerGraphCommand),
+  plot: () => import("./commands/plot.js").then((m) => m.registerPlotCommand),
   fmt: () => import("./commands/fmt.js").then((m) => m.registerFmtCommand),
   lsp: () => import("./commands/lsp.js").then((m) => m.registerLspCommand),
 };

@@ -7,6 +7,7 @@ import type { ComponentDeclaration } from "../compiler/registry.js";
 import { declarations as adc } from "./adc/declaration.js";
 import { declarations as adxl345 } from "./adxl345/declaration.js";
 import { declarations as calibrate } from "./calibrate/declaration.js";
+import { declarations as chart } from "./chart/declaration.js";
 import { declarations as csv } from "./csv/declaration.js";
 import { declarations as dedupe } from "./dedupe/declaration.js";
 import { declarations as delta } from "./delta/declaration.js";
@@ -66,4 +67,5 @@ export const allDeclarations: readonly ComponentDeclaration[] = [
   ...jsonl,
   ...influx,
   ...postgres,
+  ...chart,
 ];

@@ -6,6 +6,7 @@ import type { NodeImplementation } from "../runtime/component.js";
 import { nodeImplementations as adc } from "./adc/node.js";
 import { nodeImplementations as adxl345 } from "./adxl345/node.js";
 import { nodeImplementations as calibrate } from "./calibrate/node.js";
+import { nodeImplementations as chart } from "./chart/node.js";
 import { nodeImplementations as csv } from "./csv/node.js";
 import { nodeImplementations as dedupe } from "./dedupe/node.js";
 import { nodeImplementations as delta } from "./delta/node.js";
@@ -65,4 +66,5 @@ export const nodeImplementations: readonly NodeImplementation[] = [
   ...jsonl,
   ...influx,
   ...postgres,
+  ...chart,
 ];

@@ -20,6 +20,7 @@ import {
   type Observer,
   type TextOutput,
 } from "../runtime/component.js";
+import { ChartBoard } from "../runtime/charts.js";
 import { ConfigResolver } from "../runtime/config.js";
 import { buildGraph, type Graph } from "../runtime/executor.js";
 import { createLogger } from "../runtime/log.js";
@@ -111,6 +112,8 @@ export interface TestFlow {
 export interface TestFlowOptions {
   /** Default: the real clock, which vitest's fake timers replace. */
   readonly clock?: Clock;
+  /** Where `chart` sinks draw; default: a board the test does not see. */
+  readonly charts?: ChartBoard;
 }
 
 /**
@@ -172,6 +175,8 @@ export function startFlow(text: string, options: TestFlowOptions = {}): TestFlow
     mqtt: () => {
       throw new Error("test flows have no broker");
     },
+    charts: options.charts ?? new ChartBoard(),
+    linePrefix: () => "",
   });
   graph.start();
   void graph.done.then(

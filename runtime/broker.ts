@@ -3,18 +3,23 @@
  * `flowc broker`: try a device-and-host setup without installing mosquitto. aedes is loaded only
  * when a broker is started, so flows that use an external broker do not pay for it.
  */
-import { createServer, type Socket } from "node:net";
-import { isIPv6 } from "node:net";
+import { timingSafeEqual } from "node:crypto";
+import { createServer, isIPv6, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 
 export interface EmbeddedBrokerOptions {
-  /** Default 1883; 0 picks a free port. */
+  /** Default 1883 (8883 with `tls`); 0 picks a free port. */
   readonly port?: number;
-  /** Interface to listen on; default "0.0.0.0" so that devices on the network can connect. */
+  /** Interface to listen on; default "127.0.0.1", this machine only. "0.0.0.0" lets boards on the network in. */
   readonly host?: string;
+  /** The one user that may connect; without it, any client may. */
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** A certificate and its key (PEM): the broker then speaks MQTT over TLS (`mqtts://`). */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
 }
 
 export interface EmbeddedBroker {
-  /** Where local clients connect: `mqtt://127.0.0.1:1883`. */
+  /** Where local clients connect: `mqtt://127.0.0.1:1883` (`mqtts://` with TLS). */
   readonly url: string;
   readonly host: string;
   readonly port: number;
@@ -37,32 +42,56 @@ function localAddress(host: string): string {
  * await broker.close();
  */
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): Promise<EmbeddedBroker> {
-  const host = options.host ?? "0.0.0.0";
+  const host = options.host ?? "127.0.0.1";
+  const wantedPort = options.port ?? (options.tls ? 8883 : 1883);
   const { Aedes } = await import("aedes");
-  const aedes = await Aedes.createBroker();
+  const credentials = options.credentials;
+  const aedes = await Aedes.createBroker(
+    credentials
+      ? {
+          authenticate: (_client, username, password, done) => {
+            const ok = username !== undefined && password !== undefined && sameText(username, credentials.username);
+            // Both compared whatever the user name, so the time taken says nothing about which was wrong.
+            const passwordOk = sameText(password?.toString("utf8") ?? "", credentials.password);
+            if (ok && passwordOk) return done(null, true);
+            // 4: bad user name or password (MQTT 3.1.1 CONNACK).
+            done(Object.assign(new Error("bad user name or password"), { returnCode: 4 as const }), false);
+          },
+        }
+      : {},
+  );
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  const onConnection = (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     aedes.handle(socket);
-  });
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onConnection)
+    : createServer(onConnection);
   await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) => {
+    const fail = (error: NodeJS.ErrnoException) => {
       // The broker's heartbeat timer would otherwise keep the process alive after the failure.
       aedes.close();
       reject(
         new Error(
-          `cannot start the embedded MQTT broker on ${host}:${options.port ?? 1883}: ${error.code === "EADDRINUSE" ? "the port is in use (is another broker running? use it with --broker mqtt://HOST:PORT, or pick another port with --port)" : error.message}`,
+          `cannot start the embedded MQTT broker on ${host}:${wantedPort}: ${error.code === "EADDRINUSE" ? "the port is in use (is another broker running? use it with --broker mqtt://HOST:PORT, or pick another port with --port)" : error.message}`,
         ),
       );
-    });
-    server.listen(options.port ?? 1883, host, () => resolve());
+    };
+    server.once("error", fail);
+    try {
+      server.listen(wantedPort, host, () => resolve());
+    } catch (error) {
+      // A port out of range throws here rather than emitting "error".
+      fail(error as NodeJS.ErrnoException);
+    }
   });
   const address = server.address();
-  const port = typeof address === "object" && address ? address.port : (options.port ?? 1883);
+  const port = typeof address === "object" && address ? address.port : wantedPort;
   let closing: Promise<void> | undefined;
   return {
-    url: `mqtt://${localAddress(host)}:${port}`,
+    url: `${options.tls ? "mqtts" : "mqtt"}://${localAddress(host)}:${port}`,
     host,
     port,
     close() {
@@ -75,4 +104,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions = {}): 
       return closing;
     },
   };
+}
+
+/** Compares two texts in time that depends on their lengths only. */
+function sameText(given: string, expected: string): boolean {
+  const a = Buffer.from(given, "utf8");
+  const b = Buffer.from(expected, "utf8");
+  return a.length === b.length && timingSafeEqual(a, b);
 }

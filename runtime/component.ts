@@ -10,6 +10,7 @@
 import type { IRNode, IRProgram } from "../compiler/ir.js";
 import type { TypedExpression } from "../compiler/typed.js";
 import type { ProblemReporter } from "./bad-input.js";
+import type { ChartBoard } from "./charts.js";
 import type { ConfigResolver } from "./config.js";
 import type { Logger } from "./log.js";
 import type { MqttConnection } from "./mqtt.js";
@@ -122,6 +123,10 @@ export interface RuntimeContext {
   /** Sinks block it while saturated; sources that can pause wait on it. */
   readonly pressure: Backpressure;
   readonly stdout: TextOutput;
+  /** Put before each line the node prints: `client.flow: ` when several files run together, else empty. */
+  readonly linePrefix: string;
+  /** The run's charts, where `chart` sinks add points. */
+  readonly charts: ChartBoard;
   /** The connection to this program's broker, opened on first use and shared by its nodes. */
   mqtt(): MqttConnection;
   /**

@@ -19,6 +19,7 @@ import type {
   Sink,
   TextOutput,
 } from "./component.js";
+import { ChartBoard } from "./charts.js";
 import type { ConfigResolver } from "./config.js";
 import { compileExpression } from "./compile-expression.js";
 import type { Logger } from "./log.js";
@@ -43,6 +44,10 @@ export interface RuntimeServices {
   readonly seed: number;
   /** The connection to a program's broker. */
   readonly mqtt: (program: IRProgram) => MqttConnection;
+  /** Where `chart` sinks put their points (the dashboard reads them); default: a board of the graph's own. */
+  readonly charts?: ChartBoard;
+  /** What marks the lines a program prints (its file's name when several files run together); default none. */
+  readonly linePrefix?: (program: IRProgram) => string;
 }
 
 /** Which sources {@link Graph.start} starts. */
@@ -250,6 +255,7 @@ class GraphBuilder {
   /** Observers of a node's output besides its `next` nodes (side inputs), by node id. */
   private readonly sideObservers = new Map<string, Observer[]>();
   private readonly inputs = new Map<string, Observer>();
+  private charts: ChartBoard | undefined;
   private readonly contexts = new Map<string, RuntimeContext>();
   private readonly failureReporters = new Map<string, ProblemReporter>();
   private readonly statsById: ReadonlyMap<string, NodeStats>;
@@ -415,6 +421,8 @@ class GraphBuilder {
       config: services.config,
       pressure: services.pressure,
       stdout: services.stdout,
+      linePrefix: services.linePrefix?.(program) ?? "",
+      charts: (this.charts ??= services.charts ?? new ChartBoard()),
       mqtt: () => services.mqtt(program),
       fail: (error) => this.fail(error),
       observe: (id, observer) => this.observe(node, id, observer),

@@ -25,6 +25,7 @@ export {
   type TextOutput,
 } from "./component.js";
 export { buildGraph, type Graph, type RuntimeServices } from "./executor.js";
+export { ChartBoard, type ChartPoint, type ChartSnapshot } from "./charts.js";
 export { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "./broker.js";
 export { ConfigResolver, loadSecretsFile, MissingConfigError, secretVariable, type ConfigValue } from "./config.js";
 export { compileExpression, type ExpressionNames } from "./compile-expression.js";

@@ -8,8 +8,10 @@ import { randomInt } from "node:crypto";
 import { dirname } from "node:path";
 import type { IRProgram } from "../compiler/ir.js";
 import { nodeImplementations as allNodeImplementations } from "../components/node.js";
+import { basename } from "node:path";
 import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "./broker.js";
 import { implementationLookup, type NodeImplementation, type TextOutput } from "./component.js";
+import { ChartBoard } from "./charts.js";
 import { ConfigResolver, missingConfig, MissingConfigError, type ConfigValue } from "./config.js";
 import { buildGraph, type Graph, type RuntimeServices } from "./executor.js";
 import { createLogger, type Logger, type LogLevel } from "./log.js";
@@ -27,7 +29,7 @@ export interface RunOptions {
    * program's broker setting, or `"embedded"` to start an MQTT broker in this process.
    */
   readonly broker?: string;
-  /** Where the embedded broker listens (default 0.0.0.0:1883). */
+  /** Where the embedded broker listens (default 127.0.0.1:1883, this machine only). */
   readonly embeddedBroker?: EmbeddedBrokerOptions;
   /** `--seed`: makes simulated sensors reproducible. Default: a random seed. */
   readonly seed?: number;
@@ -48,6 +50,8 @@ export interface RunOptions {
   readonly retry?: boolean;
   /** `--stats`: print the per-stage table to stderr this often (and once at the end). */
   readonly statsEveryMs?: number;
+  /** Where `chart` sinks put their points; default: a board of this run's own (`RunningFlow.charts`). */
+  readonly charts?: ChartBoard;
 }
 
 /** A started flow. */
@@ -61,6 +65,8 @@ export interface RunningFlow {
   readonly done: Promise<void>;
   /** Per-stage counters of every program, in program and node order. */
   readonly stats: readonly NodeStats[];
+  /** The points of the flow's `chart` sinks. */
+  readonly charts: ChartBoard;
   /** The embedded broker's address, when one was started. */
   readonly brokerUrl?: string;
   /** Stops every source and resolves once the flow is done (whatever `done` settles to). */
@@ -126,6 +132,7 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
   }
   const brokerOverride = embedded?.url ?? options.broker;
   const programConnections = new Map<IRProgram, MqttConnection>();
+  const charts = options.charts ?? new ChartBoard();
   const services: RuntimeServices = {
     scheduler,
     clock,
@@ -135,6 +142,8 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
     stdout: options.stdout ?? process.stdout,
     std: createStdlib(clock),
     seed: options.seed ?? randomInt(2 ** 31),
+    charts,
+    linePrefix: linePrefixes(programs),
     mqtt: (program) => {
       let connection = programConnections.get(program);
       if (!connection) {
@@ -209,12 +218,25 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
     ready,
     done,
     stats,
+    charts,
     ...(embedded ? { brokerUrl: embedded.url } : {}),
     stop: async () => {
       await Promise.all(graphs.map((graph) => graph.stop()));
       await done.catch(() => {});
     },
   };
+}
+
+/**
+ * How the lines each program prints are marked: nothing for a single program; with several, the
+ * file's name (its whole path when two files share a name), so `flowc run a.flow b.flow` says
+ * which one printed what.
+ */
+function linePrefixes(programs: readonly IRProgram[]): (program: IRProgram) => string {
+  if (programs.length < 2) return () => "";
+  const names = programs.map((program) => basename(program.file));
+  const unique = new Set(names).size === names.length;
+  return (program) => `${unique ? basename(program.file) : program.file}: `;
 }
 
 export interface SignalOptions {

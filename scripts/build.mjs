@@ -42,9 +42,17 @@ export const scripts = [{ output: "check.cjs", source: "cli/check-main.ts" }];
 /**
  * Left to Node to load from node_modules. Prettier loads its own language plugins from files next
  * to itself, and a Prettier plugin must use the Prettier that loaded it, not a bundled copy;
- * MicroPython (for `flowc sim`) loads its WebAssembly from beside its own module.
+ * MicroPython (for `flowc sim`) loads its WebAssembly from beside its own module; resvg (PNG for
+ * `graph` and `plot`) and esbuild (bundling `build --target node` output) load their native
+ * binaries from their platform's packages.
  */
-const external = ["prettier", "@micropython/micropython-webassembly-pyscript", "serialport"];
+const external = [
+  "prettier",
+  "@micropython/micropython-webassembly-pyscript",
+  "serialport",
+  "@resvg/resvg-js",
+  "esbuild",
+];
 
 /** Folders and files whose changes make dist/ stale. */
 const inputs = [

@@ -109,11 +109,14 @@ describe("flowc build", () => {
     ]);
   });
 
-  it("writes a Node module and its package.json", async () => {
+  it("writes a Node module with the runtime bundled in, and its package.json without dependencies", async () => {
     const out = join(folder, "server");
     const { code } = await build([join(tutorial, "server.flow")], { target: "node", out });
     expect(code).toBe(0);
     expect((await readdir(out)).sort()).toEqual(["flow.mjs", "package.json"]);
-    expect(await readFile(join(out, "flow.mjs"), "utf8")).toContain('from "flowc/runtime"');
+    const module = await readFile(join(out, "flow.mjs"), "utf8");
+    expect(module).toContain("function runProgram(");
+    expect(module).not.toContain('from "flowc/runtime"');
+    expect(JSON.parse(await readFile(join(out, "package.json"), "utf8"))).not.toHaveProperty("dependencies");
   });
 });

@@ -10,6 +10,7 @@ import { compile, renderDiagnostic, type Diagnostic } from "../../compiler/index
 import type { IRProgram } from "../../compiler/ir.js";
 import { allTargets, type Target } from "../../compiler/registry.js";
 import type { SourceFile } from "../../compiler/source.js";
+import { secretsFile } from "../options.js";
 import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
 
 export interface BuildCommandOptions {
@@ -42,8 +43,12 @@ type BuildTarget = (
 /** Each target's builder, loaded only when asked for. */
 const builders: Readonly<Record<Target, BuildTarget>> = {
   node: async (programs) => {
-    const { emitNodeModule } = await import("../../targets/node/emit.js");
-    return { files: emitNodeModule(programs, { flowcVersion: packageJson.version }), diagnostics: [] };
+    const [{ emitNodeModule }, { bundleNodeModule }] = await Promise.all([
+      import("../../targets/node/emit.js"),
+      import("../../targets/node/bundle.js"),
+    ]);
+    const files = await bundleNodeModule(emitNodeModule(programs, { flowcVersion: packageJson.version }));
+    return { files, diagnostics: [] };
   },
   esp8266: async (programs, options, sources) => {
     const { buildEsp8266 } = await import("../../targets/esp8266/build.js");
@@ -108,16 +113,18 @@ export function registerBuildCommand(program: Command): Command {
     .command("build")
     .summary("compile .flow files into a Node module or an ESP8266 MicroPython bundle")
     .description(
-      "Compile .flow files for a target and write the result into a folder. `--target node`: flow.mjs " +
-        "and a package.json that runs it with flowc's runtime alone. `--target esp8266`: main.py, " +
+      "Compile .flow files for a target and write the result into a folder. `--target node`: flow.mjs, " +
+        "the flow with flowc's runtime bundled in (it needs Node alone), and a package.json to `npm start` it. `--target esp8266`: main.py, " +
         "config.py (settings and secrets), the sensor drivers the flow uses, manifest.json and README.txt.",
     )
     .argument("<files...>", ".flow files to build")
     .addOption(new Option("--target <target>", "what to build for").choices(allTargets).makeOptionMandatory())
     .requiredOption("-o, --out <dir>", "folder to write into (created if missing)")
-    .option(
-      "--secrets <file>",
-      "secrets for config.py: a JSON object or key=value lines (FLOWC_SECRET_<KEY> also works)",
+    .addOption(
+      new Option(
+        "--secrets <file>",
+        "secrets for config.py: a JSON object or key=value lines (FLOWC_SECRET_<KEY> also works)",
+      ).argParser(secretsFile),
     )
     .option("--no-color", "never colour diagnostics (also: NO_COLOR=1)")
     .addHelpText("after", "\nExit codes: 0 written, 1 errors in the files (nothing written), 2 usage error.")

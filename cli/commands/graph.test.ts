@@ -44,13 +44,33 @@ describe("flowc graph", () => {
     ["system.dot", "dot", /^digraph flow \{/],
     ["system.gv", "dot", /^digraph flow \{/],
     ["system.mmd", "mermaid", /^flowchart LR/],
-    ["system.txt", "mermaid", /^flowchart LR/],
   ])("writes %s as %s when no --format is given", async (name, _format, start) => {
     const output = join(folder, name);
     const { code, stdout } = await graph(tutorial, { output });
     expect(code).toBe(0);
     expect(stdout).toBe("");
     expect(await readFile(output, "utf8")).toMatch(start);
+  });
+
+  it("writes a PNG for -o system.png, not text under that name", async () => {
+    const output = join(folder, "system.png");
+    expect(await graph(tutorial, { output })).toEqual({ code: 0, stdout: "", stderr: "" });
+    const png = await readFile(output);
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    // Width and height from the IHDR chunk: the layout at twice its size, not an empty image.
+    expect(png.readUInt32BE(16)).toBeGreaterThan(400);
+    expect(png.readUInt32BE(20)).toBeGreaterThan(100);
+  });
+
+  it("refuses an extension it cannot tell a format from, writing nothing (exit 2)", async () => {
+    const output = join(folder, "system.jpg");
+    const { code, stderr } = await graph(tutorial, { output });
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `flowc graph: cannot tell the picture format from "${output}": name it .svg, .png, .dot, .gv or .mmd, or give --format\n`,
+    );
+    expect(existsSync(output)).toBe(false);
+    expect((await graph(tutorial, { output, format: "dot" })).code).toBe(0);
   });
 
   it("lets --format win over the file extension", async () => {

@@ -10,17 +10,25 @@ import { graphFormats, renderGraph, type GraphFormat } from "../../compiler/diag
 import { compile, renderDiagnostic } from "../../compiler/index.js";
 import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
 
+/** What `graph` draws: the compiler's text formats, and PNG rasterised from the SVG. */
+export type PictureFormat = GraphFormat | "png";
+const pictureFormats: readonly PictureFormat[] = [...graphFormats, "png"];
+
 export interface GraphCommandOptions {
-  /** Default: from the extension of `output` (`.svg`, `.dot`/`.gv`, `.mmd`), else Mermaid. */
-  readonly format?: GraphFormat;
+  /**
+   * Default: from the extension of `output` (`.svg`, `.png`, `.dot`/`.gv`, `.mmd`), Mermaid on
+   * standard output. Another extension without `format` is refused rather than guessed.
+   */
+  readonly format?: PictureFormat;
   /** Write the picture here instead of standard output. */
   readonly output?: string;
   /** `false` turns colour off in diagnostics (`--no-color`); otherwise colour on a terminal only. */
   readonly color?: boolean;
 }
 
-const formatsByExtension: ReadonlyMap<string, GraphFormat> = new Map([
+const formatsByExtension: ReadonlyMap<string, PictureFormat> = new Map([
   [".svg", "svg"],
+  [".png", "png"],
   [".dot", "dot"],
   [".gv", "dot"],
   [".mmd", "mermaid"],
@@ -30,7 +38,8 @@ const formatsByExtension: ReadonlyMap<string, GraphFormat> = new Map([
 /**
  * Runs `flowc graph` and returns the exit code: 0 when the picture was written, 1 when the sources
  * have errors (rendered as `flowc check` renders them, on stderr, since stdout carries the
- * picture), 2 when a file cannot be read. Warnings are shown too but do not stop the picture.
+ * picture), 2 when a file cannot be read or the format cannot be told from `-o`'s extension.
+ * Warnings are shown too but do not stop the picture.
  *
  * @example
  * process.exitCode = await graphCommand(["client.flow", "server.flow"], { output: "system.svg" });
@@ -40,6 +49,17 @@ export async function graphCommand(
   options: GraphCommandOptions = {},
   streams: CommandStreams = processStreams,
 ): Promise<ExitCode> {
+  const format = options.format ?? formatOfFile(options.output);
+  if (format === undefined) {
+    streams.stderr.write(
+      `flowc graph: cannot tell the picture format from "${options.output}": name it .svg, .png, .dot, .gv or .mmd, or give --format\n`,
+    );
+    return ExitCode.Usage;
+  }
+  if (format === "png" && options.output === undefined && streams.stdout.isTTY) {
+    streams.stderr.write("flowc graph: a PNG is not for the terminal: write it with -o flow.png\n");
+    return ExitCode.Usage;
+  }
   const inputs = await readSourceFiles(files, "graph", streams);
   if (!inputs) return ExitCode.Usage;
   const result = compile(inputs);
@@ -53,14 +73,18 @@ export async function graphCommand(
     return ExitCode.Failure;
   }
 
-  const picture = await renderGraph(result.programs, options.format ?? formatOfFile(options.output) ?? "mermaid");
+  const picture =
+    format === "png"
+      ? await (await import("../png.js")).svgToPng(await renderGraph(result.programs, "svg"))
+      : await renderGraph(result.programs, format);
   if (options.output === undefined) streams.stdout.write(picture);
   else await writeFile(options.output, picture);
   return ExitCode.Ok;
 }
 
-function formatOfFile(path: string | undefined): GraphFormat | undefined {
-  return path === undefined ? undefined : formatsByExtension.get(extname(path).toLowerCase());
+/** The format `-o`'s extension names; Mermaid when there is no `-o`, undefined for an unknown extension. */
+function formatOfFile(path: string | undefined): PictureFormat | undefined {
+  return path === undefined ? "mermaid" : formatsByExtension.get(extname(path).toLowerCase());
 }
 
 /**
@@ -74,7 +98,7 @@ function formatOfFile(path: string | undefined): GraphFormat | undefined {
 export function registerGraphCommand(program: Command): Command {
   return program
     .command("graph")
-    .summary("draw the dataflow as Mermaid, Graphviz DOT or SVG")
+    .summary("draw the dataflow as Mermaid, Graphviz DOT, SVG or PNG")
     .description(
       "Draw the dataflow of .flow files: a box per file, a node per source, operator and sink, and a node " +
         "per MQTT topic joining publishers to the subscribers whose filters match. Secrets are never shown.",
@@ -82,7 +106,7 @@ export function registerGraphCommand(program: Command): Command {
     .argument("<files...>", ".flow files to draw together")
     .addOption(
       new Option("--format <format>", "picture format (default: from the -o extension, else mermaid)").choices(
-        graphFormats,
+        pictureFormats,
       ),
     )
     .option("-o, --output <file>", "write the picture to a file instead of standard output")

@@ -88,7 +88,7 @@ describe("flowc run", () => {
     const { code, stdout, stderr } = await run.finished;
     expect(stderr).toContain("SIGTERM: stopping");
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^SensorEvent\(sensor_id='lux-1', ts=\d+(\.\d+)?, val=[\d.]+\)$/m);
+    expect(stdout).toMatch(/^server\.flow: SensorEvent\(sensor_id='lux-1', ts=\d+(\.\d+)?, val=[\d.]+\)$/m);
     const csv = await readText("test.csv");
     expect(csv.endsWith("\n")).toBe(true);
     for (const row of csv.trimEnd().split("\n").slice(1)) expect(row).toMatch(/^[\d.]+,[^,]+,lux-1,[\d.]+$/);
@@ -172,10 +172,12 @@ describe("flowc run", () => {
     expect(lost).toBeGreaterThan(0);
   }, 30_000);
 
-  it("names a secrets file it cannot read", async () => {
+  it("names a secrets file it cannot read, as a usage error", async () => {
     const { code, stderr } = await start(["run", join(tutorial, "client.flow"), "--secrets", "missing.json"]).finished;
-    expect(code).toBe(1);
-    expect(stderr).toBe("flowc run: cannot read secrets file missing.json: no such file\n");
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      "error: option '--secrets <file>' argument 'missing.json' is invalid. Cannot read missing.json: no such file.",
+    );
   });
 
   it("names an output file it cannot create, and the reason", async () => {
@@ -224,6 +226,47 @@ describe("flowc run", () => {
     await waitFor(() => (run.output().stdout === "hello\n" ? true : undefined), "the message");
     run.child.kill("SIGINT");
     expect((await run.finished).code).toBe(0);
+  });
+});
+
+describe("flowc run --dashboard", () => {
+  it("serves the flow's charts on loopback, and stops with the flow", async () => {
+    await writeFile(join(folder, "light.flow"), 'sim "lux-1" every 20ms -> chart "Light" y "lux"\n');
+    const run = start(["run", "light.flow", "--dashboard", "0", "--seed", "1"]);
+    const url = await waitFor(
+      () => /dashboard on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.output().stderr)?.[1],
+      "the dashboard",
+    );
+    const charts = await waitFor(async () => {
+      const body = (await (await fetch(`${url}api/charts`)).json()) as {
+        name: string;
+        series: { points: unknown[] }[];
+      }[];
+      return body[0]?.series[0]?.points.length ? body : undefined;
+    }, "a point");
+    expect(charts[0]).toMatchObject({ name: "Light", y: "lux", series: [{ key: "val" }] });
+    run.child.kill("SIGINT");
+    expect((await run.finished).code).toBe(0);
+    await expect(fetch(`${url}api/charts`)).rejects.toThrow();
+  });
+
+  it("warns when the dashboard is open to the network", async () => {
+    await writeFile(join(folder, "one.flow"), "interval 10ms -> take 2 -> print\n");
+    const { code, stderr } = await start(["run", "one.flow", "--dashboard", "0.0.0.0:0"]).finished;
+    expect(code).toBe(0);
+    expect(stderr).toContain("warning: the dashboard on 0.0.0.0 is open to the network");
+  });
+});
+
+describe("flowc run with several files", () => {
+  it("marks what each file prints with its name", async () => {
+    await writeFile(join(folder, "a.flow"), 'interval 10ms -> take 1 -> map "from a" -> print\n');
+    await writeFile(join(folder, "b.flow"), 'interval 10ms -> take 1 -> map "from b" -> print "b"\n');
+    const { code, stdout } = await start(["run", "a.flow", "b.flow"]).finished;
+    expect(code).toBe(0);
+    expect(stdout.split("\n").sort()).toEqual(["", "a.flow: from a", "b.flow: b: from b"]);
+    await writeFile(join(folder, "one.flow"), "interval 10ms -> take 1 -> print\n");
+    expect((await start(["run", "one.flow"]).finished).stdout).toBe("0\n");
   });
 });
 

@@ -1,12 +1,16 @@
 /**
- * `flowc run FILE... [--broker URL|embedded] [--seed N] [--stats] [--secrets FILE]`: compiles the
- * files together and runs them in this process until their sources end or a signal stops them.
- * Events printed by `print` go to stdout; logs, diagnostics and statistics go to stderr.
+ * `flowc run FILE... [--broker URL|embedded] [--seed N] [--stats] [--secrets FILE] [--dashboard
+ * [HOST:]PORT]`: compiles the files together and runs them in this process until their sources
+ * end or a signal stops them. Events printed by `print` go to stdout; logs, diagnostics and
+ * statistics go to stderr; `--dashboard` serves the flow's charts, picture and counters live.
  */
+import { basename } from "node:path";
 import { Option, type Command } from "commander";
 import { compile, renderDiagnostic } from "../../compiler/index.js";
 import type { IRProgram } from "../../compiler/ir.js";
+import type { RunningFlow } from "../../runtime/run.js";
 import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import { listenAddress, portNumber, secretsFile, wholeNumber } from "../options.js";
 
 export interface RunCommandOptions {
   /** A broker URL replacing every file's broker, or `embedded` for one in this process. */
@@ -24,6 +28,8 @@ export interface RunCommandOptions {
   readonly color?: boolean;
   /** `false` (`--no-retry`): exit at once when the broker cannot be reached at start. */
   readonly retry?: boolean;
+  /** Serve the live dashboard here (`--dashboard 8080`: 127.0.0.1:8080). */
+  readonly dashboard?: { readonly host: string; readonly port: number };
 }
 
 /**
@@ -51,10 +57,12 @@ export async function runCommand(
   if (result.diagnostics.some((d) => d.severity === "error")) return ExitCode.Failure;
 
   // The runtime (MQTT client, broker, file writers) loads only once there is something to run.
-  const { handleSignals, loadSecretsFile, runProgram } = await import("../../runtime/index.js");
+  const { handleSignals, loadSecretsFile, runProgram, ChartBoard } = await import("../../runtime/index.js");
+  const charts = new ChartBoard();
   let flow;
   try {
     flow = await runProgram(result.programs, {
+      charts,
       ...(options.broker ? { broker: options.broker } : {}),
       ...(options.broker === "embedded" ? { embeddedBroker: { host: "127.0.0.1", port: options.port ?? 1883 } } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
@@ -68,7 +76,9 @@ export async function runCommand(
     return ExitCode.Failure;
   }
   const removeSignalHandlers = handleSignals(flow);
+  let dashboard: { close(): Promise<void> } | undefined;
   try {
+    if (options.dashboard) dashboard = await serveDashboard(options.dashboard, result.programs, files, flow, streams);
     await flow.ready;
     streams.stderr.write(`flowc run: ${readiness(result.programs)}; Ctrl-C stops\n`);
     await flow.done;
@@ -79,7 +89,36 @@ export async function runCommand(
     return ExitCode.Failure;
   } finally {
     removeSignalHandlers();
+    await dashboard?.close();
   }
+}
+
+/** Starts the dashboard of a running flow and says where it is (and, off this machine, that it is open). */
+async function serveDashboard(
+  address: { readonly host: string; readonly port: number },
+  programs: readonly IRProgram[],
+  files: readonly string[],
+  flow: RunningFlow,
+  streams: CommandStreams,
+) {
+  const [{ startDashboard }, { renderGraph }, { isLoopback }] = await Promise.all([
+    import("../../runtime/dashboard/server.js"),
+    import("../../compiler/diagram/index.js"),
+    import("../../runtime/net.js"),
+  ]);
+  const dashboard = await startDashboard({
+    ...address,
+    charts: flow.charts,
+    stats: flow.stats,
+    diagram: await renderGraph(programs, "svg"),
+    title: files.map((file) => basename(file)).join(", "),
+  });
+  streams.stderr.write(`flowc run: dashboard on ${dashboard.url}\n`);
+  if (!isLoopback(address.host))
+    streams.stderr.write(
+      `flowc run: warning: the dashboard on ${address.host} is open to the network: anyone who reaches it sees the flow's data (it has no password)\n`,
+    );
+  return dashboard;
 }
 
 /**
@@ -98,12 +137,6 @@ function readiness(programs: readonly IRProgram[]): string {
     ? "running"
     : `running, subscribed to ${topics.map((topic) => JSON.stringify(topic)).join(", ")}`;
 }
-
-const integer = (what: string) => (value: string) => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed)) throw new Error(`${what} must be a whole number, not "${value}"`);
-  return parsed;
-};
 
 /**
  * Adds `run` to the `flowc` command line.
@@ -125,15 +158,24 @@ export function registerRunCommand(program: Command): Command {
     .argument("<files...>", ".flow files to run together")
     .option("--broker <url>", "MQTT broker for every file (mqtt://host:port, mqtts://...), or `embedded`")
     .addOption(
-      new Option("--port <port>", "port of the embedded broker (0: any free port)")
-        .argParser(integer("--port"))
-        .default(1883),
+      new Option("--port <port>", "port of the embedded broker (0: any free port)").argParser(portNumber).default(1883),
     )
-    .addOption(new Option("--seed <n>", "seed for simulated sensors (reproducible runs)").argParser(integer("--seed")))
-    .option("--secrets <file>", "secrets as a JSON object or key=value lines (FLOWC_SECRET_<KEY> also works)")
+    .addOption(new Option("--seed <n>", "seed for simulated sensors (reproducible runs)").argParser(wholeNumber()))
+    .addOption(
+      new Option(
+        "--secrets <file>",
+        "secrets as a JSON object or key=value lines (FLOWC_SECRET_<KEY> also works)",
+      ).argParser(secretsFile),
+    )
     .option("--stats", "print per-stage counters (in, out, dropped, errors, rate) on stderr")
     .addOption(
-      new Option("--stats-every <seconds>", "how often --stats prints").argParser(integer("--stats-every")).default(10),
+      new Option("--stats-every <seconds>", "how often --stats prints").argParser(wholeNumber(1, 86400)).default(10),
+    )
+    .addOption(
+      new Option(
+        "--dashboard <[host:]port>",
+        "serve a live dashboard (charts, flow picture, counters) on 127.0.0.1:port, or host:port",
+      ).argParser((text) => listenAddress(text)),
     )
     .option("--no-retry", "exit when the broker cannot be reached at start, instead of retrying with backoff")
     .option("--no-color", "never colour diagnostics (also: NO_COLOR=1)")

@@ -6,6 +6,7 @@
  */
 import { Option, type Command } from "commander";
 import { compile, renderDiagnostic, type Diagnostic } from "../../compiler/index.js";
+import { secretsFile, wholeNumber } from "../options.js";
 import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
 
 export interface SimCommandOptions {
@@ -127,12 +128,6 @@ export async function simCommand(
   }
 }
 
-const count = (value: string) => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`--samples must be a whole number, not "${value}"`);
-  return parsed;
-};
-
 /**
  * Adds `sim` to the `flowc` command line.
  *
@@ -150,8 +145,12 @@ export function registerSimCommand(program: Command): Command {
     )
     .argument("<file>", "the device's .flow file")
     .option("--broker <url>", "broker the simulated board publishes to (mqtt://host:port), or `embedded`")
-    .addOption(new Option("--samples <n>", "stop after n scheduler wake-ups (default: until Ctrl-C)").argParser(count))
-    .option("--secrets <file>", "secrets for config.py: a JSON object or key=value lines")
+    .addOption(
+      new Option("--samples <n>", "stop after n scheduler wake-ups (default: until Ctrl-C)").argParser(wholeNumber(0)),
+    )
+    .addOption(
+      new Option("--secrets <file>", "secrets for config.py: a JSON object or key=value lines").argParser(secretsFile),
+    )
     .option("--fast", "do not wait in real time between wake-ups")
     .option("--no-color", "never colour diagnostics (also: NO_COLOR=1)")
     .action(async (file: string, options: SimCommandOptions) => {

@@ -120,7 +120,7 @@ export const nodeImplementations: NodeImplementation[] = [
     sink(node, ctx): Sink {
       const format = printFormat(node.input);
       const label = ctx.params.optionalString("label");
-      const prefix = label === undefined ? "" : `${label}: `;
+      const prefix = ctx.linePrefix + (label === undefined ? "" : `${label}: `);
       const output = new BatchedOutput(ctx.stdout, ctx.pressure);
       return {
         next: (event) => output.add(`${prefix}${format(event)}\n`),

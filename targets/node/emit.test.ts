@@ -1,11 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import type { IRProgram } from "../../compiler/ir.js";
+import { bundleNodeModule } from "./bundle.js";
 import { emitNodeModule } from "./emit.js";
 import { flowString } from "../../compiler/testing/flow-string.js";
 
@@ -76,21 +79,29 @@ const hostile = fc.oneof(
 );
 
 describe("emitNodeModule", () => {
-  it("writes flow.mjs and a package.json that depends on this flowc", () => {
+  it("writes flow.mjs and a package.json without dependencies", () => {
     const files = emitNodeModule(programsOf({ "server.flow": 'mqtt "t" -> json as SensorEvent -> print\n' }), {
       flowcVersion: "1.2.3",
     });
     expect(files.map((file) => file.path)).toEqual(["flow.mjs", "package.json"]);
     const packageJson = JSON.parse(files[1]!.contents);
-    expect(packageJson).toMatchObject({ name: "server", type: "module", dependencies: { flowc: "^1.2.3" } });
+    expect(packageJson).toEqual({
+      name: "server",
+      private: true,
+      type: "module",
+      description: "server.flow built by flowc for Node",
+      scripts: { start: "node flow.mjs" },
+      engines: { node: ">=20" },
+    });
+    expect(files[0]!.contents).toContain("// Built by flowc 1.2.3 from");
     expect(files[0]!.contents).toContain('from "flowc/runtime"');
     expect(files[0]!.contents).not.toContain("compiler");
   });
 
-  it("depends on the flowc that built it when no version is given", async () => {
+  it("names the flowc that built it when no version is given", async () => {
     const { version } = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as { version: string };
-    const [, manifest] = emitNodeModule(programsOf({ "a.flow": 'mqtt "t" -> print\n' }));
-    expect(JSON.parse(manifest!.contents).dependencies).toEqual({ flowc: `^${version}` });
+    const [module] = emitNodeModule(programsOf({ "a.flow": 'mqtt "t" -> print\n' }));
+    expect(module!.contents).toContain(`// Built by flowc ${version} from "a.flow"`);
   });
 
   it("keeps numbers JSON cannot write: an overflowing literal and negative zero", () => {
@@ -141,11 +152,8 @@ describe("emitNodeModule", () => {
 describe("a built Node flow", () => {
   let folder: string;
   beforeAll(async () => {
-    // Inside the checkout, so that node_modules/flowc can point at it as `npm install` would.
-    await mkdir(join(root, ".tmp"), { recursive: true });
-    folder = await mkdtemp(join(root, ".tmp", "node-build-"));
-    await mkdir(join(folder, "node_modules"));
-    await symlink(root, join(folder, "node_modules", "flowc"), "dir");
+    // Outside the checkout, with no node_modules on the way up: the bundle must hold everything.
+    folder = await mkdtemp(join(tmpdir(), "flowc-node-build-"));
   });
   afterAll(() => rm(folder, { recursive: true, force: true }));
 
@@ -154,7 +162,8 @@ describe("a built Node flow", () => {
       "pub.flow": 'sim "s-1" every 20ms value 5 -> take 4 -> mqtt "built/t"\n',
       "sub.flow": 'mqtt "built/t" -> json as SensorEvent -> take 4 -> csv "out.csv"\n',
     });
-    for (const file of emitNodeModule(programs)) await writeFile(join(folder, file.path), file.contents);
+    for (const file of await bundleNodeModule(emitNodeModule(programs)))
+      await writeFile(join(folder, file.path), file.contents);
 
     const run = spawnSync(process.execPath, ["flow.mjs", "--broker", "embedded", "--port", "0", "--seed", "5"], {
       cwd: folder,
@@ -168,16 +177,30 @@ describe("a built Node flow", () => {
     expect(rows[1]).toMatch(/,s-1,5\.\d+$/);
   });
 
+  it("holds flowc's runtime itself: no import of flowc, no node_modules, no path of the machine that built it", async () => {
+    const programs = programsOf({ "a.flow": 'interval 10ms -> take 3 -> print "tick"\n' });
+    const [module, manifest] = await bundleNodeModule(emitNodeModule(programs));
+    for (let dir = folder; dir !== dirname(dir); dir = dirname(dir))
+      expect(existsSync(join(dir, "node_modules"))).toBe(false);
+    expect(module!.contents).not.toMatch(/from "flowc|import\("flowc/);
+    for (const path of [root, homedir(), tmpdir()]) expect(module!.contents).not.toContain(path);
+    expect(JSON.parse(manifest!.contents)).not.toHaveProperty("dependencies");
+    await writeFile(join(folder, "flow.mjs"), module!.contents);
+    const run = spawnSync(process.execPath, ["flow.mjs"], { cwd: folder, encoding: "utf8", timeout: 30_000 });
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 0, stdout: "tick: 0\ntick: 1\ntick: 2\n" });
+  });
+
   it("exits 1 with a one-line message when a secret is missing", async () => {
     const programs = programsOf({ "sub.flow": 'broker secret("mqtt_host")\nmqtt "t" -> print\n' });
-    for (const file of emitNodeModule(programs)) await writeFile(join(folder, file.path), file.contents);
+    for (const file of await bundleNodeModule(emitNodeModule(programs)))
+      await writeFile(join(folder, file.path), file.contents);
     const run = spawnSync(process.execPath, ["flow.mjs"], { cwd: folder, encoding: "utf8", timeout: 30_000 });
     expect(run.status).toBe(1);
     expect(run.stderr.trim()).toMatch(/^flow\.mjs: secret "mqtt_host" is not set/);
   });
 
   it("refuses flags it does not know, or values out of range, with its usage", async () => {
-    for (const file of emitNodeModule(programsOf({ "sub.flow": 'mqtt "t" -> print\n' })))
+    for (const file of await bundleNodeModule(emitNodeModule(programsOf({ "sub.flow": 'mqtt "t" -> print\n' }))))
       await writeFile(join(folder, file.path), file.contents);
     for (const [args, message] of [
       [["--brokr", "embedded"], "Unknown option '--brokr'"],

@@ -1,6 +1,7 @@
 /**
- * `flowc build --target node`: a flow as a standalone ES module that imports flowc's runtime and
- * not its compiler, to deploy on a host (a Raspberry Pi, a container) without the toolchain.
+ * `flowc build --target node`: a flow as an ES module that imports flowc's runtime and not its
+ * compiler, to deploy on a host (a Raspberry Pi, a container) without the toolchain. bundle.ts
+ * then bundles the runtime into it, so the module needs nothing installed beside it.
  *
  * The module carries the checked IR as data, not as generated code: the runtime already turns
  * each node into its fused implementation at start-up, and data cannot be injected into. The IR is
@@ -22,7 +23,7 @@ export interface EmittedFile {
 
 export interface NodeModuleOptions {
   /**
-   * The flowc version the module is built with; its package.json depends on a compatible one.
+   * The flowc version the module is built with, named in its header comment.
    * Default: this flowc's version.
    */
   readonly flowcVersion?: string;
@@ -30,7 +31,7 @@ export interface NodeModuleOptions {
 
 /**
  * The files of a Node deployment: `flow.mjs` (runs the programs with the same flags as
- * `flowc run`) and a `package.json` that depends on flowc, so `npm install && npm start` works in
+ * `flowc run`) and a `package.json` without dependencies, so `npm start` works in
  * the output folder.
  *
  * @example
@@ -129,7 +130,6 @@ if (flags) {
     type: "module",
     description: `${sources.join(", ")} built by flowc for Node`,
     scripts: { start: "node flow.mjs" },
-    dependencies: { flowc: `^${flowcVersion}` },
     engines: { node: ">=20" },
   };
   return [
