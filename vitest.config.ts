@@ -5,6 +5,7 @@ export default defineConfig({
     include: [
       "compiler/**/*.test.ts",
       "runtime/**/*.test.ts",
+      "shared/**/*.test.ts",
       "targets/**/*.test.ts",
       "components/**/*.test.ts",
       "test/**/*.test.ts",

@@ -3,7 +3,7 @@
  * with declaration.ts (and node.ts, micropython.ts, tests) and list it here and in the two
  * implementation indexes.
  */
-import type { ComponentDeclaration } from "../compiler/registry.js";
+import { Registry, type ComponentDeclaration } from "../compiler/registry.js";
 import { declarations as adc } from "./adc/declaration.js";
 import { declarations as adxl345 } from "./adxl345/declaration.js";
 import { declarations as calibrate } from "./calibrate/declaration.js";
@@ -63,3 +63,16 @@ export const allDeclarations: readonly ComponentDeclaration[] = [
   ...print,
   ...jsonl,
 ];
+
+let everyComponent: Registry | undefined;
+
+/**
+ * The registry of every component in components/, which the CLI hands to the compiler.
+ *
+ * @example
+ * compile([{ path: "a.flow", text }], { registry: registry() });
+ */
+export function registry(): Registry {
+  everyComponent ??= new Registry(allDeclarations);
+  return everyComponent;
+}

@@ -20,7 +20,7 @@ import {
   type Observer,
   type TextOutput,
 } from "../runtime/component.js";
-import { ConfigResolver } from "../runtime/config.js";
+import { ConfigResolver } from "../shared/config.js";
 import { buildGraph, type Graph } from "../runtime/executor.js";
 import { createLogger } from "../runtime/log.js";
 import { Backpressure } from "../runtime/pressure.js";

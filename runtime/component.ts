@@ -10,7 +10,7 @@
 import type { IRNode, IRProgram } from "../compiler/ir.js";
 import type { TypedExpression } from "../compiler/typed.js";
 import type { ProblemReporter } from "./bad-input.js";
-import type { ConfigResolver } from "./config.js";
+import type { ConfigResolver } from "../shared/config.js";
 import type { Logger } from "./log.js";
 import type { MqttConnection } from "./mqtt.js";
 import type { NodeParams } from "./node-params.js";

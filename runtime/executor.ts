@@ -18,7 +18,7 @@ import type {
   Sink,
   TextOutput,
 } from "./component.js";
-import type { ConfigResolver } from "./config.js";
+import type { ConfigResolver } from "../shared/config.js";
 import { compileExpression } from "./compile-expression.js";
 import type { Logger } from "./log.js";
 import type { MqttConnection } from "./mqtt.js";

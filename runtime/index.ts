@@ -26,7 +26,13 @@ export {
 } from "./component.js";
 export { buildGraph, type Graph, type RuntimeServices } from "./executor.js";
 export { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "./broker.js";
-export { ConfigResolver, loadSecretsFile, MissingConfigError, secretVariable, type ConfigValue } from "./config.js";
+export {
+  ConfigResolver,
+  loadSecretsFile,
+  MissingConfigError,
+  secretVariable,
+  type ConfigValue,
+} from "../shared/config.js";
 export { compileExpression, type ExpressionNames } from "./compile-expression.js";
 export { csvField, FileError, LineWriter, type LineWriterOptions } from "./files.js";
 export { createLogger, silentLogger, type Logger, type LogLevel } from "./log.js";

@@ -14,7 +14,7 @@ import { MqttClient, type IClientOptions } from "mqtt";
 import type { SettingsBlock } from "../compiler/ir.js";
 import type { ParamValue } from "../compiler/registry.js";
 import { ProblemReporter } from "./bad-input.js";
-import type { ConfigResolver } from "./config.js";
+import type { ConfigResolver } from "../shared/config.js";
 import type { Logger } from "./log.js";
 import { InboundPublishTap, type PublishHandler } from "./mqtt-inbound.js";
 import type { Backpressure, PendingOutput } from "./pressure.js";

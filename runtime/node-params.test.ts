@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { IRNode } from "../compiler/ir.js";
 import { SensorEvent } from "../compiler/types.js";
-import { ConfigResolver } from "./config.js";
+import { ConfigResolver } from "../shared/config.js";
 import { NodeParams } from "./node-params.js";
 
 const node: IRNode = {

@@ -26,9 +26,9 @@ export const entries = [
   // bin/flowc.js runs this.
   { output: "cli", source: "cli/main.ts" },
   // `import { compile } from "flowc"`, and `prettier --plugin flowc`.
-  { output: "index", source: "compiler/package.ts" },
+  { output: "index", source: "cli/library.ts" },
   // `import ... from "flowc/runtime"`: what `flowc build --target node` output imports.
-  { output: "runtime", source: "runtime/index.ts" },
+  { output: "runtime", source: "cli/runtime-library.ts" },
   // `plugins: ["flowc/prettier"]` in a Prettier config.
   { output: "prettier-plugin", source: "compiler/prettier/plugin.ts" },
 ];
@@ -53,6 +53,7 @@ const inputs = [
   "components",
   "editors/lsp",
   "runtime",
+  "shared",
   "targets",
   "package.json",
   "package-lock.json",

@@ -6,6 +6,7 @@
  */
 import { Option, type Command } from "commander";
 import { compile, renderDiagnostic, type Diagnostic } from "../../compiler/index.js";
+import { registry } from "../../components/declarations.js";
 import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
 
 export interface SimCommandOptions {
@@ -33,7 +34,7 @@ export async function simCommand(
 ): Promise<ExitCode> {
   const inputs = await readSourceFiles([file], "sim", streams);
   if (!inputs) return ExitCode.Usage;
-  const result = compile(inputs, { target: "esp8266" });
+  const result = compile(inputs, { registry: registry(), target: "esp8266" });
   const color = useColor(streams.stderr, { flag: options.color });
   const report = (diagnostics: readonly Diagnostic[]) => {
     for (const d of diagnostics) streams.stderr.write(`${renderDiagnostic(d, result.sources, { color })}\n\n`);
@@ -45,7 +46,7 @@ export async function simCommand(
     await Promise.all([
       import("../../targets/esp8266/bundle.js"),
       import("../../components/micropython.js"),
-      import("../../runtime/config.js"),
+      import("../../shared/config.js"),
       import("../../targets/esp8266/simulator/board.js"),
     ]);
   const program = result.programs[0]!;
