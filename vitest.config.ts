@@ -1,6 +1,9 @@
 import { defineConfig } from "vitest/config";
+import { catalogueVitePlugin } from "./scripts/catalogue.mjs";
 
 export default defineConfig({
+  // `flowc-catalogue:<facet>` imports: the component folders, discovered (scripts/catalogue.mjs).
+  plugins: [catalogueVitePlugin],
   test: {
     include: [
       "compiler/**/*.test.ts",

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { compile } from "../compiler/index.js";
 import { registry } from "../components/declarations.js";
 import { micropythonImplementations } from "../components/micropython.js";
+import { boardParts } from "../components/board.js";
 import { buildEsp8266Bundle } from "../targets/esp8266/build.js";
 import { MicroPythonDevice } from "../targets/esp8266/simulator/board.js";
 
@@ -33,6 +34,7 @@ const files = Object.fromEntries(
   bundle.files.filter((file) => file.path.endsWith(".py")).map((file) => [file.path, file.contents]),
 );
 const device = await MicroPythonDevice.create({
+  parts: boardParts,
   files,
   sensors: { tsl2591: { lux: 284.13 } },
   wifi: { ssid: secrets.wifi_essid, password: secrets.wifi_password },

@@ -16,7 +16,7 @@ import type { MqttConnection } from "./mqtt.js";
 import type { NodeParams } from "./node-params.js";
 import type { Backpressure } from "./pressure.js";
 import type { Clock, Scheduler } from "./scheduler.js";
-import type { Random } from "./simulated-sensors.js";
+import type { Random } from "./random.js";
 import type { NodeStats } from "./stats.js";
 import type { RuntimeStdlib } from "./stdlib-js.js";
 

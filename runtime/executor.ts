@@ -25,7 +25,7 @@ import type { MqttConnection } from "./mqtt.js";
 import { NodeParams } from "./node-params.js";
 import type { Backpressure } from "./pressure.js";
 import type { Clock, Scheduler } from "./scheduler.js";
-import { Random, seedFor } from "./simulated-sensors.js";
+import { Random, seedFor } from "./random.js";
 import { NodeStats } from "./stats.js";
 import type { RuntimeStdlib } from "./stdlib-js.js";
 

@@ -48,7 +48,7 @@ export {
 } from "./mqtt.js";
 export { Backpressure } from "./pressure.js";
 export { Scheduler, systemClock, type Clock } from "./scheduler.js";
-export { Random } from "./simulated-sensors.js";
+export { Random } from "./random.js";
 export { formatStatsTable, NodeStats, startStatsPrinter } from "./stats.js";
 export { createStdlib, type RuntimeStdlib } from "./stdlib-js.js";
 export { parseTopicFilter, TopicRouter } from "./subscriptions.js";

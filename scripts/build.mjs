@@ -18,6 +18,7 @@ import { readFile, rename, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
+import { cataloguePlugin } from "./catalogue.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -58,6 +59,7 @@ const inputs = [
   "package.json",
   "package-lock.json",
   "scripts/build.mjs",
+  "scripts/catalogue.mjs",
 ];
 
 /**
@@ -159,7 +161,7 @@ function bundle(present, outdir) {
     format: "esm",
     target: "node20",
     external,
-    plugins: [rawTextPlugin],
+    plugins: [rawTextPlugin, cataloguePlugin],
     // CommonJS dependencies (aedes, vscode-languageserver) call require() for Node's built-in
     // modules; an ES module has no require of its own.
     banner: {
@@ -189,7 +191,7 @@ function bundleScripts(outdir) {
           platform: "node",
           format: "cjs",
           target: "node20",
-          plugins: [rawTextPlugin, lazyChildProcessPlugin],
+          plugins: [rawTextPlugin, cataloguePlugin, lazyChildProcessPlugin],
           define: { "process.env.FLOWC_BUNDLED": '"1"' },
           sourcemap: "linked",
           legalComments: "linked",

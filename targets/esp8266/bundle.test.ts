@@ -8,6 +8,7 @@ import { MicroPythonDevice } from "./simulator/board.js";
 import { type Bundle } from "./bundle.js";
 import { loadBundleIntoDevice } from "./testing.js";
 import { buildBundle, compile } from "../../test/support/catalogue.js";
+import { boardParts } from "../../components/board.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const secrets = { wifi_essid: "lab", wifi_password: "pw", mqtt_host: "127.0.0.1" };
@@ -31,6 +32,7 @@ const pythonFiles = (bundle: Bundle) =>
 let device: MicroPythonDevice;
 beforeAll(async () => {
   device = await MicroPythonDevice.create({
+    parts: boardParts,
     sensors: {
       tsl2591: { lux: 284.13 },
       mcp9808: { celsius: 21.5 },

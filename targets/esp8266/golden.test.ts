@@ -30,7 +30,7 @@ function golden(example: string): string {
     config: { secrets, env: {} },
     minify: false,
   });
-  const isDriver = (path: string) => /^(tsl2591|mcp9808|adxl345)\.py$/.test(path);
+  const isDriver = (path: string) => path.endsWith(".py") && path !== "main.py" && path !== "config.py";
   return [
     `==> ${example} <==`,
     text.trimEnd(),
