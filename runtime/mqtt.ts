@@ -613,9 +613,6 @@ export class MqttConnection implements PendingOutput {
       acknowledgeWhen: () => this.services.pressure.whenWritten(),
     });
     this.tap = tap;
-    // MQTT.js waits for `drain` once per packet written while the socket is busy, so a burst of
-    // publishes adds one short-lived listener each: not a leak, and no reason for Node's warning.
-    tap.setMaxListeners(0);
     return tap;
   }
 
