@@ -27,7 +27,12 @@ export const declarations: ComponentDeclaration[] = [
       const streams = ctx.params.get("streams");
       if (streams?.kind !== "streams" || streams.ids.length === 0) return;
       if (streams.ids.length < 2)
-        ctx.report(DiagnosticCodes.WrongArgumentCount, ctx.span("streams"), "`merge` needs at least two streams", "as in `merge lux, temp`");
+        ctx.report(
+          DiagnosticCodes.WrongArgumentCount,
+          ctx.span("streams"),
+          "`merge` needs at least two streams",
+          "as in `merge lux, temp`",
+        );
       const first = ctx.streamType(streams.ids[0]!);
       for (const name of streams.ids.slice(1)) {
         const type = ctx.streamType(name);
