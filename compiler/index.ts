@@ -95,7 +95,7 @@ export type * from "./registry.js";
 export { Registry, componentKey } from "./registry.js";
 export * from "./types.js";
 export type { TypedExpression } from "./typed.js";
-export { topicMatches } from "./topic-check.js";
+export { topicMatches } from "./topic-filter.js";
 // The text renderers only: SVG rendering loads Graphviz (WebAssembly) and lives in ./graph/svg.js.
 export { toDot } from "./diagram/dot.js";
 export { toMermaid } from "./diagram/mermaid.js";

@@ -32,7 +32,7 @@ export const facets = {
  * The component folders, sorted by name: every folder under components/ with a declaration.
  *
  * @example
- * componentFolders(); // ["adc", "adxl345", ...]
+ * componentFolders(); // ["adc", "calibrate", ...]
  */
 export function componentFolders() {
   return readdirSync(componentsDirectory, { withFileTypes: true })

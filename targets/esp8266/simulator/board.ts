@@ -21,14 +21,8 @@ import simUmqttSimple from "./python/sim_umqtt_simple.py?raw";
 export { VirtualClock, UNIX_AT_2000, type ClockOptions } from "./clock.js";
 export { Errno } from "./errno.js";
 export { I2cBus, otherChip, type I2cTarget, type Now } from "./i2c-bus.js";
-export {
-  MqttModel,
-  topicMatches,
-  type MqttOptions,
-  type MqttSession,
-  type PublishedMessage,
-  type Will,
-} from "./mqtt-model.js";
+export { topicMatches } from "../../../compiler/topic-filter.js";
+export { MqttModel, type MqttOptions, type MqttSession, type PublishedMessage, type Will } from "./mqtt-model.js";
 export { WifiModel, WifiStatus, type WifiOptions } from "./wifi-model.js";
 export type { AdcInput, NtpServer } from "./bridge.js";
 
