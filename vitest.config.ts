@@ -1,10 +1,14 @@
 import { defineConfig } from "vitest/config";
+import { catalogueVitePlugin } from "./scripts/catalogue.mjs";
 
 export default defineConfig({
+  // `flowc-catalogue:<facet>` imports: the component folders, discovered (scripts/catalogue.mjs).
+  plugins: [catalogueVitePlugin],
   test: {
     include: [
       "compiler/**/*.test.ts",
       "runtime/**/*.test.ts",
+      "shared/**/*.test.ts",
       "targets/**/*.test.ts",
       "components/**/*.test.ts",
       "test/**/*.test.ts",

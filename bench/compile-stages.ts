@@ -3,7 +3,7 @@
 // those of the shipped code.
 import { checkProgram } from "../compiler/checker.js";
 import { AstBuilder } from "../compiler/cst-to-ast.js";
-import { registry } from "../compiler/index.js";
+import { registry } from "../components/declarations.js";
 import { lex } from "../compiler/layout.js";
 import { lower } from "../compiler/lower.js";
 import { parseTokens } from "../compiler/parser.js";

@@ -7,8 +7,7 @@
 //
 //   npm run bench:deploy
 import { readFileSync } from "node:fs";
-import { compile } from "../compiler/index.js";
-import { buildEsp8266Bundle } from "../targets/esp8266/build.js";
+import { buildEsp8266Bundle, compile } from "../test/support/catalogue.js";
 import { deployBundle, openBoard, type DeployReport } from "../targets/esp8266/deploy/deploy.js";
 import { RawRepl } from "../targets/esp8266/deploy/raw-repl.js";
 import { startSimulatedBoard } from "../test/support/serial-board/simulated-board.js";

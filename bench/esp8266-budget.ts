@@ -6,15 +6,18 @@
 //   npm run bench:esp8266
 import { readFileSync } from "node:fs";
 import { compile } from "../compiler/index.js";
+import { registry } from "../components/declarations.js";
+import { micropythonImplementations } from "../components/micropython.js";
+import { boardParts } from "../components/board.js";
 import { buildEsp8266Bundle } from "../targets/esp8266/build.js";
 import { MicroPythonDevice } from "../targets/esp8266/simulator/board.js";
 
 const handAssembledBytes = 15.9 * 1024;
 const text = readFileSync(new URL("../examples/tutorial/client.flow", import.meta.url), "utf8");
-const { programs, diagnostics } = compile([{ path: "client.flow", text }], { target: "esp8266" });
+const { programs, diagnostics } = compile([{ path: "client.flow", text }], { registry: registry(), target: "esp8266" });
 if (diagnostics.some((d) => d.severity === "error")) throw new Error("examples/tutorial/client.flow does not compile");
 const secrets = { wifi_essid: "lab", wifi_password: "password", mqtt_host: "192.168.1.10" };
-const bundle = buildEsp8266Bundle(programs[0]!, { secrets, env: {} });
+const bundle = buildEsp8266Bundle(programs[0]!, { implementations: micropythonImplementations, secrets, env: {} });
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 console.log("tutorial client bundle (flowc build examples/tutorial/client.flow --target esp8266):");
@@ -31,6 +34,7 @@ const files = Object.fromEntries(
   bundle.files.filter((file) => file.path.endsWith(".py")).map((file) => [file.path, file.contents]),
 );
 const device = await MicroPythonDevice.create({
+  parts: boardParts,
   files,
   sensors: { tsl2591: { lux: 284.13 } },
   wifi: { ssid: secrets.wifi_essid, password: secrets.wifi_password },

@@ -10,7 +10,7 @@
  */
 import { accessSync, constants, statSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
-import { loadSecretsFile } from "../runtime/config.js";
+import { loadSecretsFile } from "../shared/config.js";
 
 /**
  * A parser of whole numbers from `min` to `max`.

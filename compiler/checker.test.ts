@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compile } from "./index.js";
 import { formatType } from "./types.js";
+import { compile } from "../test/support/catalogue.js";
 
 function check(text: string, target?: "node" | "esp8266") {
   const result = compile([{ path: "t.flow", text }], target ? { target } : {});

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { renderComponentDocs } from "./component-docs.js";
-import { compile, registry } from "./index.js";
+import { compile, registry } from "../test/support/catalogue.js";
 
 const path = new URL("../docs/components.md", import.meta.url).pathname;
 

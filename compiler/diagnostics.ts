@@ -41,7 +41,6 @@ export const DiagnosticCodes = {
   WrongInputType: "E406",
   SinkNotLast: "E407",
   SourceNotFirst: "E408",
-  CyclicDefinition: "E409",
   NotAStream: "E410",
   FileShapeConflict: "E411",
   // targets

@@ -6,10 +6,10 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compile } from "./index.js";
 import { formatFlow } from "./prettier/format.js";
 import { FlowcSyntaxError } from "./prettier/parse.js";
 import { arbitraryProgram, type GeneratedProgram } from "./testing/arbitrary-program.js";
+import { compile } from "../test/support/catalogue.js";
 
 /** FUZZ_RUNS=N runs N cases per property (default 500). */
 const runs = Number(process.env["FUZZ_RUNS"] ?? 500);

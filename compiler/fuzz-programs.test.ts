@@ -7,7 +7,6 @@ import { transformSync } from "esbuild";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Program } from "./ast.js";
-import { compile } from "./index.js";
 import type { IRNode, IRProgram } from "./ir.js";
 import { parseSource } from "./parse.js";
 import { formatFlow } from "./prettier/format.js";
@@ -16,7 +15,7 @@ import { arbitraryProgram, type GeneratedProgram } from "./testing/arbitrary-pro
 import { componentKey, type FlowType } from "./index.js";
 import { nodeImplementations } from "../components/node.js";
 import { implementationLookup, type NodeImplementation, type Observer } from "../runtime/component.js";
-import { ConfigResolver } from "../runtime/config.js";
+import { ConfigResolver } from "../shared/config.js";
 import { buildGraph } from "../runtime/executor.js";
 import { createLogger } from "../runtime/log.js";
 import type { MqttConnection } from "../runtime/mqtt.js";
@@ -25,6 +24,7 @@ import { Backpressure } from "../runtime/pressure.js";
 import { Scheduler } from "../runtime/scheduler.js";
 import { createStdlib } from "../runtime/stdlib-js.js";
 import { emitNodeModule } from "../targets/node/emit.js";
+import { compile } from "../test/support/catalogue.js";
 
 /** FUZZ_RUNS=N runs N cases per property (default 500); `npm test` keeps the default. */
 const runs = Number(process.env["FUZZ_RUNS"] ?? 500);

@@ -6,9 +6,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compile } from "./index.js";
 import { formatFlow } from "./prettier/format.js";
 import { FlowcSyntaxError } from "./prettier/parse.js";
+import { compile } from "../test/support/catalogue.js";
 
 const root = new URL("..", import.meta.url).pathname;
 

@@ -2,10 +2,13 @@
  * flowc's compiler API. Pure: it takes source texts and returns diagnostics and IR; reading files,
  * printing and running belong to the CLI and the targets.
  *
+ * The compiler knows no component by name: the caller hands it the catalogue's declarations as a
+ * {@link Registry} (the CLI assembles it from `components/`).
+ *
  * @example
- * import { compile } from "flowc";
- * const result = compile([{ path: "server.flow", text }]);
- * if (!hasErrors(result.diagnostics)) runProgram(result.programs);
+ * import { compile, registry } from "flowc";
+ * const result = compile([{ path: "server.flow", text }], { registry: registry() });
+ * if (!hasErrors(result.diagnostics)) runProgram(result.programs, { implementations });
  */
 import type { Program } from "./ast.js";
 import type { CheckedProgram } from "./checked.js";
@@ -17,7 +20,6 @@ import { parseSource } from "./parse.js";
 import { Registry, type Target } from "./registry.js";
 import { SourceFile } from "./source.js";
 import { checkTopics } from "./topic-check.js";
-import { allDeclarations } from "../components/declarations.js";
 
 export interface CompileInput {
   readonly path: string;
@@ -27,8 +29,8 @@ export interface CompileInput {
 export interface CompileOptions {
   /** Check every file against this target (default: a file's `device` block decides). */
   readonly target?: Target;
-  /** Use another registry (tests and embedders); default: every component in components/. */
-  readonly registry?: Registry;
+  /** The components a flow may use, by kind and name. */
+  readonly registry: Registry;
 }
 
 export interface CompileResult {
@@ -43,22 +45,14 @@ export interface CompileResult {
   readonly diagnostics: Diagnostic[];
 }
 
-let defaultRegistry: Registry | undefined;
-
-/** The registry of every component in components/. */
-export function registry(): Registry {
-  defaultRegistry ??= new Registry(allDeclarations);
-  return defaultRegistry;
-}
-
 /**
  * Parses, checks and lowers `.flow` sources.
  *
  * @example
- * const { programs, diagnostics } = compile([{ path: "a.flow", text: 'tsl2591 every 2s -> mqtt "sensor-data"' }]);
+ * const { programs, diagnostics } = compile([{ path: "a.flow", text: 'tsl2591 every 2s -> mqtt "sensor-data"' }], { registry });
  */
-export function compile(inputs: readonly CompileInput[], options: CompileOptions = {}): CompileResult {
-  const components = options.registry ?? registry();
+export function compile(inputs: readonly CompileInput[], options: CompileOptions): CompileResult {
+  const components = options.registry;
   const sources = new Map<string, SourceFile>();
   const asts: Program[] = [];
   const checkedPrograms: CheckedProgram[] = [];
@@ -101,7 +95,7 @@ export type * from "./registry.js";
 export { Registry, componentKey } from "./registry.js";
 export * from "./types.js";
 export type { TypedExpression } from "./typed.js";
-export { topicMatches } from "./topic-check.js";
+export { topicMatches } from "./topic-filter.js";
 // The text renderers only: SVG rendering loads Graphviz (WebAssembly) and lives in ./graph/svg.js.
 export { toDot } from "./diagram/dot.js";
 export { toMermaid } from "./diagram/mermaid.js";

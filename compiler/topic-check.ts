@@ -5,29 +5,8 @@
  */
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
 import type { IRProgram, TopicUse } from "./ir.js";
+import { topicMatches } from "./topic-filter.js";
 import { formatType, type FlowType } from "./types.js";
-
-/**
- * True when an MQTT topic filter (with `+` and `#`, optionally `$share/group/`) matches a topic.
- *
- * @example
- * topicMatches("sensors/+/lux", "sensors/kitchen/lux"); // true
- * topicMatches("sensors/#", "sensors"); // true
- */
-export function topicMatches(filter: string, topic: string): boolean {
-  const shared = /^\$share\/[^/]+\/(.*)$/.exec(filter);
-  const levels = (shared ? shared[1]! : filter).split("/");
-  const topicLevels = topic.split("/");
-  // Wildcards at the first level do not match topics starting with `$` (MQTT 3.1.1 §4.7.2).
-  if (topic.startsWith("$") && (levels[0] === "+" || levels[0] === "#")) return false;
-  for (let i = 0; i < levels.length; i++) {
-    const level = levels[i]!;
-    if (level === "#") return true;
-    if (i >= topicLevels.length) return false;
-    if (level !== "+" && level !== topicLevels[i]) return false;
-  }
-  return levels.length === topicLevels.length;
-}
 
 /** Whether events of type `sent` decode as `expected` on the wire. */
 function wireCompatible(sent: FlowType, expected: FlowType): boolean {

@@ -61,7 +61,7 @@ export const SensorEvent: RecordType = {
   ],
 };
 
-/** Three-axis readings from an accelerometer such as the ADXL345, in m/s². */
+/** Three-axis readings from an accelerometer, in m/s². */
 export const AccelEvent: RecordType = {
   kind: "record",
   name: "AccelEvent",

@@ -21,7 +21,7 @@ import {
   type TextOutput,
 } from "../runtime/component.js";
 import { ChartBoard } from "../runtime/charts.js";
-import { ConfigResolver } from "../runtime/config.js";
+import { ConfigResolver } from "../shared/config.js";
 import { buildGraph, type Graph } from "../runtime/executor.js";
 import { createLogger } from "../runtime/log.js";
 import { Backpressure } from "../runtime/pressure.js";

@@ -11,13 +11,13 @@ import type { IRNode, IRProgram } from "../compiler/ir.js";
 import type { TypedExpression } from "../compiler/typed.js";
 import type { ProblemReporter } from "./bad-input.js";
 import type { ChartBoard } from "./charts.js";
-import type { ConfigResolver } from "./config.js";
+import type { ConfigResolver } from "../shared/config.js";
 import type { Logger } from "./log.js";
 import type { MqttConnection } from "./mqtt.js";
 import type { NodeParams } from "./node-params.js";
 import type { Backpressure } from "./pressure.js";
 import type { Clock, Scheduler } from "./scheduler.js";
-import type { Random } from "./simulated-sensors.js";
+import type { Random } from "./random.js";
 import type { NodeStats } from "./stats.js";
 import type { RuntimeStdlib } from "./stdlib-js.js";
 

@@ -4,7 +4,7 @@ import type { ParamValue } from "../compiler/registry.js";
 import type { TypedExpression } from "../compiler/typed.js";
 import { BoolType, IntType, StringType, type FlowType } from "../compiler/types.js";
 import { componentKey, implementationLookup, type NodeImplementation, type Observer } from "./component.js";
-import { ConfigResolver } from "./config.js";
+import { ConfigResolver } from "../shared/config.js";
 import { buildGraph, type RuntimeServices } from "./executor.js";
 import { createLogger } from "./log.js";
 import { ManualClock } from "./manual-clock.js";

@@ -20,14 +20,14 @@ import type {
   TextOutput,
 } from "./component.js";
 import { ChartBoard } from "./charts.js";
-import type { ConfigResolver } from "./config.js";
+import type { ConfigResolver } from "../shared/config.js";
 import { compileExpression } from "./compile-expression.js";
 import type { Logger } from "./log.js";
 import type { MqttConnection } from "./mqtt.js";
 import { NodeParams } from "./node-params.js";
 import type { Backpressure } from "./pressure.js";
 import type { Clock, Scheduler } from "./scheduler.js";
-import { Random, seedFor } from "./simulated-sensors.js";
+import { Random, seedFor } from "./random.js";
 import { NodeStats } from "./stats.js";
 import type { RuntimeStdlib } from "./stdlib-js.js";
 

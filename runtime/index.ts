@@ -27,7 +27,13 @@ export {
 export { buildGraph, type Graph, type RuntimeServices } from "./executor.js";
 export { ChartBoard, type ChartPoint, type ChartSnapshot } from "./charts.js";
 export { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "./broker.js";
-export { ConfigResolver, loadSecretsFile, MissingConfigError, secretVariable, type ConfigValue } from "./config.js";
+export {
+  ConfigResolver,
+  loadSecretsFile,
+  MissingConfigError,
+  secretVariable,
+  type ConfigValue,
+} from "../shared/config.js";
 export { compileExpression, type ExpressionNames } from "./compile-expression.js";
 export { csvField, FileError, LineWriter, type LineWriterOptions } from "./files.js";
 export { createLogger, silentLogger, type Logger, type LogLevel } from "./log.js";
@@ -43,7 +49,7 @@ export {
 } from "./mqtt.js";
 export { Backpressure } from "./pressure.js";
 export { Scheduler, systemClock, type Clock } from "./scheduler.js";
-export { Random } from "./simulated-sensors.js";
+export { Random } from "./random.js";
 export { formatStatsTable, NodeStats, startStatsPrinter } from "./stats.js";
 export { createStdlib, type RuntimeStdlib } from "./stdlib-js.js";
 export { parseTopicFilter, TopicRouter } from "./subscriptions.js";

@@ -238,4 +238,34 @@ describe("InboundPublishTap", () => {
     expect(socket.written).toEqual([]);
     await tap.whenAcknowledged();
   });
+
+  it("keeps one drain listener however many writes wait for it, and lets every one go on", async () => {
+    const socket = new FakeSocket({ highWaterMark: 1 });
+    let release: () => void = () => {};
+    socket._write = (chunk: Buffer, _encoding, callback) => {
+      socket.written.push(chunk);
+      release = () => {
+        release = () => {};
+        callback();
+      };
+    };
+    const tap = new InboundPublishTap(socket, () => undefined, { coalesceMs: 0 });
+    const waiting: number[] = [];
+    const resumed: number[] = [];
+    for (let i = 0; i < 1500; i++) {
+      // What MQTT.js does for each packet: wait for drain when write() says the stream is full.
+      if (!tap.write(publish("t", `${i}`.padEnd(100, "."), 0))) {
+        waiting.push(i);
+        tap.once("drain", () => resumed.push(i));
+      }
+    }
+    expect(waiting.length).toBeGreaterThan(1000);
+    expect(tap.listenerCount("drain")).toBe(1);
+    for (let rounds = 0; resumed.length < waiting.length && rounds < 100_000; rounds++) {
+      release();
+      await flush();
+    }
+    expect(resumed).toEqual(waiting);
+    expect(tap.listenerCount("drain")).toBe(0);
+  });
 });

@@ -78,6 +78,26 @@ export class InboundPublishTap extends Duplex {
     transport.on("close", () => this.destroy());
   }
 
+  private drainWaiters: (() => void)[] = [];
+
+  /**
+   * MQTT.js waits for `drain` once per packet it writes while the socket is busy, so a burst of
+   * publishes would add a listener each (and Node warns past MQTT.js's limit of 1000). The
+   * waiters share one listener instead, and all go on at the next `drain`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter's own signature
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    if (event !== "drain") return super.once(event, listener);
+    if (this.drainWaiters.push(listener) === 1) {
+      super.once("drain", () => {
+        const waiters = this.drainWaiters;
+        this.drainWaiters = [];
+        for (const waiter of waiters) waiter();
+      });
+    }
+    return this;
+  }
+
   override _read(): void {
     // Received bytes are pushed as they arrive; MQTT.js reads them promptly.
   }

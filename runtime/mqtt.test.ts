@@ -13,7 +13,7 @@ import {
   startMosquitto,
   type Mosquitto,
 } from "../test/support/mosquitto.js";
-import { ConfigResolver } from "./config.js";
+import { ConfigResolver } from "../shared/config.js";
 import { createLogger } from "./log.js";
 import {
   brokerOptions,

@@ -14,7 +14,7 @@ import { MqttClient, type IClientOptions } from "mqtt";
 import type { SettingsBlock } from "../compiler/ir.js";
 import type { ParamValue } from "../compiler/registry.js";
 import { ProblemReporter } from "./bad-input.js";
-import type { ConfigResolver } from "./config.js";
+import type { ConfigResolver } from "../shared/config.js";
 import type { Logger } from "./log.js";
 import { InboundPublishTap, type PublishHandler } from "./mqtt-inbound.js";
 import { resolveFlowPath } from "./node-params.js";
@@ -628,9 +628,6 @@ export class MqttConnection implements PendingOutput {
       acknowledgeWhen: () => this.services.pressure.whenWritten(),
     });
     this.tap = tap;
-    // MQTT.js waits for `drain` once per packet written while the socket is busy, so a burst of
-    // publishes adds one short-lived listener each: not a leak, and no reason for Node's warning.
-    tap.setMaxListeners(0);
     return tap;
   }
 

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { IRNode } from "../compiler/ir.js";
 import { SensorEvent } from "../compiler/types.js";
-import { ConfigResolver } from "./config.js";
+import { ConfigResolver } from "../shared/config.js";
 import { NodeParams, resolveFlowPath } from "./node-params.js";
 
 const node: IRNode = {

@@ -8,7 +8,7 @@ import type { IRNode } from "../compiler/ir.js";
 import type { ParamValue } from "../compiler/registry.js";
 import type { TypedExpression } from "../compiler/typed.js";
 import type { RecordType } from "../compiler/types.js";
-import type { ConfigResolver } from "./config.js";
+import type { ConfigResolver } from "../shared/config.js";
 
 type Kind = ParamValue["kind"];
 type ValueOf<K extends Kind> = Extract<ParamValue, { kind: K }>;

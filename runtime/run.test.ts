@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile } from "../compiler/index.js";
 import type { IRProgram } from "../compiler/ir.js";
 import { mosquittoAvailable, startMosquitto, type Mosquitto } from "../test/support/mosquitto.js";
 import type { TextOutput } from "./component.js";
@@ -10,7 +9,8 @@ import { ManualClock } from "./manual-clock.js";
 import { MqttConnection } from "./mqtt.js";
 import { Backpressure } from "./pressure.js";
 import { createLogger } from "./log.js";
-import { handleSignals, runProgram, type RunOptions } from "./run.js";
+import { handleSignals, type RunOptions } from "./run.js";
+import { compile, runProgram } from "../test/support/catalogue.js";
 
 function programs(...texts: string[]): IRProgram[] {
   const result = compile(texts.map((text, i) => ({ path: `flow${i}.flow`, text })));
@@ -34,7 +34,7 @@ function outputs() {
     out,
     stdout: () => stdout,
     stderr,
-    options: { stdout: out, stderr: (line: string) => stderr.push(line) } satisfies RunOptions,
+    options: { stdout: out, stderr: (line: string) => stderr.push(line) } satisfies Partial<RunOptions>,
   };
 }
 

@@ -7,12 +7,11 @@
 import { randomInt } from "node:crypto";
 import { dirname } from "node:path";
 import type { IRProgram } from "../compiler/ir.js";
-import { nodeImplementations as allNodeImplementations } from "../components/node.js";
 import { basename } from "node:path";
 import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "./broker.js";
-import { implementationLookup, type NodeImplementation, type TextOutput } from "./component.js";
 import { ChartBoard } from "./charts.js";
-import { ConfigResolver, missingConfig, MissingConfigError, type ConfigValue } from "./config.js";
+import { implementationLookup, type NodeImplementation, type TextOutput } from "./component.js";
+import { ConfigResolver, missingConfig, MissingConfigError, type ConfigValue } from "../shared/config.js";
 import { buildGraph, type Graph, type RuntimeServices } from "./executor.js";
 import { createLogger, type Logger, type LogLevel } from "./log.js";
 import { brokerOptions, MqttConnections, type MqttConnection } from "./mqtt.js";
@@ -22,8 +21,8 @@ import { startStatsPrinter, type NodeStats } from "./stats.js";
 import { createStdlib } from "./stdlib-js.js";
 
 export interface RunOptions {
-  /** The components' Node implementations; default: every one in components/node.ts. */
-  readonly implementations?: readonly NodeImplementation[];
+  /** The components' Node implementations, looked up by `componentKey` (the CLI passes every one in components/). */
+  readonly implementations: readonly NodeImplementation[];
   /**
    * `--broker`: a URL (`mqtt://host:port`, `mqtts://...`) replacing the address of every
    * program's broker setting, or `"embedded"` to start an MQTT broker in this process.
@@ -79,13 +78,13 @@ export interface RunningFlow {
  * unknown components reject here, with a message naming the problem.
  *
  * @example
- * const { programs } = compile([{ path: "server.flow", text }]);
- * const flow = await runProgram(programs, { broker: "mqtt://127.0.0.1:1883" });
+ * const { programs } = compile([{ path: "server.flow", text }], { registry });
+ * const flow = await runProgram(programs, { implementations, broker: "mqtt://127.0.0.1:1883" });
  * const disposeSignals = handleSignals(flow);
  * await flow.done;
  * disposeSignals();
  */
-export async function runProgram(programs: readonly IRProgram[], options: RunOptions = {}): Promise<RunningFlow> {
+export async function runProgram(programs: readonly IRProgram[], options: RunOptions): Promise<RunningFlow> {
   const clock = options.clock ?? systemClock;
   const log = createLogger({
     ...(options.stderr ? { write: options.stderr } : {}),
@@ -169,7 +168,7 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
   // server flow of the same run. Without receivers, everything starts now.
   let othersStarted: Promise<void> = Promise.resolve();
   try {
-    const lookup = implementationLookup(options.implementations ?? allNodeImplementations);
+    const lookup = implementationLookup(options.implementations);
     graphs = programs.map((program) => buildGraph(program, lookup, services));
     if (graphs.some((graph) => graph.receives)) {
       for (const graph of graphs) graph.start("receivers");
@@ -260,7 +259,7 @@ export interface SignalOptions {
  * Returns a function that removes the handlers.
  *
  * @example
- * const flow = await runProgram(programs);
+ * const flow = await runProgram(programs, { implementations });
  * const dispose = handleSignals(flow);
  * try { await flow.done; process.exitCode = 0; } catch (error) { console.error(error.message); process.exitCode = 1; }
  * dispose();

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { topicMatches } from "../compiler/topic-check.js";
+import { topicMatches } from "../compiler/topic-filter.js";
 import { parseTopicFilter, TopicRouter } from "./subscriptions.js";
 
 const matches = (filter: string, topic: string) => parseTopicFilter(filter).matches(topic);

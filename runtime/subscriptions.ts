@@ -4,6 +4,7 @@
  * stripped (the broker delivers shared-subscription messages under their real topic), and
  * wildcards in the first level never match `$SYS`-style topics (MQTT 3.1.1 §4.7.2).
  */
+import { levelsMatch } from "../compiler/topic-filter.js";
 
 /** A parsed topic filter. */
 export interface TopicFilter {
@@ -45,25 +46,8 @@ export function parseTopicFilter(filter: string): TopicFilter {
     }
   });
   const wildcard = levels.some((level) => level === "+" || level === "#");
-  const matches = wildcard ? (topic: string) => matchLevels(levels, topic) : (topic: string) => topic === pattern;
+  const matches = wildcard ? (topic: string) => levelsMatch(levels, topic) : (topic: string) => topic === pattern;
   return { filter, pattern, ...(group !== undefined ? { group } : {}), matches };
-}
-
-const dollar = 36;
-
-function matchLevels(levels: readonly string[], topic: string): boolean {
-  const firstLevel = levels[0];
-  if (topic.charCodeAt(0) === dollar && (firstLevel === "+" || firstLevel === "#")) return false;
-  let start = 0;
-  for (const level of levels) {
-    if (level === "#") return true;
-    if (start > topic.length) return false;
-    let end = topic.indexOf("/", start);
-    if (end < 0) end = topic.length;
-    if (level !== "+" && (end - start !== level.length || !topic.startsWith(level, start))) return false;
-    start = end + 1;
-  }
-  return start > topic.length;
 }
 
 /** More distinct topics than this and the match cache starts over (a flood of unique topics must not grow memory). */

@@ -18,6 +18,7 @@ import { readFile, rename, rm } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
+import { cataloguePlugin } from "./catalogue.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -26,9 +27,9 @@ export const entries = [
   // bin/flowc.js runs this.
   { output: "cli", source: "cli/main.ts" },
   // `import { compile } from "flowc"`, and `prettier --plugin flowc`.
-  { output: "index", source: "compiler/package.ts" },
+  { output: "index", source: "cli/library.ts" },
   // `import ... from "flowc/runtime"`: what `flowc build --target node` output imports.
-  { output: "runtime", source: "runtime/index.ts" },
+  { output: "runtime", source: "cli/runtime-library.ts" },
   // `plugins: ["flowc/prettier"]` in a Prettier config.
   { output: "prettier-plugin", source: "compiler/prettier/plugin.ts" },
 ];
@@ -61,10 +62,12 @@ const inputs = [
   "components",
   "editors/lsp",
   "runtime",
+  "shared",
   "targets",
   "package.json",
   "package-lock.json",
   "scripts/build.mjs",
+  "scripts/catalogue.mjs",
 ];
 
 /**
@@ -166,7 +169,7 @@ function bundle(present, outdir) {
     format: "esm",
     target: "node20",
     external,
-    plugins: [rawTextPlugin],
+    plugins: [rawTextPlugin, cataloguePlugin],
     // CommonJS dependencies (aedes, vscode-languageserver) call require() for Node's built-in
     // modules; an ES module has no require of its own.
     banner: {
@@ -196,7 +199,7 @@ function bundleScripts(outdir) {
           platform: "node",
           format: "cjs",
           target: "node20",
-          plugins: [rawTextPlugin, lazyChildProcessPlugin],
+          plugins: [rawTextPlugin, cataloguePlugin, lazyChildProcessPlugin],
           define: { "process.env.FLOWC_BUNDLED": '"1"' },
           sourcemap: "linked",
           legalComments: "linked",

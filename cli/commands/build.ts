@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { Option, type Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
 import { compile, renderDiagnostic, type Diagnostic } from "../../compiler/index.js";
+import { registry } from "../../components/declarations.js";
 import type { IRProgram } from "../../compiler/ir.js";
 import { allTargets, type Target } from "../../compiler/registry.js";
 import type { SourceFile } from "../../compiler/source.js";
@@ -51,8 +52,15 @@ const builders: Readonly<Record<Target, BuildTarget>> = {
     return { files, diagnostics: [] };
   },
   esp8266: async (programs, options, sources) => {
-    const { buildEsp8266 } = await import("../../targets/esp8266/build.js");
-    return buildEsp8266(programs, { secretsFile: options.secrets, sources });
+    const [{ buildEsp8266 }, { micropythonImplementations }] = await Promise.all([
+      import("../../targets/esp8266/build.js"),
+      import("../../components/micropython.js"),
+    ]);
+    return buildEsp8266(programs, {
+      implementations: micropythonImplementations,
+      secretsFile: options.secrets,
+      sources,
+    });
   },
 };
 
@@ -70,7 +78,7 @@ export async function buildCommand(
 ): Promise<ExitCode> {
   const inputs = await readSourceFiles(files, "build", streams);
   if (!inputs) return ExitCode.Usage;
-  const result = compile(inputs, { target: options.target });
+  const result = compile(inputs, { registry: registry(), target: options.target });
   const color = useColor(streams.stderr, { flag: options.color });
   const report = (diagnostics: readonly Diagnostic[]) => {
     for (const diagnostic of diagnostics)

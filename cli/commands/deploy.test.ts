@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
-import { buildEsp8266 } from "../../targets/esp8266/build.js";
+import { buildEsp8266 as buildEsp8266With } from "../../targets/esp8266/build.js";
+import { compile, micropythonImplementations } from "../../test/support/catalogue.js";
 import { Connection, type ByteTransport } from "../../targets/esp8266/deploy/connection.js";
 import { deployBundle, openBoard } from "../../targets/esp8266/deploy/deploy.js";
 import { sha256 } from "../../targets/esp8266/deploy/file-sync.js";
@@ -73,7 +73,11 @@ async function bundleHashes(file: string): Promise<Record<string, string>> {
       target: "esp8266",
     },
   );
-  const { files } = await buildEsp8266(result.programs, { secretsFile: secrets, sources: result.sources });
+  const { files } = await buildEsp8266With(result.programs, {
+    implementations: micropythonImplementations,
+    secretsFile: secrets,
+    sources: result.sources,
+  });
   return Object.fromEntries(
     files.filter((f) => f.path.endsWith(".py")).map((f) => [f.path, sha256(Buffer.from(f.contents))]),
   );
@@ -185,7 +189,13 @@ describe.skipIf(!socatAvailable)("flowc deploy to a simulated board on a serial 
       flows.map(async (file) => {
         const text = await import("node:fs/promises").then((fs) => fs.readFile(file, "utf8"));
         const result = compile([{ path: file, text }], { target: "esp8266" });
-        return (await buildEsp8266(result.programs, { secretsFile: secrets, sources: result.sources })).files;
+        return (
+          await buildEsp8266With(result.programs, {
+            implementations: micropythonImplementations,
+            secretsFile: secrets,
+            sources: result.sources,
+          })
+        ).files;
       }),
     );
     const hashes = await Promise.all(flows.map(bundleHashes));

@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from "commander";
 import { compile, renderDiagnostic, type Diagnostic } from "../../compiler/index.js";
+import { registry } from "../../components/declarations.js";
 import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
 import { addBoardAddressOptions, boardAddress, type BoardAddressOptions } from "./board-options.js";
 
@@ -45,7 +46,7 @@ export async function deployCommand(
   }
   const inputs = await readSourceFiles(files, "deploy", streams);
   if (!inputs) return ExitCode.Usage;
-  const result = compile(inputs, { target: "esp8266" });
+  const result = compile(inputs, { registry: registry(), target: "esp8266" });
   const color = useColor(streams.stderr, { flag: options.color });
   const report = (diagnostics: readonly Diagnostic[]) => {
     for (const d of diagnostics) streams.stderr.write(`${renderDiagnostic(d, result.sources, { color })}\n\n`);
@@ -60,14 +61,19 @@ export async function deployCommand(
     );
   const program = programs[0]!;
 
-  const [{ buildEsp8266 }, deploy, { monitorBoard }] = await Promise.all([
+  const [{ buildEsp8266 }, { micropythonImplementations }, deploy, { monitorBoard }] = await Promise.all([
     import("../../targets/esp8266/build.js"),
+    import("../../components/micropython.js"),
     import("../../targets/esp8266/deploy/deploy.js"),
     import("../../targets/esp8266/deploy/monitor.js"),
   ]);
   let build;
   try {
-    build = await buildEsp8266([program], { secretsFile: options.secrets, sources: result.sources });
+    build = await buildEsp8266([program], {
+      implementations: micropythonImplementations,
+      secretsFile: options.secrets,
+      sources: result.sources,
+    });
   } catch (error) {
     return fail((error as Error).message);
   }

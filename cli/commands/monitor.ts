@@ -7,6 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { compile } from "../../compiler/index.js";
+import { registry } from "../../components/declarations.js";
 import type { BundleSourceMap } from "../../targets/esp8266/source-map.js";
 import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
 import { addBoardAddressOptions, boardAddress, type BoardAddressOptions } from "./board-options.js";
@@ -87,7 +88,7 @@ async function loadSourceMap(
   if (source.endsWith(".flow")) {
     const inputs = await readSourceFiles([source], "monitor", streams);
     if (!inputs) return ExitCode.Usage;
-    const result = compile(inputs, { target: "esp8266" });
+    const result = compile(inputs, { registry: registry(), target: "esp8266" });
     const program = result.programs[0];
     if (!program) {
       streams.stderr.write(`flowc monitor: ${source} has errors; \`flowc check ${source}\` shows them\n`);

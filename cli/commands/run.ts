@@ -7,6 +7,7 @@
 import { basename } from "node:path";
 import { Option, type Command } from "commander";
 import { compile, renderDiagnostic } from "../../compiler/index.js";
+import { registry } from "../../components/declarations.js";
 import type { IRProgram } from "../../compiler/ir.js";
 import type { RunningFlow } from "../../runtime/run.js";
 import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
@@ -49,7 +50,7 @@ export async function runCommand(
   const inputs = await readSourceFiles(files, "run", streams);
   if (!inputs) return ExitCode.Usage;
   // Device flows run here too, on simulated sensors: the host supports every component.
-  const result = compile(inputs, { target: "node" });
+  const result = compile(inputs, { registry: registry(), target: "node" });
   const color = useColor(streams.stderr, { flag: options.color });
   for (const diagnostic of result.diagnostics) {
     streams.stderr.write(`${renderDiagnostic(diagnostic, result.sources, { color })}\n\n`);
@@ -57,11 +58,15 @@ export async function runCommand(
   if (result.diagnostics.some((d) => d.severity === "error")) return ExitCode.Failure;
 
   // The runtime (MQTT client, broker, file writers) loads only once there is something to run.
-  const { handleSignals, loadSecretsFile, runProgram, ChartBoard } = await import("../../runtime/index.js");
+  const [{ handleSignals, loadSecretsFile, runProgram, ChartBoard }, { nodeImplementations }] = await Promise.all([
+    import("../../runtime/index.js"),
+    import("../../components/node.js"),
+  ]);
   const charts = new ChartBoard();
   let flow;
   try {
     flow = await runProgram(result.programs, {
+      implementations: nodeImplementations,
       charts,
       ...(options.broker ? { broker: options.broker } : {}),
       ...(options.broker === "embedded" ? { embeddedBroker: { host: "127.0.0.1", port: options.port ?? 1883 } } : {}),

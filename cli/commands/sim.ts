@@ -7,6 +7,7 @@
 import { Option, type Command } from "commander";
 import { compile, renderDiagnostic, type Diagnostic } from "../../compiler/index.js";
 import { secretsFile, wholeNumber } from "../options.js";
+import { registry } from "../../components/declarations.js";
 import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
 
 export interface SimCommandOptions {
@@ -34,7 +35,7 @@ export async function simCommand(
 ): Promise<ExitCode> {
   const inputs = await readSourceFiles([file], "sim", streams);
   if (!inputs) return ExitCode.Usage;
-  const result = compile(inputs, { target: "esp8266" });
+  const result = compile(inputs, { registry: registry(), target: "esp8266" });
   const color = useColor(streams.stderr, { flag: options.color });
   const report = (diagnostics: readonly Diagnostic[]) => {
     for (const d of diagnostics) streams.stderr.write(`${renderDiagnostic(d, result.sources, { color })}\n\n`);
@@ -42,13 +43,19 @@ export async function simCommand(
   };
   if (report(result.diagnostics)) return ExitCode.Failure;
 
-  const [{ buildBundle }, { micropythonImplementations }, { ConfigResolver, loadSecretsFile }, { MicroPythonDevice }] =
-    await Promise.all([
-      import("../../targets/esp8266/bundle.js"),
-      import("../../components/micropython.js"),
-      import("../../runtime/config.js"),
-      import("../../targets/esp8266/simulator/board.js"),
-    ]);
+  const [
+    { buildBundle },
+    { micropythonImplementations },
+    { boardParts },
+    { ConfigResolver, loadSecretsFile },
+    { MicroPythonDevice },
+  ] = await Promise.all([
+    import("../../targets/esp8266/bundle.js"),
+    import("../../components/micropython.js"),
+    import("../../components/board.js"),
+    import("../../shared/config.js"),
+    import("../../targets/esp8266/simulator/board.js"),
+  ]);
   const program = result.programs[0]!;
   let secrets;
   try {
@@ -81,12 +88,9 @@ export async function simCommand(
   );
   const device = await MicroPythonDevice.create({
     files,
-    sensors: {
-      tsl2591: { lux: 300 },
-      mcp9808: { celsius: 21.5 },
-      adxl345: { x: 0.1, y: -0.2, z: 9.81 },
-      adc: { raw: 512 },
-    },
+    // Every sensor the catalogue models, at its default address with a plausible reading.
+    parts: boardParts,
+    sensors: { ...Object.fromEntries(boardParts.map((part) => [part.name, part.demo])), adc: { raw: 512 } },
     wifi: { ssid: credential("ssid"), password: credential("password") },
     ...(forwardTo ? { mqtt: { forwardTo } } : {}),
     onOutput: (line) => void streams.stdout.write(`${line}\n`),
@@ -105,10 +109,12 @@ export async function simCommand(
     for (let wakeUp = 0; !stopped && (options.samples === undefined || wakeUp < options.samples); wakeUp++) {
       const outcome = await device.step();
       const waitMs = outcome.kind === "returned" && typeof outcome.value === "number" ? outcome.value : 1000;
-      // Light and temperature drift a little, so a flow's filters and windows have something to do.
-      const t = device.clock.uptimeMs / 60_000;
-      if (device.sensors.tsl2591) device.sensors.tsl2591.lux = 300 + 40 * Math.sin(t);
-      if (device.sensors.mcp9808) device.sensors.mcp9808.celsius = 21.5 + Math.sin(t / 7);
+      // Readings drift a little, so a flow's filters and windows have something to do.
+      const minutes = device.clock.uptimeMs / 60_000;
+      for (const part of boardParts) {
+        const sensor = device.sensors[part.name];
+        if (sensor) part.drift?.(sensor, minutes);
+      }
       if (!options.fast) await new Promise((resolve) => setTimeout(resolve, waitMs));
       await device.mqtt.settle();
       device.advance(waitMs);
@@ -140,7 +146,7 @@ export function registerSimCommand(program: Command): Command {
     .summary("run a device flow's MicroPython firmware on a simulated ESP8266")
     .description(
       "Build the ESP8266 bundle of a .flow file and run it in real MicroPython on a simulated board " +
-        "(TSL2591, MCP9808, ADXL345 and ADC with drifting readings, WiFi, umqtt.simple), publishing to " +
+        "(every sensor flowc models, on I2C and the ADC, with drifting readings; WiFi; umqtt.simple), publishing to " +
         "a real broker: the firmware you would flash, tried on this machine.",
     )
     .argument("<file>", "the device's .flow file")

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { hasErrors, renderDiagnostic } from "../diagnostics.js";
 import { compile, type CompileResult } from "../index.js";
+import { registry } from "../../components/declarations.js";
 
 export const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -19,7 +20,12 @@ export interface ExampleSystem {
 
 /** Compiles `.flow` files given relative to the repository root; throws on errors. */
 export function compileFiles(paths: readonly string[]): CompileResult {
-  const result = compile(paths.map((path) => ({ path, text: readFileSync(repositoryRoot + path, "utf8") })));
+  const result = compile(
+    paths.map((path) => ({ path, text: readFileSync(repositoryRoot + path, "utf8") })),
+    {
+      registry: registry(),
+    },
+  );
   if (hasErrors(result.diagnostics)) {
     throw new Error(result.diagnostics.map((d) => renderDiagnostic(d, result.sources)).join("\n"));
   }

@@ -4,7 +4,7 @@
  *
  * @example
  * import { renderGraph } from "./compiler/diagram/index.js";
- * const { programs } = compile([client, server]);
+ * const { programs } = compile([client, server], { registry });
  * process.stdout.write(await renderGraph(programs, "mermaid"));
  */
 import type { IRProgram } from "../ir.js";

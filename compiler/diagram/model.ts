@@ -6,7 +6,7 @@
  */
 import type { IRNode, IRProgram, SettingsBlock } from "../ir.js";
 import type { ComponentKind, ParamValue } from "../registry.js";
-import { topicMatches } from "../topic-check.js";
+import { topicMatches } from "../topic-filter.js";
 import { formatType } from "../types.js";
 
 export type GraphNodeKind = ComponentKind | "topic";

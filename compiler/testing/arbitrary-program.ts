@@ -13,7 +13,7 @@
  */
 import fc from "fast-check";
 import { binaryPrecedence, type BinaryOperator } from "../ast.js";
-import { registry as defaultRegistry } from "../index.js";
+import { registry as defaultRegistry } from "../../components/declarations.js";
 import { keywords } from "../lexer.js";
 import type {
   ComponentContext,

@@ -4,9 +4,9 @@ import {
   Errno,
   MicroPythonDevice,
   MicroPythonError,
-  STANDARD_GRAVITY,
   type DeviceOptions,
 } from "../../targets/esp8266/simulator/board.js";
+import { boardParts, STANDARD_GRAVITY } from "./board.js";
 
 const DRIVER = readFileSync(new URL("./adxl345.py", import.meta.url), "utf8");
 /** One count in full-resolution mode: 1/256 g. */
@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 async function boot(options: DeviceOptions): Promise<MicroPythonDevice> {
-  device = await MicroPythonDevice.create({ files: { "adxl345.py": DRIVER }, ...options });
+  device = await MicroPythonDevice.create({ files: { "adxl345.py": DRIVER }, parts: boardParts, ...options });
   await device.run(
     "import machine\nfrom adxl345 import Adxl345\ni2c = machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4))",
   );

@@ -14,6 +14,6 @@ export const declarations: ComponentDeclaration[] = [
     targets: ["node", "esp8266"],
     accepts: acceptsNumbersOrRecords,
     output: replacesNumber,
-    example: 'mcp9808 "temp-1" every 10s -> calibrate scale 1.02 offset -0.4 -> print',
+    example: 'adc "soil-1" every 10s -> calibrate scale 1.02 offset -0.4 -> print',
   },
 ];

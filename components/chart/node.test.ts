@@ -1,7 +1,7 @@
 // The chart sink on the host: points by key, times from `ts` (seconds or milliseconds) or the
 // clock, bounded by window and count, for empty, single, many, bad and never-ending input.
 import { describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
+import { compile } from "../../test/support/catalogue.js";
 import { ChartBoard } from "../../runtime/charts.js";
 import { ManualClock } from "../../runtime/manual-clock.js";
 import { sensorEvent, startFlow } from "../testing.js";

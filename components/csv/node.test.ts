@@ -2,13 +2,12 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import { BoolType, IntType, NumberType, SensorEvent, StringType, type RecordType } from "../../compiler/types.js";
 import { componentKey, type NodeImplementation } from "../../runtime/component.js";
-import { runProgram } from "../../runtime/run.js";
 import { nodeImplementations } from "../node.js";
 import { testRegistry } from "../testing.js";
 import { csvFormat, isoTimeFormatter } from "./node.js";
+import { compile, runProgram } from "../../test/support/catalogue.js";
 
 const reading: RecordType = {
   kind: "record",

@@ -3,7 +3,7 @@
 // start and mid-stream, wrong credentials, a missing database, a refused value), each one clear
 // line with nothing lost. The QoS 1 chain is in test/e2e/databases.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
+import { compile } from "../../test/support/catalogue.js";
 import { BoolType, IntType, NumberType, SensorEvent, StringType, type RecordType } from "../../compiler/types.js";
 import { influxAvailable, influxMissing, startInflux, type InfluxServer } from "../../test/support/influxdb.js";
 import { sensorEvent, startFlow } from "../testing.js";

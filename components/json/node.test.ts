@@ -2,12 +2,11 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import { createLogger } from "../../runtime/log.js";
 import { MqttConnection, parseBrokerUrl } from "../../runtime/mqtt.js";
 import { Backpressure } from "../../runtime/pressure.js";
-import { runProgram } from "../../runtime/run.js";
 import { runOperator, runUntilUpstreamError, sensorEvent, startFlow } from "../testing.js";
+import { compile, runProgram } from "../../test/support/catalogue.js";
 
 const decode = "feed type string -> json as SensorEvent -> capture";
 

@@ -4,9 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import { ManualClock } from "../../runtime/manual-clock.js";
-import { runProgram } from "../../runtime/run.js";
+import { compile, runProgram } from "../../test/support/catalogue.js";
 
 let folder: string;
 beforeEach(() => {

@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  Adxl345Model,
   Errno,
   MicroPythonDevice,
   MicroPythonError,
+  otherChip,
   type DeviceOptions,
 } from "../../targets/esp8266/simulator/board.js";
+import { boardParts } from "./board.js";
 
 const DRIVER = readFileSync(new URL("./mcp9808.py", import.meta.url), "utf8");
 
@@ -18,7 +19,7 @@ afterEach(async () => {
 });
 
 async function boot(options: DeviceOptions): Promise<MicroPythonDevice> {
-  device = await MicroPythonDevice.create({ files: { "mcp9808.py": DRIVER }, ...options });
+  device = await MicroPythonDevice.create({ files: { "mcp9808.py": DRIVER }, parts: boardParts, ...options });
   await device.run(
     "import machine\nfrom mcp9808 import Mcp9808\ni2c = machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4))",
   );
@@ -70,7 +71,7 @@ describe("Mcp9808 driver against the register model", () => {
   });
 
   it("refuses another chip at its address", async () => {
-    const d = await boot({ i2c: { targets: [new Adxl345Model(() => 0, { address: 0x18 })] } });
+    const d = await boot({ i2c: { targets: [otherChip(0x18)] } });
     expect((await errorOf(d.run('Mcp9808("temp-1", i2c)'))).errno).toBe(Errno.ENODEV);
   });
 

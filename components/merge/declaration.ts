@@ -1,4 +1,5 @@
 import type { ComponentDeclaration } from "../../compiler/registry.js";
+import { DiagnosticCodes } from "../../compiler/diagnostics.js";
 import { ErrorType, formatType, sameType } from "../../compiler/types.js";
 
 /** Several named streams into one. */
@@ -26,13 +27,18 @@ export const declarations: ComponentDeclaration[] = [
       const streams = ctx.params.get("streams");
       if (streams?.kind !== "streams" || streams.ids.length === 0) return;
       if (streams.ids.length < 2)
-        ctx.report("E403", ctx.span("streams"), "`merge` needs at least two streams", "as in `merge lux, temp`");
+        ctx.report(
+          DiagnosticCodes.WrongArgumentCount,
+          ctx.span("streams"),
+          "`merge` needs at least two streams",
+          "as in `merge lux, temp`",
+        );
       const first = ctx.streamType(streams.ids[0]!);
       for (const name of streams.ids.slice(1)) {
         const type = ctx.streamType(name);
         if (type.kind !== "error" && first.kind !== "error" && !sameType(type, first)) {
           ctx.report(
-            "E401",
+            DiagnosticCodes.TypeMismatch,
             ctx.span("streams"),
             `\`merge\` needs streams of one type, but \`${streams.ids[0]}\` is ${formatType(first)} and \`${name}\` is ${formatType(type)}`,
             "map them to a common schema first",

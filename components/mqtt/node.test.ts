@@ -2,9 +2,9 @@
 // an MQTT.js client on the other side: empty, single, many, malformed and never-ending input.
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../runtime/broker.js";
-import { runProgram, type RunningFlow } from "../../runtime/run.js";
+import { type RunningFlow } from "../../runtime/run.js";
+import { compile, runProgram } from "../../test/support/catalogue.js";
 
 interface TestRun {
   readonly flow: RunningFlow;

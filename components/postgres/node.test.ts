@@ -4,7 +4,7 @@
 // clear line with nothing lost. The QoS 1 chain (acknowledged only once the row is stored) is in
 // test/e2e/databases.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
+import { compile } from "../../test/support/catalogue.js";
 import { IntType, SensorEvent, StringType, type RecordType } from "../../compiler/types.js";
 import { startPostgres, postgresAvailable, postgresMissing, type Postgres } from "../../test/support/postgres.js";
 import { sensorEvent, startFlow } from "../testing.js";

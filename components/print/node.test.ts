@@ -1,10 +1,9 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
 import { AccelEvent, AnyType, NumberType, SensorEvent, StringType, type RecordType } from "../../compiler/types.js";
-import { compile } from "../../compiler/index.js";
 import { ManualClock } from "../../runtime/manual-clock.js";
-import { runProgram } from "../../runtime/run.js";
 import { printFormat, pythonRepr } from "./node.js";
+import { compile, runProgram } from "../../test/support/catalogue.js";
 
 describe("printFormat", () => {
   it("prints SensorEvents as the tutorial's server does", () => {

@@ -1,4 +1,5 @@
 import type { ComponentDeclaration } from "../../compiler/registry.js";
+import { DiagnosticCodes } from "../../compiler/diagnostics.js";
 import { ErrorType, formatType, isAssignable, isNumeric, NumberType } from "../../compiler/types.js";
 
 export const declarations: ComponentDeclaration[] = [
@@ -30,7 +31,7 @@ export const declarations: ComponentDeclaration[] = [
       const numeric = isNumeric(init.init.type) && isNumeric(step.expr.type);
       if (!numeric && step.expr.type.kind !== "error" && !isAssignable(step.expr.type, init.init.type)) {
         ctx.report(
-          "E401",
+          DiagnosticCodes.TypeMismatch,
           ctx.span("step"),
           `\`${init.name}\` starts as ${formatType(init.init.type)}, but the step gives ${formatType(step.expr.type)}`,
         );

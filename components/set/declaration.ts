@@ -1,4 +1,5 @@
 import type { ComponentDeclaration } from "../../compiler/registry.js";
+import { DiagnosticCodes } from "../../compiler/diagnostics.js";
 import { ErrorType, formatType, isAssignable, type RecordField, type RecordType } from "../../compiler/types.js";
 
 export const declarations: ComponentDeclaration[] = [
@@ -27,7 +28,7 @@ export const declarations: ComponentDeclaration[] = [
         const existing = input.fields.find((f) => f.name === field);
         if (existing && expr.type.kind !== "error" && !isAssignable(expr.type, existing.type)) {
           ctx.report(
-            "E401",
+            DiagnosticCodes.TypeMismatch,
             ctx.span("fields"),
             `field \`${field}\` of ${formatType(input)} is ${formatType(existing.type)}, but the new value is ${formatType(expr.type)}`,
             "convert it, as in `float(...)` or `str(...)`",

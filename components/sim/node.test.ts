@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import { ManualClock } from "../../runtime/manual-clock.js";
-import { runProgram } from "../../runtime/run.js";
+import { compile, runProgram } from "../../test/support/catalogue.js";
 
 /** Runs `text` (whose sink is `print`) for `ms` of simulated time and returns the printed lines. */
 async function sample(text: string, ms: number, seed = 7): Promise<string[]> {

@@ -1,4 +1,5 @@
 import type { ComponentDeclaration } from "../../compiler/registry.js";
+import { DiagnosticCodes } from "../../compiler/diagnostics.js";
 import { SensorEvent } from "../../compiler/types.js";
 import { everyParam, sensorIdParam } from "../common.js";
 
@@ -37,7 +38,7 @@ export const declarations: ComponentDeclaration[] = [
       const integration = ctx.params.get("integration");
       if (integration?.kind === "duration" && (integration.ms > 600 || integration.ms % 100 !== 0)) {
         ctx.report(
-          "E405",
+          DiagnosticCodes.InvalidValue,
           ctx.span("integration"),
           "`integration` of `tsl2591` must be 100ms, 200ms, ... or 600ms",
           "the sensor integrates in steps of 100ms",

@@ -2,13 +2,13 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   Errno,
-  Mcp9808Model,
   MicroPythonDevice,
   MicroPythonError,
-  TSL2591_LUX_DF,
+  otherChip,
   type DeviceOptions,
   type SensorOptions,
 } from "../../targets/esp8266/simulator/board.js";
+import { boardParts, TSL2591_LUX_DF } from "./board.js";
 
 const DRIVER = readFileSync(new URL("./tsl2591.py", import.meta.url), "utf8");
 const GAIN_FACTORS = { low: 1, medium: 25, high: 428, max: 9876 } as const;
@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 async function withSensor(sensors: SensorOptions, construction = 'Tsl2591("lux-1", i2c)', extra: DeviceOptions = {}) {
-  device = await MicroPythonDevice.create({ files: { "tsl2591.py": DRIVER }, sensors, ...extra });
+  device = await MicroPythonDevice.create({ files: { "tsl2591.py": DRIVER }, parts: boardParts, sensors, ...extra });
   await device.run(
     `import machine\nfrom tsl2591 import Tsl2591\ni2c = machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4))\nsensor = ${construction}`,
   );
@@ -105,9 +105,7 @@ describe("Tsl2591 driver against the register model", () => {
   });
 
   it("refuses another chip at its address", async () => {
-    const error = await errorOf(
-      withSensor({}, 'Tsl2591("lux-1", i2c)', { i2c: { targets: [new Mcp9808Model({ celsius: 20, address: 0x29 })] } }),
-    );
+    const error = await errorOf(withSensor({}, 'Tsl2591("lux-1", i2c)', { i2c: { targets: [otherChip(0x29)] } }));
     expect(error.errno).toBe(Errno.ENODEV);
   });
 

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { DiagnosticSeverity, type CompletionItem, type MarkupContent } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { describe, expect, it } from "vitest";
-import { registry } from "../../compiler/index.js";
+import { registry } from "../../components/declarations.js";
 import { deviceSetting } from "../../compiler/settings.js";
 import { stdlibFunctions } from "../../compiler/stdlib.js";
 import { FlowWorkspace } from "./workspace.js";

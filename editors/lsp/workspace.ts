@@ -13,7 +13,8 @@ import {
   type Position,
 } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import { compile, registry as defaultRegistry, type CompileResult } from "../../compiler/index.js";
+import { compile, type CompileResult } from "../../compiler/index.js";
+import { registry as defaultRegistry } from "../../components/declarations.js";
 import type { Diagnostic } from "../../compiler/diagnostics.js";
 import type { Registry } from "../../compiler/registry.js";
 import type { Span } from "../../compiler/source.js";

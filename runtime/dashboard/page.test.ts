@@ -11,9 +11,9 @@ import mqtt, { type MqttClient } from "mqtt";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderGraph } from "../../compiler/diagram/index.js";
-import { compile } from "../../compiler/index.js";
 import { ChartBoard } from "../charts.js";
-import { runProgram, type RunningFlow } from "../run.js";
+import type { RunningFlow } from "../run.js";
+import { compile, runProgram } from "../../test/support/catalogue.js";
 import { startDashboard, type Dashboard } from "./server.js";
 
 const chromiumPath = "/usr/bin/chromium";

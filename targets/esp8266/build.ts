@@ -6,13 +6,15 @@
 import type { Diagnostic } from "../../compiler/diagnostics.js";
 import type { IRProgram } from "../../compiler/ir.js";
 import type { SourceFile } from "../../compiler/source.js";
-import { micropythonImplementations } from "../../components/micropython.js";
-import { loadSecretsFile, type ConfigValue } from "../../runtime/config.js";
+import { loadSecretsFile, type ConfigValue } from "../../shared/config.js";
 import packageJson from "../../package.json" with { type: "json" };
 import { buildBundle, type Bundle, type BundleFile } from "./bundle.js";
 import { buildSourceMap, SOURCE_MAP_FILE } from "./source-map.js";
+import type { MicroPythonImplementation } from "./component.js";
 
 export interface Esp8266BundleOptions {
+  /** The components' MicroPython side, looked up by `componentKey` (the CLI passes every one in components/). */
+  readonly implementations: Iterable<MicroPythonImplementation>;
   /** Values for `secret("key")`; `FLOWC_SECRET_<KEY>` variables in `env` override them. */
   readonly secrets?: ReadonlyMap<string, ConfigValue> | Readonly<Record<string, ConfigValue>>;
   /** Default process.env (for `FLOWC_SECRET_<KEY>` and `env(...)`). */
@@ -24,19 +26,19 @@ export interface Esp8266BundleOptions {
 }
 
 /**
- * One program's bundle with every component's MicroPython implementation: main.py, config.py
+ * One program's bundle: main.py, config.py
  * (the only file with secrets), the drivers it uses, manifest.json and README.txt.
  *
  * @example
  * const { programs } = compile([{ path: "client.flow", text }], { target: "esp8266" });
- * const bundle = buildEsp8266Bundle(programs[0], { secrets: { wifi_essid: "lab", wifi_password: "pw" } });
+ * const bundle = buildEsp8266Bundle(programs[0], { implementations, secrets: { wifi_essid: "lab", wifi_password: "pw" } });
  * bundle.diagnostics; // E502 for each secret still missing, W703 past half the heap
  * bundle.manifest.pythonBytes; // 6078
  */
-export function buildEsp8266Bundle(program: IRProgram, options: Esp8266BundleOptions = {}): Bundle {
+export function buildEsp8266Bundle(program: IRProgram, options: Esp8266BundleOptions): Bundle {
   const secrets = options.secrets instanceof Map ? Object.fromEntries(options.secrets) : options.secrets;
   const bundle = buildBundle(program, {
-    implementations: micropythonImplementations,
+    implementations: options.implementations,
     config: { secrets: secrets ?? {}, ...(options.env ? { env: options.env } : {}) },
     ...(options.sources ? { sources: options.sources } : {}),
     ...(options.minify !== undefined ? { minify: options.minify } : {}),
@@ -56,6 +58,7 @@ function withSourceMap(bundle: Bundle, program: IRProgram, sources: ReadonlyMap<
 }
 
 export interface Esp8266BuildOptions {
+  readonly implementations: Iterable<MicroPythonImplementation>;
   /** A secrets file: a JSON object or `key=value` lines. */
   readonly secretsFile?: string | undefined;
   readonly sources?: ReadonlyMap<string, SourceFile>;
@@ -67,17 +70,18 @@ export interface Esp8266BuildOptions {
  * Builds every program; with one program the files sit at the top of the output folder.
  *
  * @example
- * const { files, diagnostics } = await buildEsp8266(programs, { secretsFile: "secrets.json" });
+ * const { files, diagnostics } = await buildEsp8266(programs, { implementations, secretsFile: "secrets.json" });
  */
 export async function buildEsp8266(
   programs: readonly IRProgram[],
-  options: Esp8266BuildOptions = {},
+  options: Esp8266BuildOptions,
 ): Promise<{ files: BundleFile[]; diagnostics: Diagnostic[] }> {
   const secrets = options.secretsFile ? loadSecretsFile(options.secretsFile) : {};
   const files: BundleFile[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const program of programs) {
     const bundle = buildEsp8266Bundle(program, {
+      implementations: options.implementations,
       secrets,
       ...(options.env ? { env: options.env } : {}),
       ...(options.sources ? { sources: options.sources } : {}),

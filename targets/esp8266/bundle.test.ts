@@ -3,11 +3,12 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import { micropythonImplementations } from "../../components/micropython.js";
 import { MicroPythonDevice } from "./simulator/board.js";
-import { buildBundle, type Bundle } from "./bundle.js";
+import { type Bundle } from "./bundle.js";
 import { loadBundleIntoDevice } from "./testing.js";
+import { buildBundle, compile } from "../../test/support/catalogue.js";
+import { boardParts } from "../../components/board.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const secrets = { wifi_essid: "lab", wifi_password: "pw", mqtt_host: "127.0.0.1" };
@@ -31,6 +32,7 @@ const pythonFiles = (bundle: Bundle) =>
 let device: MicroPythonDevice;
 beforeAll(async () => {
   device = await MicroPythonDevice.create({
+    parts: boardParts,
     sensors: {
       tsl2591: { lux: 284.13 },
       mcp9808: { celsius: 21.5 },

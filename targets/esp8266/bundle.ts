@@ -7,7 +7,7 @@
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "../../compiler/diagnostics.js";
 import type { IRNode, IRProgram } from "../../compiler/ir.js";
 import type { SourceFile } from "../../compiler/source.js";
-import type { ConfigSources } from "../../runtime/config.js";
+import type { ConfigSources } from "../../shared/config.js";
 import type { MicroPythonImplementation } from "./component.js";
 import { ConfigFile } from "./config-file.js";
 import { mainPy } from "./firmware/main-py.js";

@@ -2,7 +2,7 @@
  * The generated `config.py`: the flow's network settings and every `secret`/`env` value it uses.
  * It is the only file of a bundle that holds secrets, so it can be kept out of version control
  * and replaced on the device without rebuilding. Values are resolved at build time from
- * `--secrets` and `FLOWC_SECRET_<KEY>` variables (see runtime/config.ts); a missing one becomes
+ * `--secrets` and `FLOWC_SECRET_<KEY>` variables (see shared/config.ts); a missing one becomes
  * an E502 diagnostic pointing at the `secret("key")` that names it.
  */
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "../../compiler/diagnostics.js";
@@ -14,7 +14,7 @@ import {
   secretVariable,
   type ConfigSources,
   type ConfigValue,
-} from "../../runtime/config.js";
+} from "../../shared/config.js";
 import { pythonLiteral, type ConfigReference } from "./python.js";
 
 /** A value kept out of source, as the IR writes it in parameters and settings. */

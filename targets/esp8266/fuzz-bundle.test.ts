@@ -3,13 +3,12 @@
 // exception escapes setup or the main loop, and no step reports a fault. FUZZ_RUNS scales it.
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import type { IRProgram } from "../../compiler/ir.js";
-import { registry } from "../../compiler/index.js";
 import { arbitraryProgram } from "../../compiler/testing/arbitrary-program.js";
 import { MicroPythonDevice } from "./simulator/board.js";
-import { buildEsp8266Bundle } from "./build.js";
 import { loadBundleIntoDevice } from "./testing.js";
+import { buildEsp8266Bundle, compile, registry } from "../../test/support/catalogue.js";
+import { boardParts } from "../../components/board.js";
 
 /** A case costs a board boot and a few steps: a fifth of the other properties' runs. */
 const runs = Math.max(10, Math.round(Number(process.env["FUZZ_RUNS"] ?? 500) / 5));
@@ -18,6 +17,7 @@ const runs = Math.max(10, Math.round(Number(process.env["FUZZ_RUNS"] ?? 500) / 5
 let device: MicroPythonDevice;
 beforeAll(async () => {
   device = await MicroPythonDevice.create({
+    parts: boardParts,
     wifi: {},
     sensors: { tsl2591: { lux: 284.13 }, mcp9808: { celsius: 21.5 }, adxl345: {}, adc: { raw: 512 } },
   });

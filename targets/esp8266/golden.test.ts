@@ -7,9 +7,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import { micropythonImplementations } from "../../components/micropython.js";
-import { buildBundle } from "./bundle.js";
+import { buildBundle, compile } from "../../test/support/catalogue.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const examples = [
@@ -31,7 +30,7 @@ function golden(example: string): string {
     config: { secrets, env: {} },
     minify: false,
   });
-  const isDriver = (path: string) => /^(tsl2591|mcp9808|adxl345)\.py$/.test(path);
+  const isDriver = (path: string) => path.endsWith(".py") && path !== "main.py" && path !== "config.py";
   return [
     `==> ${example} <==`,
     text.trimEnd(),

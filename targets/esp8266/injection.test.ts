@@ -3,11 +3,10 @@
 // MicroPython and comes out on the board exactly as written.
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import { MicroPythonDevice } from "./simulator/board.js";
-import { buildEsp8266Bundle } from "./build.js";
 import { loadBundleIntoDevice } from "./testing.js";
 import { flowString } from "../../compiler/testing/flow-string.js";
+import { buildEsp8266Bundle, compile } from "../../test/support/catalogue.js";
 
 let device: MicroPythonDevice;
 beforeAll(async () => {

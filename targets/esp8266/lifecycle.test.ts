@@ -3,11 +3,10 @@
 // the simulated board.
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import { MicroPythonDevice } from "./simulator/board.js";
 import type { Bundle } from "./bundle.js";
-import { buildEsp8266Bundle } from "./build.js";
 import { loadBundleIntoDevice } from "./testing.js";
+import { buildEsp8266Bundle, compile } from "../../test/support/catalogue.js";
 
 function bundleOf(text: string): Bundle {
   const result = compile([{ path: "flow.flow", text }], { target: "esp8266" });

@@ -3,12 +3,11 @@
 // emit the same events, for an empty input, a single event, many, many mixed with bad payloads,
 // and a stream that never ends (with the heap measured while it runs).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import { sensorEvent, startFlow } from "../../components/testing.js";
 import { deviceMaxKeysPerWindow } from "../../components/window/micropython.js";
 import { MicroPythonDevice } from "./simulator/board.js";
-import { buildEsp8266Bundle } from "./build.js";
 import { loadBundleIntoDevice } from "./testing.js";
+import { buildEsp8266Bundle, compile } from "../../test/support/catalogue.js";
 
 type Event = ReturnType<typeof sensorEvent>;
 

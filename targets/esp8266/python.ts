@@ -90,21 +90,6 @@ export function pythonLiteral(value: string | number | boolean | null | undefine
   return pythonNumber(value);
 }
 
-const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** Python's keywords, which are not usable as names. */
-const pythonKeywords: ReadonlySet<string> = new Set(
-  (
-    "False None True and as assert async await break class continue def del elif else except finally for from " +
-    "global if import in is lambda nonlocal not or pass raise return try while with yield"
-  ).split(" "),
-);
-
-/** True when `name` can be a Python variable name. */
-export function isPythonIdentifier(name: string): boolean {
-  return identifierPattern.test(name) && !pythonKeywords.has(name);
-}
-
 /** The names generated code uses; the bundle provides them. */
 export interface PythonNames {
   /** The variable holding the current event: `e`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
+import { compile } from "../../test/support/catalogue.js";
 import { buildSourceMap, locateBoardLine, renderMappedSpan } from "./source-map.js";
 
 const flow = `device esp8266 {

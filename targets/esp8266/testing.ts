@@ -1,5 +1,5 @@
 /**
- * Running bundles on the simulated board (test/support/micropython): what the tests, `flowc sim`
+ * Running bundles on the simulated board (./simulator/): what the tests, `flowc sim`
  * and the end-to-end runs share.
  */
 import type { MicroPythonDevice } from "./simulator/board.js";

@@ -2,10 +2,9 @@
 // than half that period compares as in the future. This board's counter wraps every 65.5 s, so a
 // run of a few virtual minutes goes through both many times.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import { MicroPythonDevice } from "./simulator/board.js";
-import { buildEsp8266Bundle } from "./build.js";
 import { loadBundleIntoDevice } from "./testing.js";
+import { buildEsp8266Bundle, compile } from "../../test/support/catalogue.js";
 
 const ticksPeriod = 2 ** 16;
 let device: MicroPythonDevice;

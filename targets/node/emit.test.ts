@@ -6,11 +6,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import type { IRProgram } from "../../compiler/ir.js";
 import { bundleNodeModule } from "./bundle.js";
 import { emitNodeModule } from "./emit.js";
 import { flowString } from "../../compiler/testing/flow-string.js";
+import { compile } from "../../test/support/catalogue.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 

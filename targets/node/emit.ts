@@ -49,7 +49,7 @@ export function emitNodeModule(programs: readonly IRProgram[], options: NodeModu
 //
 // Secrets also come from FLOWC_SECRET_<KEY> environment variables.
 import { parseArgs } from "node:util";
-import { handleSignals, loadSecretsFile, runProgram } from "flowc/runtime";
+import { handleSignals, loadSecretsFile, nodeImplementations, runProgram } from "flowc/runtime";
 
 // The flow's compiled graph. Numbers JSON cannot write are tagged as {"flowc:number": "-0"}.
 const programs = JSON.parse(${withoutLineSeparators(JSON.stringify(encodeIR(programs)))}, (_key, value) =>
@@ -104,6 +104,7 @@ const flags = readFlags();
 if (flags) {
   try {
     const flow = await runProgram(programs, {
+      implementations: nodeImplementations,
       ...(flags.broker ? { broker: flags.broker } : {}),
       ...(flags.broker === "embedded" ? { embeddedBroker: { host: "127.0.0.1", port: flags.port } } : {}),
       ...(flags.seed !== undefined ? { seed: flags.seed } : {}),

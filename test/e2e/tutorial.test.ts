@@ -7,9 +7,7 @@ import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
 import { ManualClock } from "../../runtime/manual-clock.js";
-import { runProgram } from "../../runtime/run.js";
 import {
   brokerKinds,
   csvRows,
@@ -23,6 +21,7 @@ import {
   waitForRows,
   type TestBroker,
 } from "./support.js";
+import { compile, runProgram } from "../support/catalogue.js";
 
 /** What the tutorial shows `mosquitto_sub -t sensor-data` receiving from the board. */
 const tutorialMessages = [

@@ -6,8 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
-import { runProgram } from "../../runtime/run.js";
+import { compile, runProgram } from "../support/catalogue.js";
 import { root, waitFor } from "./support.js";
 
 it("examples/windowed-averages averages and maxes every lux sensor on its own", async () => {

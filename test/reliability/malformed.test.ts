@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../runtime/log.js";
 import { MqttConnection } from "../../runtime/mqtt.js";
 import { Backpressure } from "../../runtime/pressure.js";
-import { runProgram } from "../../runtime/run.js";
 import { mosquittoAvailable, mosquittoMissing, startMosquitto, type Mosquitto } from "../support/mosquitto.js";
 import { capturedOutput, compileFlows, fileLines, temporaryFolder, until } from "./support.js";
+import { runProgram } from "../support/catalogue.js";
 
 const messages = 100_000;
 /** How often the bad-input reporters may log a summary (runtime/bad-input.ts). */

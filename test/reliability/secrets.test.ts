@@ -5,7 +5,6 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { formatStatsTable } from "../../runtime/stats.js";
-import { runProgram } from "../../runtime/run.js";
 import { mosquittoAvailable, mosquittoMissing, startMosquitto, type Mosquitto } from "../support/mosquitto.js";
 import {
   capturedOutput,
@@ -17,6 +16,7 @@ import {
   temporaryFolder,
   until,
 } from "./support.js";
+import { runProgram } from "../support/catalogue.js";
 
 /** The broker's real password, kept in a secrets file. */
 const brokerSecret = "s3cret-broker-pass-4b7e9";

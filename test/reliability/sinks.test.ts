@@ -7,7 +7,6 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runProgram } from "../../runtime/run.js";
 import {
   capturedOutput,
   compileFlows,
@@ -19,6 +18,7 @@ import {
   until,
   type FlowcProcess,
 } from "./support.js";
+import { runProgram } from "../support/catalogue.js";
 
 /**
  * Mounts a tmpfs of `bytes` at `path` and returns the function that unmounts it, or `undefined`

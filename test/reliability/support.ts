@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compile } from "../../compiler/index.js";
 import type { IRProgram } from "../../compiler/ir.js";
 import type { TextOutput } from "../../runtime/component.js";
 import type { RunOptions } from "../../runtime/run.js";
+import { compile } from "../support/catalogue.js";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 const flowcBin = join(root, "bin", "flowc.js");
@@ -41,7 +41,7 @@ export function capturedOutput() {
   return {
     stdout: () => stdout,
     stderr,
-    options: { stdout: out, stderr: (line: string) => stderr.push(line) } satisfies RunOptions,
+    options: { stdout: out, stderr: (line: string) => stderr.push(line) } satisfies Partial<RunOptions>,
   };
 }
 

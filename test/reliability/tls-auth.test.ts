@@ -4,7 +4,6 @@
 import { copyFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runProgram } from "../../runtime/run.js";
 import {
   createTestCertificates,
   mosquittoAvailable,
@@ -23,6 +22,7 @@ import {
   temporaryFolder,
   until,
 } from "./support.js";
+import { runProgram } from "../support/catalogue.js";
 
 const password = "tls-test-Pa55word";
 

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compile } from "../../compiler/index.js";
+import { compile } from "../support/catalogue.js";
 
 const here = new URL(".", import.meta.url).pathname;
 const root = join(here, "../..");

@@ -15,7 +15,7 @@ import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import type { TokenType } from "chevrotain";
 import * as prettier from "prettier";
-import { registry } from "../../../compiler/index.js";
+import { registry } from "../../../components/declarations.js";
 import * as T from "../../../compiler/lexer.js";
 import type { ComponentDeclaration, ComponentKind, ParamSpec } from "../../../compiler/registry.js";
 import { topLevelSettings, type SettingDeclaration } from "../../../compiler/settings.js";

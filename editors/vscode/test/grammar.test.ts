@@ -6,7 +6,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import type { IGrammar } from "vscode-textmate";
 import { beforeAll, describe, expect, it } from "vitest";
-import { registry } from "../../../compiler/index.js";
+import { registry } from "../../../components/declarations.js";
 import { durationUnits, flowLexer, keywords } from "../../../compiler/lexer.js";
 import { parseSource } from "../../../compiler/parse.js";
 import { topLevelSettings, type SettingDeclaration } from "../../../compiler/settings.js";

@@ -4,26 +4,21 @@ import { Aedes } from "aedes";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  Adxl345Model,
   Errno,
   I2cBus,
-  Mcp9808Model,
   MicroPythonDevice,
   MicroPythonError,
   ResetCause,
-  STANDARD_GRAVITY,
-  Tsl2591Model,
-  TSL2591_LUX_DF,
-  VirtualClock,
   WifiStatus,
   type DeviceOptions,
   type I2cTarget,
 } from "./board.js";
+import { boardParts } from "../../../components/board.js";
 
 let device: MicroPythonDevice | undefined;
 
 async function boot(options: DeviceOptions = {}): Promise<MicroPythonDevice> {
-  device = await MicroPythonDevice.create(options);
+  device = await MicroPythonDevice.create({ parts: boardParts, ...options });
   return device;
 }
 
@@ -528,50 +523,5 @@ describe("I2cBus", () => {
     expect(bus.readRegisters(5, 4, 0x10, 0, 2)).toEqual([7, 7]);
     expect(bus.readRegisters(4, 5, 0x10, 0, 2)).toBe(Errno.ENODEV);
     expect(bus.writeRegisters(5, 4, 0x11, 0, [1])).toBe(Errno.ENODEV);
-  });
-});
-
-describe("register models", () => {
-  const clock = new VirtualClock();
-  const now = () => clock.nowUs / 1000;
-
-  it("TSL2591: ignores writes without the command bit, as the chip does", () => {
-    const sensor = new Tsl2591Model(now, { lux: 100 });
-    sensor.write([0x12]); // a bare register number selects nothing
-    expect(sensor.read(1)).toEqual([0x00]);
-    sensor.write([0xa0 | 0x12]);
-    expect(sensor.read(1)).toEqual([0x50]);
-  });
-
-  it("TSL2591: reports valid counts only after a full integration cycle", () => {
-    const sensor = new Tsl2591Model(now, { lux: 100 });
-    sensor.write([0xa0 | 0x01, 0x11]); // medium gain, 200 ms
-    sensor.write([0xa0 | 0x00, 0x03]); // power on, ALS enable
-    clock.advance(199);
-    expect(sensor.counts()).toEqual({ ch0: 0, ch1: 0 });
-    clock.advance(1);
-    sensor.write([0xa0 | 0x13]);
-    expect(sensor.read(1)).toEqual([0x01]);
-    expect(sensor.counts().ch0).toBe(Math.round((100 * ((200 * 25) / TSL2591_LUX_DF)) / 0.75 ** 2));
-  });
-
-  it("MCP9808: truncates to the configured resolution", () => {
-    const sensor = new Mcp9808Model({ celsius: 21.3 });
-    sensor.write([0x08, 0x00]); // 0.5 °C
-    expect(sensor.ambientRegister() & 0x1fff).toBe(21 * 16);
-    sensor.write([0x08, 0x03]); // 0.0625 °C
-    expect(sensor.ambientRegister() & 0x1fff).toBe(340);
-  });
-
-  it("ADXL345: scales 10-bit readings with the range and left-justifies on request", () => {
-    const sensor = new Adxl345Model(now, { x: STANDARD_GRAVITY });
-    sensor.write([0x2d, 0x08]);
-    clock.advance(20);
-    sensor.write([0x31, 0x01]); // ±4 g, 10-bit: 128 LSB/g
-    expect(sensor.axisRegister(STANDARD_GRAVITY)).toBe(128);
-    sensor.write([0x31, 0x05]); // ±4 g, 10-bit, left-justified
-    expect(sensor.axisRegister(STANDARD_GRAVITY)).toBe(128 << 6);
-    sensor.write([0x31, 0x00]);
-    expect(sensor.axisRegister(-STANDARD_GRAVITY)).toBe(0x10000 - 256);
   });
 });

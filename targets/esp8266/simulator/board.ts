@@ -5,16 +5,7 @@
 import { loadMicroPython, type MicroPython, type PythonError } from "@micropython/micropython-webassembly-pyscript";
 import { createBridge, SleepStatus, type AdcInput, type BridgeHost, type NtpServer } from "./bridge.js";
 import { VirtualClock, type ClockOptions } from "./clock.js";
-import {
-  Adxl345Model,
-  I2cBus,
-  Mcp9808Model,
-  Tsl2591Model,
-  type Adxl345Options,
-  type I2cTarget,
-  type Mcp9808Options,
-  type Tsl2591Options,
-} from "./i2c-models.js";
+import { I2cBus, type I2cTarget, type Now } from "./i2c-bus.js";
 import { MqttModel, type MqttOptions } from "./mqtt-model.js";
 import { WifiModel, type WifiOptions } from "./wifi-model.js";
 import simEsp from "./python/sim_esp.py?raw";
@@ -29,23 +20,9 @@ import simUmqttSimple from "./python/sim_umqtt_simple.py?raw";
 
 export { VirtualClock, UNIX_AT_2000, type ClockOptions } from "./clock.js";
 export { Errno } from "./errno.js";
-export {
-  Adxl345Model,
-  I2cBus,
-  Mcp9808Model,
-  STANDARD_GRAVITY,
-  Tsl2591Model,
-  TSL2591_LUX_DF,
-  type I2cTarget,
-} from "./i2c-models.js";
-export {
-  MqttModel,
-  topicMatches,
-  type MqttOptions,
-  type MqttSession,
-  type PublishedMessage,
-  type Will,
-} from "./mqtt-model.js";
+export { I2cBus, otherChip, type I2cTarget, type Now } from "./i2c-bus.js";
+export { topicMatches } from "../../../compiler/topic-filter.js";
+export { MqttModel, type MqttOptions, type MqttSession, type PublishedMessage, type Will } from "./mqtt-model.js";
 export { WifiModel, WifiStatus, type WifiOptions } from "./wifi-model.js";
 export type { AdcInput, NtpServer } from "./bridge.js";
 
@@ -61,28 +38,56 @@ export const ResetCause = {
   HARD_RESET: 6,
 } as const;
 
-/** The sensors to wire to the device. An I2C sensor left out is absent: reading it raises OSError(ENODEV). */
-export interface SensorOptions {
-  tsl2591?: Tsl2591Options;
-  mcp9808?: Mcp9808Options;
-  adxl345?: Adxl345Options;
+/**
+ * The settings of each sensor the board can carry, by component name. The ADC is the board's
+ * own; every other entry is added by a component folder's `board.ts`, which declares its part:
+ * `declare module ".../board.js" { interface SensorSettings { tsl2591: Tsl2591Options } }`.
+ */
+export interface SensorSettings {
   /** The ADC is always there; these are its inputs (default raw 0, supply 3300 mV). */
-  adc?: Partial<AdcInput>;
+  adc: Partial<AdcInput>;
 }
 
-/** The device's sensors, live: change their readings (or `present`) between calls. */
-export interface Sensors {
-  readonly tsl2591: Tsl2591Model | undefined;
-  readonly mcp9808: Mcp9808Model | undefined;
-  readonly adxl345: Adxl345Model | undefined;
-  readonly adc: AdcInput;
+/** Each sensor's live model, by component name; component folders add theirs as to {@link SensorSettings}. */
+export interface SimulatedSensors {
+  adc: AdcInput;
 }
+
+/** The name of a sensor on the I2C bus. */
+export type PartName = Exclude<keyof SimulatedSensors & keyof SensorSettings, "adc">;
+
+/**
+ * A sensor chip the board can carry, as a component folder's `board.ts` exports it: how to make
+ * its register model, the reading `flowc sim` starts it with, and how that reading drifts.
+ *
+ * @example
+ * export const boardParts: BoardPart[] = [
+ *   { name: "tsl2591", create: (now, options) => new Tsl2591Model(now, options), demo: { lux: 300 } },
+ * ];
+ */
+export interface BoardPart<Name extends PartName = PartName> {
+  readonly name: Name;
+  /** `now` is the board's virtual time in ms, for chips whose readings take time (integration). */
+  create(now: Now, settings: SensorSettings[Name]): SimulatedSensors[Name] & I2cTarget;
+  /** The settings `flowc sim` wires it with. */
+  readonly demo: SensorSettings[Name];
+  /** Moves the reading a little, `minutes` into a simulation, so filters and windows have work. */
+  drift?(sensor: SimulatedSensors[Name], minutes: number): void;
+}
+
+/** The sensors to wire to the device. An I2C sensor left out is absent: reading it raises OSError(ENODEV). */
+export type SensorOptions = Partial<SensorSettings>;
+
+/** The device's sensors, live: change their readings (or `present`) between calls. */
+export type Sensors = { readonly [Name in PartName]?: SimulatedSensors[Name] } & { readonly adc: AdcInput };
 
 /** Options of {@link MicroPythonDevice.create}. Everything is optional. */
 export interface DeviceOptions {
   /** Files in the device's flash, by path from its root: `{ "main.py": source, "config.py": ... }`. */
   files?: Record<string, string | Uint8Array>;
   sensors?: SensorOptions;
+  /** The chips `sensors` may name (the catalogue's `board.ts` parts); naming another is an error. */
+  parts?: readonly BoardPart[];
   /** The I2C bus the sensors are wired to (default SCL 5, SDA 4), and extra targets on it. */
   i2c?: { scl?: number; sda?: number; targets?: I2cTarget[] };
   /** The broker: recording only (default), or forwarding to a real one. */
@@ -285,16 +290,21 @@ export class MicroPythonDevice {
 
     // Sensors live in virtual time, independent of the device's reboots.
     const now = () => this.clock.nowUs / 1000;
-    const { tsl2591, mcp9808, adxl345, adc } = options.sensors ?? {};
-    this.sensors = {
-      tsl2591: tsl2591 && new Tsl2591Model(now, tsl2591),
-      mcp9808: mcp9808 && new Mcp9808Model(mcp9808),
-      adxl345: adxl345 && new Adxl345Model(now, adxl345),
+    const { adc, ...chips } = options.sensors ?? {};
+    const parts = new Map((options.parts ?? []).map((part) => [part.name as string, part]));
+    const targets: I2cTarget[] = [];
+    const sensors: Record<string, unknown> = {
       adc: { raw: adc?.raw ?? 0, vccMillivolts: adc?.vccMillivolts ?? 3300 },
     };
-    const targets: I2cTarget[] = [this.sensors.tsl2591, this.sensors.mcp9808, this.sensors.adxl345].filter(
-      (target) => target !== undefined,
-    );
+    for (const [name, settings] of Object.entries(chips)) {
+      if (settings === undefined) continue;
+      const part = parts.get(name);
+      if (!part) throw new Error(`no simulated part named ${name}: pass its board part in \`parts\``);
+      const sensor = part.create(now, settings as never);
+      sensors[name] = sensor;
+      targets.push(sensor);
+    }
+    this.sensors = sensors as Sensors;
     this.#bus = new I2cBus({ scl: options.i2c?.scl ?? 5, sda: options.i2c?.sda ?? 4 }, [
       ...targets,
       ...(options.i2c?.targets ?? []),
@@ -387,8 +397,8 @@ export class MicroPythonDevice {
    * JSON-serialisable (numbers, strings, None, lists, tuples, dicts); rejects if the device halts.
    *
    * @example
-   * await device.run("from mcp9808 import Mcp9808; import machine; s = Mcp9808('t', machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4)))");
-   * await device.evaluate("s.sample()"); // 21.25
+   * await device.run("from tsl2591 import Tsl2591; import machine; s = Tsl2591('lux-1', machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4)))");
+   * await device.evaluate("s.sample()"); // 284.13
    */
   async evaluate(expression: string): Promise<unknown> {
     const outcome = await this.#execute(`__harness_result = __harness_export(${expression})`, true, {});

@@ -15,7 +15,7 @@
 import { STA_IF } from "./wifi-model.js";
 import { Errno } from "./errno.js";
 import { UNIX_AT_2000, type VirtualClock } from "./clock.js";
-import type { I2cBus } from "./i2c-models.js";
+import type { I2cBus } from "./i2c-bus.js";
 import type { MqttModel, IncomingMessage } from "./mqtt-model.js";
 import type { WifiModel } from "./wifi-model.js";
 

@@ -1,4 +1,5 @@
 import { connect as connectMqtt, type MqttClient } from "mqtt";
+import { topicMatches } from "../../../compiler/topic-filter.js";
 import type { VirtualClock } from "./clock.js";
 import { Errno } from "./errno.js";
 import type { WifiModel } from "./wifi-model.js";
@@ -360,16 +361,4 @@ export class MqttModel {
     });
     this.#pending.add(finished);
   }
-}
-
-/** MQTT topic filter matching, with `+` (one level) and `#` (this level and below). */
-export function topicMatches(filter: string, topic: string): boolean {
-  const filterLevels = filter.split("/");
-  const topicLevels = topic.split("/");
-  for (let i = 0; i < filterLevels.length; i++) {
-    const level = filterLevels[i];
-    if (level === "#") return true;
-    if (i >= topicLevels.length || (level !== "+" && level !== topicLevels[i])) return false;
-  }
-  return filterLevels.length === topicLevels.length;
 }
