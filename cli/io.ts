@@ -73,13 +73,14 @@ export async function readSourceFiles(
   commandName: string,
   streams: CommandStreams = processStreams,
 ): Promise<CompileInput[] | undefined> {
-  const reads = await Promise.allSettled(paths.map((path) => readFile(path, "utf8")));
+  // Bytes, not text: the compiler decodes them and reports where a file stops being UTF-8.
+  const reads = await Promise.allSettled(paths.map((path) => readFile(path)));
   const inputs: CompileInput[] = [];
   let allRead = true;
   reads.forEach((read, index) => {
     const path = paths[index]!;
     if (read.status === "fulfilled") {
-      inputs.push({ path, text: read.value });
+      inputs.push({ path, bytes: read.value });
       return;
     }
     allRead = false;

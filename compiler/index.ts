@@ -15,14 +15,13 @@ import type { IRProgram } from "./ir.js";
 import { lower } from "./lower.js";
 import { parseSource } from "./parse.js";
 import { Registry, type Target } from "./registry.js";
-import { SourceFile } from "./source.js";
+import { sourceOf, type CompileInput } from "./input.js";
+import { capPerFile } from "./limits.js";
+import type { SourceFile } from "./source.js";
 import { checkTopics } from "./topics.js";
 import { allDeclarations } from "../components/declarations.js";
 
-export interface CompileInput {
-  readonly path: string;
-  readonly text: string;
-}
+export type { CompileInput } from "./input.js";
 
 export interface CompileOptions {
   /** Check every file against this target (default: a file's `device` block decides). */
@@ -65,21 +64,28 @@ export function compile(inputs: readonly CompileInput[], options: CompileOptions
   const programs: IRProgram[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const input of inputs) {
-    const source = new SourceFile(input.path, input.text);
+    const { source, diagnostics: encoding } = sourceOf(input);
     sources.set(input.path, source);
     const parsed = parseSource(source);
     asts.push(parsed.program);
     const checked = checkProgram(parsed.program, components, options.target ? { target: options.target } : {});
     checkedPrograms.push(checked.program);
-    const fileDiagnostics = [
-      ...parsed.diagnostics,
+    const syntax = encoding.length > 0 ? withoutReplacementCharacters(parsed.diagnostics, source) : parsed.diagnostics;
+    const fileDiagnostics = capPerFile([
+      ...encoding,
+      ...syntax,
       ...withoutFollowOnErrors(checked.diagnostics, parsed.diagnostics, source),
-    ];
+    ]);
     diagnostics.push(...fileDiagnostics);
     if (!hasErrors(fileDiagnostics)) programs.push(lower(checked.program));
   }
   if (programs.length === inputs.length) diagnostics.push(...checkTopics(programs));
   return { sources, asts, checked: checkedPrograms, programs, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** Undecodable bytes read as U+FFFD; the encoding error already says so, once. */
+function withoutReplacementCharacters(diagnostics: readonly Diagnostic[], source: SourceFile): Diagnostic[] {
+  return diagnostics.filter((d) => !(d.code === "E101" && source.text.charCodeAt(d.span.start) === 0xfffd));
 }
 
 /**
@@ -93,7 +99,9 @@ function withoutFollowOnErrors(checked: Diagnostic[], syntax: Diagnostic[], sour
 }
 
 export { parseSource } from "./parse.js";
-export { SourceFile } from "./source.js";
+export { SourceFile, decodeSource } from "./source.js";
+export { sourceOf } from "./input.js";
+export { maxNestingDepth, maxDiagnosticsPerFile } from "./limits.js";
 export type { Span } from "./source.js";
 export * from "./diagnostics.js";
 export type { IRNode, IRProgram, SettingsBlock, TopicUse } from "./ir.js";
