@@ -19,6 +19,15 @@ import type { TypedExpression } from "./typed.js";
 export interface CheckOptions {
   /** Check support for this target; by default a file with a `device` block targets that board. */
   readonly target?: Target;
+  /** Schemas the file's `use` statements bring in, with where each was declared. */
+  readonly imported?: ReadonlyMap<string, ImportedSchema>;
+}
+
+/** A schema declared in another file and brought in by `use`. */
+export interface ImportedSchema {
+  readonly type: RecordType;
+  /** The schema's name in the file that declares it. */
+  readonly declaredAt: Span;
 }
 
 interface StreamInfo {
@@ -64,6 +73,10 @@ class FileChecker {
 
   check(): { program: CheckedProgram; diagnostics: Diagnostic[] } {
     const statements = this.ast.statements;
+    for (const [name, schema] of this.options.imported ?? []) {
+      this.schemas.set(name, schema.type);
+      this.definitions.set(name, schema.declaredAt);
+    }
     for (const statement of statements) if (statement.kind === "schema") this.declareSchema(statement);
     const declaresDevice = statements.some(
       (statement) => statement.kind === "settings" && statement.invocation.name.name === "device",
@@ -97,6 +110,7 @@ class FileChecker {
       file: this.ast.file,
       ...(this.target ? { target: this.target } : {}),
       schemas: [...this.schemas.values()].filter((schema) => !builtinSchemas.has(schema.name!)),
+      exportedSchemas: this.exportedSchemas(),
       constants: this.constants,
       pipelines: this.pipelines,
       ...(this.broker ? { broker: this.broker } : {}),
@@ -106,6 +120,15 @@ class FileChecker {
     return { program, diagnostics: this.diagnostics };
   }
 
+  private exportedSchemas(): Map<string, ImportedSchema> {
+    const exported = new Map<string, ImportedSchema>();
+    for (const [name, type] of this.schemas) {
+      const declaredAt = this.definitions.get(name);
+      if (!builtinSchemas.has(name) && declaredAt) exported.set(name, { type, declaredAt });
+    }
+    return exported;
+  }
+
   private report(code: DiagnosticCode, span: Span, message: string, hint?: string): void {
     this.diagnostics.push(diagnostic(code, span, message, hint));
   }
@@ -113,12 +136,15 @@ class FileChecker {
   private define(name: A.Identifier, what: string): boolean {
     const previous = this.definitions.get(name.name) ?? (builtinSchemas.has(name.name) ? name.span : undefined);
     if (previous) {
+      const imported = previous.file !== name.span.file;
       this.diagnostics.push(
         diagnostic(
           DiagnosticCodes.DuplicateDefinition,
           name.span,
-          `\`${name.name}\` is already defined`,
-          `choose another name for this ${what}`,
+          imported
+            ? `\`${name.name}\` is already declared in ${previous.file}, which this file uses`
+            : `\`${name.name}\` is already defined`,
+          imported ? "declare each schema once: drop this one" : `choose another name for this ${what}`,
           previous === name.span ? undefined : [{ span: previous, message: `\`${name.name}\` was first defined here` }],
         ),
       );

@@ -36,6 +36,9 @@ export const DiagnosticCodes = {
   UnknownOption: "E307",
   DuplicateOption: "E308",
   UnknownSetting: "E309",
+  UseNotFound: "E310",
+  UseCycle: "E311",
+  UsedFileNotSchemas: "E312",
   // types and values
   TypeMismatch: "E401",
   MissingUnit: "E402",
@@ -55,6 +58,7 @@ export const DiagnosticCodes = {
   InvalidTopic: "E603",
   // warnings
   NoPublisher: "W602",
+  NoSubscriber: "W604",
   UnusedStream: "W701",
   UnusedConstant: "W702",
   HeapBudget: "W703",

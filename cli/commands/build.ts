@@ -10,7 +10,15 @@ import { compile, renderDiagnostic, type Diagnostic } from "../../compiler/index
 import type { IRProgram } from "../../compiler/ir.js";
 import { allTargets, type Target } from "../../compiler/registry.js";
 import type { SourceFile } from "../../compiler/source.js";
-import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import {
+  countOf,
+  ExitCode,
+  processStreams,
+  readSourceFiles,
+  loadUsedFile,
+  useColor,
+  type CommandStreams,
+} from "../io.js";
 
 export interface BuildCommandOptions {
   readonly target: Target;
@@ -65,7 +73,7 @@ export async function buildCommand(
 ): Promise<ExitCode> {
   const inputs = await readSourceFiles(files, "build", streams);
   if (!inputs) return ExitCode.Usage;
-  const result = compile(inputs, { target: options.target });
+  const result = compile(inputs, { target: options.target, load: loadUsedFile });
   const color = useColor(streams.stderr, { flag: options.color });
   const report = (diagnostics: readonly Diagnostic[]) => {
     for (const diagnostic of diagnostics)

@@ -12,7 +12,15 @@ import {
   type DiagnosticJson,
 } from "../../compiler/index.js";
 import { allTargets, type Target } from "../../compiler/registry.js";
-import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import {
+  countOf,
+  ExitCode,
+  processStreams,
+  readSourceFiles,
+  loadUsedFile,
+  useColor,
+  type CommandStreams,
+} from "../io.js";
 
 export type CheckFormat = "text" | "json";
 export const checkFormats: readonly CheckFormat[] = ["text", "json"];
@@ -51,7 +59,7 @@ export async function checkCommand(
 ): Promise<ExitCode> {
   const inputs = await readSourceFiles(files, "check", streams);
   if (!inputs) return ExitCode.Usage;
-  const result = compile(inputs, options.target ? { target: options.target } : {});
+  const result = compile(inputs, { ...(options.target ? { target: options.target } : {}), load: loadUsedFile });
   const errors = result.diagnostics.filter((d) => d.severity === "error").length;
   const warnings = result.diagnostics.length - errors;
 

@@ -8,7 +8,15 @@ import { extname } from "node:path";
 import { Option, type Command } from "commander";
 import { graphFormats, renderGraph, type GraphFormat } from "../../compiler/graph/index.js";
 import { compile, renderDiagnostic } from "../../compiler/index.js";
-import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import {
+  countOf,
+  ExitCode,
+  processStreams,
+  readSourceFiles,
+  loadUsedFile,
+  useColor,
+  type CommandStreams,
+} from "../io.js";
 
 export interface GraphCommandOptions {
   /** Default: from the extension of `output` (`.svg`, `.dot`/`.gv`, `.mmd`), else Mermaid. */
@@ -42,7 +50,7 @@ export async function graphCommand(
 ): Promise<ExitCode> {
   const inputs = await readSourceFiles(files, "graph", streams);
   if (!inputs) return ExitCode.Usage;
-  const result = compile(inputs);
+  const result = compile(inputs, { load: loadUsedFile });
   const color = useColor(streams.stderr, { flag: options.color });
   for (const diagnostic of result.diagnostics) {
     streams.stderr.write(`${renderDiagnostic(diagnostic, result.sources, { color })}\n\n`);

@@ -6,7 +6,7 @@
 import { Option, type Command } from "commander";
 import { compile, renderDiagnostic } from "../../compiler/index.js";
 import type { IRProgram } from "../../compiler/ir.js";
-import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import { ExitCode, processStreams, readSourceFiles, loadUsedFile, useColor, type CommandStreams } from "../io.js";
 
 export interface RunCommandOptions {
   /** A broker URL replacing every file's broker, or `embedded` for one in this process. */
@@ -41,7 +41,7 @@ export async function runCommand(
   const inputs = await readSourceFiles(files, "run", streams);
   if (!inputs) return ExitCode.Usage;
   // Device flows run here too, on simulated sensors: the host supports every component.
-  const result = compile(inputs, { target: "node" });
+  const result = compile(inputs, { target: "node", load: loadUsedFile });
   const color = useColor(streams.stderr, { flag: options.color });
   for (const diagnostic of result.diagnostics) {
     streams.stderr.write(`${renderDiagnostic(diagnostic, result.sources, { color })}\n\n`);
