@@ -53,6 +53,7 @@ export const DiagnosticCodes = {
   // targets
   UnsupportedOnTarget: "E501",
   MissingSecret: "E502",
+  HeapExceeded: "E503",
   // cross-file topics
   TopicSchemaMismatch: "E601",
   InvalidTopic: "E603",

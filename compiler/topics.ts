@@ -4,7 +4,7 @@
  * publisher sends.
  */
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
-import type { IRProgram, TopicUse } from "./ir.js";
+import type { IRProgram } from "./ir.js";
 import { formatType, type FlowType, type RecordType } from "./types.js";
 
 /**
@@ -98,8 +98,10 @@ export function checkTopics(programs: readonly IRProgram[]): Diagnostic[] {
             subscriber.span,
             `nothing in the checked files publishes to ${JSON.stringify(subscriber.topic)}`,
             hintForMissing(
-              subscriber,
+              subscriber.topic,
               publishers.map(({ use }) => use.topic),
+              "published topics",
+              "no checked file publishes anything",
             ),
           ),
         );
@@ -125,29 +127,28 @@ export function checkTopics(programs: readonly IRProgram[]): Diagnostic[] {
   const subscribers = programs.flatMap((program) => program.topics.filter((use) => use.direction === "subscribe"));
   for (const { use } of publishers) {
     if (subscribers.some((subscriber) => topicMatches(subscriber.topic, use.topic))) continue;
-    const filters = [...new Set(subscribers.map((subscriber) => JSON.stringify(subscriber.topic)))];
     diagnostics.push(
       diagnostic(
         DiagnosticCodes.NoSubscriber,
         use.span,
         `nothing in the checked files reads ${JSON.stringify(use.topic)}`,
-        filters.length > 0
-          ? `the checked files subscribe to ${filters.join(", ")}; check the topic, or check the reading file too`
-          : "check the file that reads it together with this one",
+        hintForMissing(
+          use.topic,
+          subscribers.map((subscriber) => subscriber.topic),
+          "the checked files subscribe to",
+          "no checked file subscribes to anything: check the reading file together with this one",
+        ),
       ),
     );
   }
   return diagnostics;
 }
 
-function hintForMissing(subscriber: TopicUse, published: string[]): string {
-  const close = published.find(
-    (topic) =>
-      topic.toLowerCase() === subscriber.topic.toLowerCase() ||
-      topic.replace(/[-_]/g, "") === subscriber.topic.replace(/[-_]/g, ""),
+/** A near miss among `candidates` (case or `-`/`_` apart), else the list of them. */
+function hintForMissing(topic: string, candidates: readonly string[], listing: string, none: string): string {
+  const close = candidates.find(
+    (other) => other.toLowerCase() === topic.toLowerCase() || other.replace(/[-_]/g, "") === topic.replace(/[-_]/g, ""),
   );
   if (close) return `did you mean ${JSON.stringify(close)}? topics are case- and punctuation-sensitive`;
-  return published.length
-    ? `published topics: ${[...new Set(published)].map((t) => JSON.stringify(t)).join(", ")}`
-    : "no checked file publishes anything";
+  return candidates.length ? `${listing}: ${[...new Set(candidates)].map((t) => JSON.stringify(t)).join(", ")}` : none;
 }

@@ -24,6 +24,7 @@ import {
 import type { Diagnostic } from "../../compiler/diagnostics.js";
 import type { Registry } from "../../compiler/registry.js";
 import type { Span } from "../../compiler/source.js";
+import { targetDiagnostics } from "../../targets/diagnostics.js";
 import { completionsAt } from "./completion.js";
 import { hoverAt } from "./hover.js";
 
@@ -40,6 +41,8 @@ export interface WorkspaceOptions {
 /** One compile of every open document. */
 interface Analysis {
   readonly result: CompileResult;
+  /** The compiler's diagnostics and the targets' (as `flowc check` reports them). */
+  readonly diagnostics: readonly Diagnostic[];
   /** Input index of each document, by URI. */
   readonly indexOf: ReadonlyMap<string, number>;
   /** The URI of each compiled path, to map diagnostics back. */
@@ -94,9 +97,9 @@ export class FlowWorkspace {
    * with the compiler's code, severity and hint.
    */
   diagnostics(): Map<string, LspDiagnostic[]> {
-    const { result, uriOf } = this.analyze();
+    const { diagnostics, uriOf } = this.analyze();
     const byUri = new Map<string, LspDiagnostic[]>(this.uris().map((uri) => [uri, []]));
-    for (const diagnostic of result.diagnostics) {
+    for (const diagnostic of diagnostics) {
       const uri = uriOf.get(diagnostic.span.file);
       const document = uri ? this.documents.get(uri) : undefined;
       if (!uri || !document) continue;
@@ -144,6 +147,7 @@ export class FlowWorkspace {
     const result = compile(inputs, { registry: this.registry, ...(this.readFile ? { load: this.readFile } : {}) });
     this.analysis = {
       result,
+      diagnostics: [...result.diagnostics, ...targetDiagnostics(result.programs, result.sources)],
       indexOf: new Map(uris.map((uri, index) => [uri, index])),
       uriOf: new Map(uris.map((uri, index) => [inputs[index]!.path, uri])),
     };

@@ -1,0 +1,36 @@
+/**
+ * What a target has to say about checked programs before anything is built: `flowc check` and
+ * the language server report it, so they tell everything `flowc build` would (heap budget,
+ * features that work differently on the board), apart from the secrets, which only a build is
+ * given.
+ */
+import { DiagnosticCodes, type Diagnostic } from "../compiler/diagnostics.js";
+import type { IRProgram } from "../compiler/ir.js";
+import type { Target } from "../compiler/registry.js";
+import type { SourceFile } from "../compiler/source.js";
+import { buildEsp8266Bundle } from "./esp8266/build.js";
+
+/** Each target's analysis of one program; a target without one has nothing to add. */
+const analyses: Readonly<
+  Partial<Record<Target, (program: IRProgram, sources: ReadonlyMap<string, SourceFile>) => readonly Diagnostic[]>>
+> = {
+  esp8266: (program, sources) =>
+    // The bundle is generated and thrown away: the diagnostics come from the same code as the build's.
+    buildEsp8266Bundle(program, { sources, env: {} }).diagnostics.filter(
+      (d) => d.code !== DiagnosticCodes.MissingSecret,
+    ),
+};
+
+/**
+ * The target diagnostics of every program that has a target.
+ *
+ * @example
+ * const { programs, sources } = compile(inputs);
+ * const diagnostics = targetDiagnostics(programs, sources); // W704 for `avg` under `deep_sleep`, E503 past the heap
+ */
+export function targetDiagnostics(
+  programs: readonly IRProgram[],
+  sources: ReadonlyMap<string, SourceFile>,
+): Diagnostic[] {
+  return programs.flatMap((program) => (program.target ? (analyses[program.target]?.(program, sources) ?? []) : []));
+}
