@@ -9,6 +9,7 @@ import type { CheckedPipeline, CheckedProgram, CheckedStage, CheckedStep, TypeAn
 import { diagnostic, DiagnosticCodes, didYouMean, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
 import { typeExpression, type ExpressionScope } from "./expressions.js";
 import type { SettingsBlock } from "./ir.js";
+import { numberRangeDiagnostics } from "./numbers.js";
 import { bindParams } from "./params.js";
 import type { ComponentContext, ComponentKind, Registry, Target } from "./registry.js";
 import { topLevelSettings, type SettingDeclaration } from "./settings.js";
@@ -82,6 +83,7 @@ class FileChecker {
       (statement) => statement.kind === "settings" && statement.invocation.name.name === "device",
     );
     this.target = this.options.target ?? (declaresDevice ? "esp8266" : undefined);
+    this.diagnostics.push(...numberRangeDiagnostics(statements, this.target));
     for (const statement of statements) {
       if (statement.kind === "let") this.checkLet(statement);
       else if (statement.kind === "settings") this.checkSettingsStatement(statement);

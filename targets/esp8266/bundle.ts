@@ -10,7 +10,7 @@ import { diagnostic, DiagnosticCodes, type Diagnostic } from "../../compiler/dia
 import type { IRNode, IRProgram, SettingsBlock } from "../../compiler/ir.js";
 import { componentKey, type ParamValue } from "../../compiler/registry.js";
 import type { SourceFile, Span } from "../../compiler/source.js";
-import type { TypedExpression } from "../../compiler/typed.js";
+import { mayDivideByZero, type TypedExpression } from "../../compiler/typed.js";
 import type { FlowType } from "../../compiler/types.js";
 import type { ConfigSources } from "../../runtime/config.js";
 import {
@@ -186,7 +186,12 @@ class BundleWriter {
     const smaller = "use smaller windows, fewer streams, or move aggregation to the host";
     if (heapEstimate > heapBytes) {
       this.diagnostics.push(
-        diagnostic(DiagnosticCodes.HeapExceeded, where, `${needs}, more than the ESP8266's 38 KB: it can never run`, smaller),
+        diagnostic(
+          DiagnosticCodes.HeapExceeded,
+          where,
+          `${needs}, more than the ESP8266's 38 KB: it can never run`,
+          smaller,
+        ),
       );
     } else if (heapEstimate > heapWarningBytes) {
       this.diagnostics.push(
@@ -298,7 +303,7 @@ class BundleWriter {
       this.tasks.push({ periodMs: source.periodMs, fn: name });
       return;
     }
-    const statements = guardedAgainstUntyped(node, (generated as OperatorCode | SinkCode).statements, where);
+    const statements = guardedAgainstFailures(node, (generated as OperatorCode | SinkCode).statements, where);
     const body =
       node.kind === "sink"
         ? [...this.globalLine(node.id), ...statements]
@@ -672,9 +677,19 @@ class BundleWriter {
  * fail, so it costs nothing; an untyped one could otherwise raise into the step before it and
  * take the event from the fan-out branches after it, which the host would still have served.
  */
-function guardedAgainstUntyped(node: IRNode, statements: readonly string[], where: string): readonly string[] {
-  if (statements.length === 0 || !node.input || !holdsUntypedValues(node.input)) return statements;
+function guardedAgainstFailures(node: IRNode, statements: readonly string[], where: string): readonly string[] {
+  if (statements.length === 0) return statements;
+  const mayFail = (node.input && holdsUntypedValues(node.input)) || Object.values(node.params).some(mayDivideBy0);
+  if (!mayFail) return statements;
+  // A division by zero drops the event with the stage named, as on the host.
   return ["try:", ...indent(statements), "except Exception as x:", ...indent([`fault(${where}, x)`, "return"])];
+}
+
+function mayDivideBy0(param: ParamValue): boolean {
+  if (param.kind === "expression") return mayDivideByZero(param.expr);
+  if (param.kind === "binding") return mayDivideByZero(param.init);
+  if (param.kind === "assignments") return param.items.some((item) => mayDivideByZero(item.expr));
+  return false;
 }
 
 function holdsUntypedValues(type: FlowType): boolean {
