@@ -7,7 +7,7 @@
 import type * as A from "./ast.js";
 import type { CheckedPipeline, CheckedProgram, CheckedStage, CheckedStep, TypeAnnotation } from "./checked.js";
 import { diagnostic, DiagnosticCodes, didYouMean, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
-import { typeExpression, type ExpressionScope } from "./expressions.js";
+import { evaluateConstant, typeExpression, type ExpressionScope } from "./expressions.js";
 import type { SettingsBlock } from "./ir.js";
 import { numberRangeDiagnostics } from "./numbers.js";
 import { bindParams } from "./params.js";
@@ -215,13 +215,28 @@ class FileChecker {
       if (output) this.annotate(statement.name.span, output, `stream ${name}`);
       return;
     }
-    const typed = typeExpression(statement.value, this.scope(), this.diagnostics);
+    const typed = this.foldConstant(typeExpression(statement.value, this.scope(), this.diagnostics), statement.value);
     this.markNamesUsed(statement.value);
     // A constant that failed to type is still defined (as an error) so its uses do not pile on.
     this.constants.set(name, typed);
     if (typed.type.kind === "error") return;
     this.constantSpans.set(name, { span: statement.name.span, used: false });
     this.annotate(statement.name.span, typed.type, `constant ${name}`);
+  }
+
+  /**
+   * A constant's value as one literal when it can be computed now, so that uses of constants built
+   * from constants (`let b = a + a`) stay as shallow as what was written, however long the chain.
+   */
+  private foldConstant(typed: TypedExpression, written: A.Expression): TypedExpression {
+    if (typed.kind === "literal" || typed.type.kind !== "scalar") return typed;
+    const value = evaluateConstant(typed);
+    if (value === undefined) return typed;
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      this.report(DiagnosticCodes.InvalidValue, written.span, "this constant is too large for any number");
+      return { kind: "literal", value: 0, type: ErrorType };
+    }
+    return { kind: "literal", value, type: typed.type };
   }
 
   private annotate(span: Span, type: FlowType, description: string): void {

@@ -391,7 +391,12 @@ const constantOperators: Record<string, (a: Constant, b: Constant) => Constant |
   "-": (a, b) => (typeof a === "number" && typeof b === "number" ? a - b : undefined),
   "*": (a, b) => (typeof a === "number" && typeof b === "number" ? a * b : undefined),
   "/": (a, b) => (typeof a === "number" && typeof b === "number" && b !== 0 ? a / b : undefined),
-  "%": (a, b) => (typeof a === "number" && typeof b === "number" && b !== 0 ? a % b : undefined),
+  // Python's `%`, as both targets compute it: the result has the divisor's sign.
+  "%": (a, b) => {
+    if (typeof a !== "number" || typeof b !== "number" || b === 0) return undefined;
+    const remainder = a % b;
+    return remainder !== 0 && remainder < 0 !== b < 0 ? remainder + b : remainder;
+  },
   "==": (a, b) => a === b,
   "!=": (a, b) => a !== b,
   "<": (a, b) => a < b,

@@ -124,3 +124,31 @@ describe("flowc fmt --write and bytes that are not UTF-8", () => {
     expect(await readFile(path)).toEqual(bytes);
   });
 });
+
+describe("constants", () => {
+  it("are folded, so a chain of constants built from constants stays shallow", () => {
+    const lets = Array.from(
+      { length: 100 },
+      (_, i) => `let c${i + 1} = ${Array.from({ length: 40 }, () => `c${i}`).join(" + ")}`,
+    );
+    const text = `let c0 = 1\n${lets.join("\n")}\nsim every 1s -> map { v: val + c100 / 1e300 } -> print\n`;
+    const result = compile([{ path: "a.flow", text }]);
+    expect(result.diagnostics).toEqual([]);
+    const overflow = compile([
+      { path: "a.flow", text: `${text.replace(/\nsim.*\n$/, "")}\nlet c101 = c100 * 1e300\n` },
+    ]);
+    expect(overflow.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ["E405", "this constant is too large for any number"],
+    ]);
+    expect(result.checked[0]!.constants.get("c2")).toEqual({
+      kind: "literal",
+      value: 1600,
+      type: { kind: "scalar", name: "int" },
+    });
+  });
+
+  it("fold `%` as both targets compute it, with the divisor's sign", () => {
+    const result = compile([{ path: "a.flow", text: "let r = -7 % 3\nsim every 1s -> map { v: val + r } -> print\n" }]);
+    expect(result.checked[0]!.constants.get("r")).toMatchObject({ kind: "literal", value: 2 });
+  });
+});
