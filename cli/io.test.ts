@@ -45,12 +45,13 @@ describe("readSourceFiles", () => {
     return { errors, stdout: pipe, stderr: { write: (text: string) => errors.push(text) } };
   }
 
-  it("returns the files' texts in command-line order", async () => {
+  it("returns the files' bytes in command-line order, for the compiler to decode", async () => {
     const streams = capture();
     const path = join(folder, "a.flow");
+    const bytes = Buffer.from("interval 1s -> print\n");
     expect(await readSourceFiles([path, path], "check", streams)).toEqual([
-      { path, text: "interval 1s -> print\n" },
-      { path, text: "interval 1s -> print\n" },
+      { path, bytes },
+      { path, bytes },
     ]);
     expect(streams.errors).toEqual([]);
   });

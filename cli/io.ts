@@ -3,8 +3,9 @@
  * and reading `.flow` files. The compiler never touches the file system or the terminal; the
  * commands do, through these helpers, so they all behave alike.
  */
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import type { CompileInput } from "../compiler/index.js";
+import type { CompileInput, SourceLoader } from "../compiler/index.js";
 
 /** `flowc`'s exit codes, the same for every command. */
 export const ExitCode = {
@@ -74,13 +75,14 @@ export async function readSourceFiles(
   commandName: string,
   streams: CommandStreams = processStreams,
 ): Promise<CompileInput[] | undefined> {
-  const reads = await Promise.allSettled(paths.map((path) => readFile(path, "utf8")));
+  // Bytes, not text: the compiler decodes them and reports where a file stops being UTF-8.
+  const reads = await Promise.allSettled(paths.map((path) => readFile(path)));
   const inputs: CompileInput[] = [];
   let allRead = true;
   reads.forEach((read, index) => {
     const path = paths[index]!;
     if (read.status === "fulfilled") {
-      inputs.push({ path, text: read.value });
+      inputs.push({ path, bytes: read.value });
       return;
     }
     allRead = false;
@@ -95,3 +97,18 @@ export async function readSourceFiles(
 export function countOf(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
+
+/**
+ * Reads a file a `use` statement names, for {@link compile}'s `load` option: its bytes, or
+ * undefined when it cannot be read (the compiler reports that at the `use`).
+ *
+ * @example
+ * const result = compile(inputs, { load: loadUsedFile });
+ */
+export const loadUsedFile: SourceLoader = (path) => {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+};

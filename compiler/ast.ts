@@ -212,7 +212,15 @@ export interface PipelineStatement {
   readonly span: Span;
 }
 
-export type Statement = LetStatement | SchemaStatement | SettingsStatement | PipelineStatement;
+/** `use "schemas.flow"`: the schemas declared in another file, so each is declared once. */
+export interface UseStatement {
+  readonly kind: "use";
+  /** The file, relative to the file that uses it. */
+  readonly path: StringLiteral;
+  readonly span: Span;
+}
+
+export type Statement = LetStatement | UseStatement | SchemaStatement | SettingsStatement | PipelineStatement;
 
 export interface Comment {
   readonly text: string;

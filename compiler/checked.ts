@@ -3,6 +3,7 @@
  * parameters and known input and output types; names are resolved. {@link ./lower.ts} flattens it
  * into the IR graph.
  */
+import type { ImportedSchema } from "./checker.js";
 import type { SettingsBlock } from "./ir.js";
 import type { ComponentDeclaration, ParamValue, Target } from "./registry.js";
 import type { Span } from "./source.js";
@@ -46,6 +47,8 @@ export interface CheckedProgram {
   readonly file: string;
   readonly target?: Target;
   readonly schemas: readonly RecordType[];
+  /** The schemas a file that uses this one gets: those declared here and those used here. */
+  readonly exportedSchemas: ReadonlyMap<string, ImportedSchema>;
   readonly constants: ReadonlyMap<string, TypedExpression>;
   readonly pipelines: readonly CheckedPipeline[];
   readonly broker?: SettingsBlock;

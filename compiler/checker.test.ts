@@ -111,7 +111,7 @@ describe("checker", () => {
       port: { kind: "env", name: "MQTT_PORT", fallback: 1883 },
     });
     expect(nodes[1]!.params["condition"]).toMatchObject({
-      expr: { kind: "binary", right: { kind: "binary", operator: "*" } },
+      expr: { kind: "binary", right: { kind: "literal", value: 500 } },
     });
   });
 

@@ -7,8 +7,9 @@
 import type * as A from "./ast.js";
 import type { CheckedPipeline, CheckedProgram, CheckedStage, CheckedStep, TypeAnnotation } from "./checked.js";
 import { diagnostic, DiagnosticCodes, didYouMean, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
-import { typeExpression, type ExpressionScope } from "./expressions.js";
+import { evaluateConstant, typeExpression, type ExpressionScope } from "./expressions.js";
 import type { SettingsBlock } from "./ir.js";
+import { numberRangeDiagnostics } from "./numbers.js";
 import { bindParams } from "./params.js";
 import type { ComponentContext, ComponentDeclaration, ComponentKind, Registry, Target } from "./registry.js";
 import { topLevelSettings, type SettingDeclaration } from "./settings.js";
@@ -19,6 +20,15 @@ import type { TypedExpression } from "./typed.js";
 export interface CheckOptions {
   /** Check support for this target; by default a file with a `device` block targets that board. */
   readonly target?: Target;
+  /** Schemas the file's `use` statements bring in, with where each was declared. */
+  readonly imported?: ReadonlyMap<string, ImportedSchema>;
+}
+
+/** A schema declared in another file and brought in by `use`. */
+export interface ImportedSchema {
+  readonly type: RecordType;
+  /** The schema's name in the file that declares it. */
+  readonly declaredAt: Span;
 }
 
 interface StreamInfo {
@@ -66,11 +76,16 @@ class FileChecker {
 
   check(): { program: CheckedProgram; diagnostics: Diagnostic[] } {
     const statements = this.ast.statements;
+    for (const [name, schema] of this.options.imported ?? []) {
+      this.schemas.set(name, schema.type);
+      this.definitions.set(name, schema.declaredAt);
+    }
     for (const statement of statements) if (statement.kind === "schema") this.declareSchema(statement);
     const declaresDevice = statements.some(
       (statement) => statement.kind === "settings" && statement.invocation.name.name === "device",
     );
     this.target = this.options.target ?? (declaresDevice ? "esp8266" : undefined);
+    this.diagnostics.push(...numberRangeDiagnostics(statements, this.target));
     for (const statement of statements) {
       if (statement.kind === "let") this.checkLet(statement);
       else if (statement.kind === "settings") this.checkSettingsStatement(statement);
@@ -99,6 +114,7 @@ class FileChecker {
       file: this.ast.file,
       ...(this.target ? { target: this.target } : {}),
       schemas: [...this.schemas.values()].filter((schema) => !builtinSchemas.has(schema.name!)),
+      exportedSchemas: this.exportedSchemas(),
       constants: this.constants,
       pipelines: this.pipelines,
       ...(this.broker ? { broker: this.broker } : {}),
@@ -130,6 +146,15 @@ class FileChecker {
     });
   }
 
+  private exportedSchemas(): Map<string, ImportedSchema> {
+    const exported = new Map<string, ImportedSchema>();
+    for (const [name, type] of this.schemas) {
+      const declaredAt = this.definitions.get(name);
+      if (!builtinSchemas.has(name) && declaredAt) exported.set(name, { type, declaredAt });
+    }
+    return exported;
+  }
+
   private report(code: DiagnosticCode, span: Span, message: string, hint?: string): void {
     this.diagnostics.push(diagnostic(code, span, message, hint));
   }
@@ -137,12 +162,15 @@ class FileChecker {
   private define(name: A.Identifier, what: string): boolean {
     const previous = this.definitions.get(name.name) ?? (builtinSchemas.has(name.name) ? name.span : undefined);
     if (previous) {
+      const imported = previous.file !== name.span.file;
       this.diagnostics.push(
         diagnostic(
           DiagnosticCodes.DuplicateDefinition,
           name.span,
-          `\`${name.name}\` is already defined`,
-          `choose another name for this ${what}`,
+          imported
+            ? `\`${name.name}\` is already declared in ${previous.file}, which this file uses`
+            : `\`${name.name}\` is already defined`,
+          imported ? "declare each schema once: drop this one" : `choose another name for this ${what}`,
           previous === name.span ? undefined : [{ span: previous, message: `\`${name.name}\` was first defined here` }],
         ),
       );
@@ -211,13 +239,28 @@ class FileChecker {
       if (output) this.annotate(statement.name.span, output, `stream ${name}`);
       return;
     }
-    const typed = typeExpression(statement.value, this.scope(), this.diagnostics);
+    const typed = this.foldConstant(typeExpression(statement.value, this.scope(), this.diagnostics), statement.value);
     this.markNamesUsed(statement.value);
     // A constant that failed to type is still defined (as an error) so its uses do not pile on.
     this.constants.set(name, typed);
     if (typed.type.kind === "error") return;
     this.constantSpans.set(name, { span: statement.name.span, used: false });
     this.annotate(statement.name.span, typed.type, `constant ${name}`);
+  }
+
+  /**
+   * A constant's value as one literal when it can be computed now, so that uses of constants built
+   * from constants (`let b = a + a`) stay as shallow as what was written, however long the chain.
+   */
+  private foldConstant(typed: TypedExpression, written: A.Expression): TypedExpression {
+    if (typed.kind === "literal" || typed.type.kind !== "scalar") return typed;
+    const value = evaluateConstant(typed);
+    if (value === undefined) return typed;
+    if (typeof value === "number" && !Number.isFinite(value)) {
+      this.report(DiagnosticCodes.InvalidValue, written.span, "this constant is too large for any number");
+      return { kind: "literal", value: 0, type: ErrorType };
+    }
+    return { kind: "literal", value, type: typed.type };
   }
 
   private annotate(span: Span, type: FlowType, description: string): void {

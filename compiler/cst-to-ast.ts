@@ -140,7 +140,10 @@ export class AstBuilder extends BaseVisitor {
 
   statement(children: Children): A.Statement | undefined {
     const inner =
-      node(children, "letStatement") ?? node(children, "schemaStatement") ?? node(children, "settingsStatement");
+      node(children, "letStatement") ??
+      node(children, "useStatement") ??
+      node(children, "schemaStatement") ??
+      node(children, "settingsStatement");
     if (inner) return this.visit(inner) as A.Statement;
     const pipelineNode = node(children, "pipeline");
     if (!pipelineNode) return undefined;
@@ -157,6 +160,16 @@ export class AstBuilder extends BaseVisitor {
       : expressionNode && (this.visit(expressionNode) as A.Expression | undefined);
     if (!name || !value) return undefined;
     return { kind: "let", name: this.identifier(name), value, span: this.spanOfChildren(children) };
+  }
+
+  useStatement(children: Children): A.UseStatement | undefined {
+    const path = tokens(children, "StringLiteral")[0];
+    if (!path) return undefined;
+    return {
+      kind: "use",
+      path: { kind: "string", value: this.decodeString(path), span: this.spanOf(path) },
+      span: this.spanOfChildren(children),
+    };
   }
 
   schemaStatement(children: Children): A.SchemaStatement | undefined {

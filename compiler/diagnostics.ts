@@ -17,11 +17,15 @@ export const DiagnosticCodes = {
   UnterminatedString: "E102",
   InvalidEscape: "E103",
   UnknownUnit: "E104",
+  InvalidUtf8: "E105",
+  NotText: "E106",
+  TooManyProblems: "E107",
   // syntax
   UnexpectedToken: "E201",
   MissingToken: "E202",
   UnclosedBracket: "E203",
   MissingSeparator: "E204",
+  NestingTooDeep: "E205",
   // names
   UnknownComponent: "E301",
   UnknownField: "E302",
@@ -32,6 +36,9 @@ export const DiagnosticCodes = {
   UnknownOption: "E307",
   DuplicateOption: "E308",
   UnknownSetting: "E309",
+  UseNotFound: "E310",
+  UseCycle: "E311",
+  UsedFileNotSchemas: "E312",
   // types and values
   TypeMismatch: "E401",
   MissingUnit: "E402",
@@ -46,11 +53,13 @@ export const DiagnosticCodes = {
   // targets
   UnsupportedOnTarget: "E501",
   MissingSecret: "E502",
+  HeapExceeded: "E503",
   // cross-file topics
   TopicSchemaMismatch: "E601",
   InvalidTopic: "E603",
   // warnings
   NoPublisher: "W602",
+  NoSubscriber: "W604",
   UnusedStream: "W701",
   UnusedConstant: "W702",
   HeapBudget: "W703",
@@ -120,13 +129,13 @@ export function renderDiagnostic(
   if (!file) return [head(d.span.file), ...(d.hint ? [`  = hint: ${d.hint}`] : [])].join("\n");
   const start = file.position(d.span.start);
   const end = file.position(Math.max(d.span.start, d.span.end - 1));
-  const lineText = file.lineText(start.line).replace(/\t/g, " ");
+  const shown = visibleExcerpt(file.lineText(start.line), start.column);
   const gutter = String(start.line).length;
   const width = end.line === start.line ? Math.max(1, end.column - start.column + 1) : 1;
   const lines = [
     head(`${d.span.file}:${start.line}:${start.column}`),
-    `  ${String(start.line).padStart(gutter)} | ${lineText}`,
-    `  ${" ".repeat(gutter)} | ${" ".repeat(start.column - 1)}${paint("1;36", "^".repeat(width))}`,
+    `  ${String(start.line).padStart(gutter)} | ${shown.text}`,
+    `  ${" ".repeat(gutter)} | ${" ".repeat(shown.caret - 1)}${paint("1;36", "^".repeat(Math.min(width, excerptWidth)))}`,
   ];
   for (const related of d.related ?? []) {
     const at = files.get(related.span.file)?.position(related.span.start);
@@ -134,6 +143,25 @@ export function renderDiagnostic(
   }
   if (d.hint) lines.push(`  = hint: ${d.hint}`);
   return lines.join("\n");
+}
+
+/** The most columns of a source line a diagnostic shows. */
+const excerptWidth = 100;
+
+/**
+ * The part of a line to show under a diagnostic: at most {@link excerptWidth} columns around
+ * `column`, tabs as spaces and control characters as `?`, so neither a 30 KB line nor binary
+ * bytes reach the terminal; `caret` is where `column` lands in it.
+ */
+function visibleExcerpt(line: string, column: number): { text: string; caret: number } {
+  // eslint-disable-next-line no-control-regex
+  const clean = line.replace(/\t/g, " ").replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+  if (clean.length <= excerptWidth) return { text: clean, caret: column };
+  const start = Math.max(0, Math.min(column - 1 - excerptWidth / 2, clean.length - excerptWidth));
+  const cut = clean.slice(start, start + excerptWidth);
+  const before = start > 0 ? "…" : "";
+  const after = start + excerptWidth < clean.length ? "…" : "";
+  return { text: `${before}${cut}${after}`, caret: column - start + before.length };
 }
 
 /** The JSON shape of `flowc check --format json`: stable field names, 1-based positions. */

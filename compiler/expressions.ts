@@ -192,9 +192,11 @@ export function typeExpression(
       case "*":
       case "%":
         if (!bothNumeric) return mismatch("two numbers");
+        if (op === "%" && evaluateConstant(right) === 0) return divisionByZero(expr);
         return make(left.type === IntType && right.type === IntType ? IntType : NumberType);
       case "/":
         if (!bothNumeric) return mismatch("two numbers");
+        if (evaluateConstant(right) === 0) return divisionByZero(expr);
         return make(NumberType);
       case "<":
       case "<=":
@@ -216,6 +218,14 @@ export function typeExpression(
         return make(BoolType);
     }
   };
+
+  const divisionByZero = (expr: A.BinaryExpression): TypedExpression =>
+    report(
+      DiagnosticCodes.InvalidValue,
+      expr.right.span,
+      `this ${expr.operator === "/" ? "divides" : "takes a remainder"} by zero`,
+      "at run time a division by zero drops the event; here it always would",
+    );
 
   const call = (expr: A.CallExpression): TypedExpression => {
     const fn = stdlib.get(expr.callee.name);
@@ -381,7 +391,12 @@ const constantOperators: Record<string, (a: Constant, b: Constant) => Constant |
   "-": (a, b) => (typeof a === "number" && typeof b === "number" ? a - b : undefined),
   "*": (a, b) => (typeof a === "number" && typeof b === "number" ? a * b : undefined),
   "/": (a, b) => (typeof a === "number" && typeof b === "number" && b !== 0 ? a / b : undefined),
-  "%": (a, b) => (typeof a === "number" && typeof b === "number" && b !== 0 ? a % b : undefined),
+  // Python's `%`, as both targets compute it: the result has the divisor's sign.
+  "%": (a, b) => {
+    if (typeof a !== "number" || typeof b !== "number" || b === 0) return undefined;
+    const remainder = a % b;
+    return remainder !== 0 && remainder < 0 !== b < 0 ? remainder + b : remainder;
+  },
   "==": (a, b) => a === b,
   "!=": (a, b) => a !== b,
   "<": (a, b) => a < b,

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { maxDiagnosticsPerFile } from "./index.js";
 import { formatFlow } from "./prettier/format.js";
 import { FlowcSyntaxError } from "./prettier/parse.js";
 import { compile } from "../test/support/catalogue.js";
@@ -117,6 +118,62 @@ describe("front end under random input", () => {
       }),
       // FUZZ_RUNS=20000 (with --testTimeout 600000) searches longer than CI has time for.
       { numRuns: Number(process.env["FUZZ_RUNS"] ?? 1000) },
+    );
+  });
+});
+
+describe("front end under large, deep and binary input", () => {
+  const brackets = [
+    ["(", ")"],
+    ["[", "]"],
+    ["{ a: ", " }"],
+    ["-", ""],
+    ["not ", ""],
+  ] as const;
+  const deep = fc
+    .record({ depth: fc.nat({ max: 3000 }), kind: fc.nat({ max: brackets.length - 1 }) })
+    .map(({ depth, kind }) => {
+      const [open, close] = brackets[kind]!;
+      return `tsl2591 every 2s -> map { v: ${open.repeat(depth)}val${close.repeat(depth)} } -> print\n`;
+    });
+  const long = fc
+    .record({
+      terms: fc.integer({ min: 1, max: 6000 }),
+      operators: fc.array(fc.constantFrom("+", "-", "*", "/", "and", "=="), { minLength: 1 }),
+    })
+    .map(({ terms, operators }) => {
+      const parts = Array.from({ length: terms }, (_, i) =>
+        i === 0 ? "val" : `${operators[i % operators.length]} val`,
+      );
+      return `tsl2591 every 2s -> filter ${parts.join(" ")} -> print\n`;
+    });
+
+  const survives = async (text: string) => {
+    assertWellFormed(text);
+    try {
+      const formatted = await formatFlow(text);
+      expect(await formatFlow(formatted)).toBe(formatted);
+    } catch (error) {
+      expect(error).toBeInstanceOf(FlowcSyntaxError);
+    }
+  };
+
+  it("checks and formats expressions nested to any depth, or refuses them with E205", async () => {
+    await fc.assert(fc.asyncProperty(deep, survives), { numRuns: 60 });
+  });
+
+  it("checks and formats chains of thousands of operators, or refuses them with E205", async () => {
+    await fc.assert(fc.asyncProperty(long, survives), { numRuns: 60 });
+  });
+
+  it("answers binary data with at most a screenful of diagnostics", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 20_000 }), (bytes) => {
+        const result = compile([{ path: "f.flow", bytes }]);
+        expect(result.diagnostics.length).toBeLessThanOrEqual(maxDiagnosticsPerFile + 1);
+        for (const d of result.diagnostics) expect(d.code).toMatch(/^[EW]\d{3}$/);
+      }),
+      { numRuns: 300 },
     );
   });
 });

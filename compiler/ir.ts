@@ -2,7 +2,7 @@
  * Stage 5 output: the dataflow graph both targets consume. Nodes are sources, operators and sinks
  * with checked parameters and known input and output types; edges point downstream.
  */
-import type { ComponentKind, ParamValue } from "./registry.js";
+import type { ComponentKind, ParamValue, Target } from "./registry.js";
 import type { Span } from "./source.js";
 import type { FlowType, RecordType } from "./types.js";
 
@@ -49,6 +49,8 @@ export interface TopicUse {
 
 export interface IRProgram {
   readonly file: string;
+  /** The target it was checked for: `--target`, or esp8266 for a file with a `device` block. */
+  readonly target?: Target;
   readonly nodes: readonly IRNode[];
   readonly schemas: readonly RecordType[];
   readonly broker?: SettingsBlock;

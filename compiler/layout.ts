@@ -7,7 +7,7 @@
 import { tokenMatcher, type IToken, type TokenType } from "chevrotain";
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
 import * as T from "./lexer.js";
-import type { SourceFile } from "./source.js";
+import { byteOrderMark, type SourceFile } from "./source.js";
 
 export interface LexedSource {
   /** Tokens the parser sees. */
@@ -52,7 +52,9 @@ const matchesAny = (token: IToken, types: TokenType[]) => types.some((type) => t
  * const { tokens, diagnostics } = lex(new SourceFile("a.flow", "tsl2591 every 2s -> print"));
  */
 export function lex(source: SourceFile): LexedSource {
-  const result = T.flowLexer.tokenize(source.text);
+  // A byte-order mark is blank; replacing it keeps every offset where it was.
+  const text = source.text.startsWith(byteOrderMark) ? ` ${source.text.slice(1)}` : source.text;
+  const result = T.flowLexer.tokenize(text);
   const diagnostics: Diagnostic[] = [];
   for (const error of result.errors) {
     const character = source.text.slice(error.offset, error.offset + error.length);

@@ -46,9 +46,21 @@ export const False = keyword("false");
 export const And = keyword("and", binary);
 export const Or = keyword("or", binary);
 export const Not = keyword("not");
+export const Use = keyword("use");
 
-export const keywordTokens = [Let, Schema, Broker, Device, True, False, And, Or, Not];
-export const keywords: readonly string[] = ["let", "schema", "broker", "device", "true", "false", "and", "or", "not"];
+export const keywordTokens = [Let, Schema, Broker, Device, True, False, And, Or, Not, Use];
+export const keywords: readonly string[] = [
+  "let",
+  "schema",
+  "broker",
+  "device",
+  "true",
+  "false",
+  "and",
+  "or",
+  "not",
+  "use",
+];
 
 export { Identifier };
 

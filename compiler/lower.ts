@@ -116,6 +116,7 @@ export function lower(program: CheckedProgram): IRProgram {
 
   return {
     file: program.file,
+    ...(program.target ? { target: program.target } : {}),
     nodes,
     schemas: program.schemas,
     ...(program.broker ? { broker: program.broker } : {}),

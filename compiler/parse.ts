@@ -7,8 +7,9 @@ import type { Program } from "./ast.js";
 import { AstBuilder } from "./cst-to-ast.js";
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
 import { lex } from "./layout.js";
+import { capPerFile, withinNestingLimit } from "./limits.js";
 import { parseTokens, syntaxErrorsSoFar } from "./parser.js";
-import type { SourceFile } from "./source.js";
+import { looksLikeBinaryText, type SourceFile } from "./source.js";
 
 export interface ParsedFile {
   readonly program: Program;
@@ -139,12 +140,14 @@ function hintFor(rule: string, token: IToken, previous: IToken | undefined, foll
  * const { program, diagnostics } = parseSource(new SourceFile("server.flow", text));
  */
 export function parseSource(source: SourceFile): ParsedFile {
+  if (looksLikeBinaryText(source.text)) return notText(source);
   const lexed = lex(source);
+  const limited = withinNestingLimit(lexed.tokens, source);
   // The parser keeps its errors until the next parse, so this holds while building and finishing.
   const builder = new AstBuilder(source, () => syntaxErrorsSoFar().map((error) => error.token.startOffset));
   // Each statement's AST is built as soon as the statement is parsed, so its CST is short-lived.
-  const { cst, errors } = parseTokens(lexed.tokens, (statement) => builder.addStatement(statement));
-  const diagnostics = [...lexed.diagnostics];
+  const { cst, errors } = parseTokens(limited.tokens, (statement) => builder.addStatement(statement));
+  const diagnostics = [...lexed.diagnostics, ...limited.diagnostics];
   const seen = new Set<number>();
   for (const error of errors) {
     const offset = error.token.startOffset;
@@ -162,5 +165,25 @@ export function parseSource(source: SourceFile): ParsedFile {
     text: token.image,
     span: source.span(token.startOffset, token.startOffset + token.image.length),
   }));
-  return { program: { ...built.program, comments }, comments: lexed.comments, diagnostics };
+  return { program: { ...built.program, comments }, comments: lexed.comments, diagnostics: capPerFile(diagnostics) };
+}
+
+/** A file of binary data gets one diagnostic rather than one per stray byte. */
+function notText(source: SourceFile): ParsedFile {
+  const nul = source.text.indexOf("\0");
+  const at = nul >= 0 ? nul : 0;
+  return {
+    program: { file: source.path, statements: [], comments: [], span: source.span(0, source.text.length) },
+    comments: [],
+    diagnostics: [
+      diagnostic(
+        DiagnosticCodes.NotText,
+        source.span(at, at + 1),
+        nul >= 0
+          ? "this is not a text file: it holds a NUL byte"
+          : "this is not a text file: it is mostly control characters and bytes that are not UTF-8",
+        "flowc reads .flow source text in UTF-8; is this the file you meant?",
+      ),
+    ],
+  };
 }

@@ -125,6 +125,7 @@ export class FlowParser extends CstParser {
   private statement = this.RULE("statement", () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.letStatement) },
+      { ALT: () => this.SUBRULE(this.useStatement) },
       { ALT: () => this.SUBRULE(this.schemaStatement) },
       { ALT: () => this.SUBRULE(this.settingsStatement) },
       { ALT: () => this.SUBRULE(this.pipeline) },
@@ -139,6 +140,12 @@ export class FlowParser extends CstParser {
       { GATE: () => this.pipelineAhead(), ALT: () => this.SUBRULE(this.pipeline) },
       { ALT: () => this.SUBRULE(this.expression) },
     ]);
+  });
+
+  /** `use "schemas.flow"`: the schemas of another file. */
+  private useStatement = this.RULE("useStatement", () => {
+    this.CONSUME(T.Use);
+    this.CONSUME(T.StringLiteral);
   });
 
   private schemaStatement = this.RULE("schemaStatement", () => {

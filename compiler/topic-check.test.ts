@@ -24,7 +24,11 @@ describe("cross-file topic checks", () => {
       { path: "server.flow", text: 'mqtt "sensors/+" -> json as SensorEvent -> print' },
     ]);
     expect(result.diagnostics.map((d) => [d.code, d.message, d.related?.[0]?.span.file])).toEqual([
-      ["E601", 'this decodes "sensors/+" as SensorEvent, but client.flow publishes AccelEvent there', "client.flow"],
+      [
+        "E601",
+        'this decodes "sensors/+" as SensorEvent, but client.flow publishes AccelEvent there: `val` is read here but never sent',
+        "client.flow",
+      ],
     ]);
   });
 
@@ -34,6 +38,7 @@ describe("cross-file topic checks", () => {
       { path: "server.flow", text: 'mqtt "sensor_data" -> print' },
     ]);
     expect(result.diagnostics.map((d) => [d.code, d.severity, d.hint])).toEqual([
+      ["W604", "warning", 'did you mean "sensor_data"? topics are case- and punctuation-sensitive'],
       ["W602", "warning", 'did you mean "sensor-data"? topics are case- and punctuation-sensitive'],
     ]);
   });
@@ -51,7 +56,7 @@ describe("cross-file topic checks", () => {
     expect(result.diagnostics.map((d) => [d.code, d.message, d.span.file, d.span.start])).toEqual([
       [
         "E601",
-        'this decodes "averages" as Reading, but node.flow publishes { sensor_id: string, ts: number, val: number } there',
+        'this decodes "averages" as Reading, but node.flow publishes { sensor_id: string, ts: number, val: number } there: `val` is number in what is sent, int here',
         "server.flow",
         server.indexOf('mqtt "averages"'),
       ],

@@ -66,3 +66,42 @@ export function isConstant(expr: TypedExpression): boolean {
       return expr.fields.every(isConstant);
   }
 }
+
+/** True for `/` and `%` whose divisor is not a non-zero literal: they may divide by zero at run time. */
+export function divisionMayFail(expr: Extract<TypedExpression, { kind: "binary" }>): boolean {
+  if (expr.operator !== "/" && expr.operator !== "%") return false;
+  return !(expr.right.kind === "literal" && typeof expr.right.value === "number" && expr.right.value !== 0);
+}
+
+/**
+ * True when evaluating the expression may divide by zero, which both targets answer the same way:
+ * the event is dropped and counted as a failure of its stage. Iterative: the tree may be deep.
+ *
+ * @example
+ * mayDivideByZero(typed); // true for `10 / val`, false for `val / 10`
+ */
+export function mayDivideByZero(expr: TypedExpression): boolean {
+  const pending: TypedExpression[] = [expr];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    switch (node.kind) {
+      case "binary":
+        if (divisionMayFail(node)) return true;
+        pending.push(node.left, node.right);
+        break;
+      case "unary":
+        pending.push(node.operand);
+        break;
+      case "field":
+        pending.push(node.object);
+        break;
+      case "call":
+      case "record":
+        pending.push(...(node.kind === "call" ? node.args : node.fields));
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}

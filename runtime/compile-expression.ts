@@ -6,7 +6,7 @@
  * precedence never depends on the surrounding code.
  */
 import type { BinaryOperator } from "../compiler/ast.js";
-import type { TypedExpression } from "../compiler/typed.js";
+import { divisionMayFail, type TypedExpression } from "../compiler/typed.js";
 import type { FlowType } from "../compiler/types.js";
 
 /** A `secret(...)` or `env(...)` reference inside an expression. */
@@ -113,6 +113,7 @@ export function compileExpression(expr: TypedExpression, names: ExpressionNames)
         const left = visit(node.left);
         const right = visit(node.right);
         if (node.operator === "%") return `${names.std}.mod(${left}, ${right})`;
+        if (divisionMayFail(node)) return `${names.std}.div(${left}, ${right})`;
         return `(${left} ${binaryOperators[node.operator]} ${right})`;
       }
       case "call": {

@@ -15,8 +15,10 @@ export interface RuntimeStdlib {
   int(x: unknown): number;
   float(x: unknown): number;
   str(x: unknown): string;
-  /** Python's `%`: the result has the divisor's sign. */
+  /** Python's `%`: the result has the divisor's sign; a zero divisor throws, as on the board. */
   mod(a: number, b: number): number;
+  /** `/`, throwing on a zero divisor as the board does, so the event is dropped on both targets. */
+  div(a: number, b: number): number;
   /** `value.name` on decoded JSON: the own property of an object, or null. */
   field(value: unknown, name: string): unknown;
 }
@@ -36,6 +38,7 @@ export function createStdlib(clock: Clock): RuntimeStdlib {
     float: toFloat,
     str: toStr,
     mod: pythonMod,
+    div: divide,
     field: jsonField,
   };
 }
@@ -72,6 +75,11 @@ export function pythonRound(x: number, digits = 0): number {
     return x < 0 ? -magnitude : magnitude;
   }
   return Number(x.toFixed(digits));
+}
+
+function divide(a: number, b: number): number {
+  if (b === 0) throw new RangeError("division by zero");
+  return a / b;
 }
 
 export function pythonMod(a: number, b: number): number {

@@ -86,10 +86,11 @@ describe("decoderFor", () => {
     ["42", "expected a JSON array [sensor_id, ts, val] or an object"],
     ["null", "expected a JSON array [sensor_id, ts, val] or an object"],
     ['["lux-1", 611]', "expected 3 values [sensor_id, ts, val], got 2"],
-    ['["lux-1", 611, "284"]', "`val` must be a number"],
+    ['["lux-1", 611, "284"]', "`val` must be a finite number"],
+    ['["lux-1", 611, 1e999]', "`val` must be a finite number"],
     ["[611, 611, 284]", "`sensor_id` must be text"],
     ['{"sensor_id": "lux-1", "ts": 611}', "`val` is missing"],
-    ['{"sensor_id": "lux-1", "ts": null, "val": 1}', "`ts` must be a number"],
+    ['{"sensor_id": "lux-1", "ts": null, "val": 1}', "`ts` must be a finite number"],
   ])("rejects %s: %s", (text, reason) => {
     expect(decoder.decode(text)).toBeUndefined();
     expect(decoder.reason).toBe(reason);

@@ -70,7 +70,8 @@ function typeCheck(type: FlowType): string | undefined {
       return 'typeof v === "string"';
     case "number":
     case "duration":
-      return 'typeof v === "number"';
+      // JSON.parse reads 1e999 as Infinity: a number no sensor sends and no sink can store.
+      return 'typeof v === "number" && Number.isFinite(v)';
     case "int":
       return "Number.isInteger(v)";
     case "bool":
@@ -80,8 +81,8 @@ function typeCheck(type: FlowType): string | undefined {
 
 const typeNames: Readonly<Record<string, string>> = {
   string: "text",
-  number: "a number",
-  duration: "a number",
+  number: "a finite number",
+  duration: "a finite number",
   int: "an integer",
   bool: "true or false",
 };
@@ -157,8 +158,27 @@ export function decoderFor<T = unknown>(schema?: RecordType): Decoder<T> {
       return convert(value) as T | undefined;
     },
   };
-  const convert = schema ? converterFor(schema, decoder as MutableDecoder<unknown>) : (value: unknown) => value;
+  const convert = schema
+    ? converterFor(schema, decoder as MutableDecoder<unknown>)
+    : (value: unknown) => {
+        if (allFinite(value)) return value;
+        decoder.reason = "a number is not finite";
+        return undefined;
+      };
   return decoder;
+}
+
+/** False when parsed JSON holds a number JSON.parse made infinite (`1e999`); iterative, for any depth. */
+function allFinite(value: unknown): boolean {
+  if (typeof value === "number") return Number.isFinite(value);
+  if (value === null || typeof value !== "object") return true;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === "number" && !Number.isFinite(next)) return false;
+    if (next !== null && typeof next === "object") pending.push(...Object.values(next));
+  }
+  return true;
 }
 
 /**

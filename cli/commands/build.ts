@@ -12,7 +12,15 @@ import type { IRProgram } from "../../compiler/ir.js";
 import { allTargets, type Target } from "../../compiler/registry.js";
 import type { SourceFile } from "../../compiler/source.js";
 import { secretsFile } from "../options.js";
-import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import {
+  countOf,
+  ExitCode,
+  processStreams,
+  readSourceFiles,
+  loadUsedFile,
+  useColor,
+  type CommandStreams,
+} from "../io.js";
 
 export interface BuildCommandOptions {
   readonly target: Target;
@@ -78,7 +86,7 @@ export async function buildCommand(
 ): Promise<ExitCode> {
   const inputs = await readSourceFiles(files, "build", streams);
   if (!inputs) return ExitCode.Usage;
-  const result = compile(inputs, { registry: registry(), target: options.target });
+  const result = compile(inputs, { registry: registry(), load: loadUsedFile, target: options.target });
   const color = useColor(streams.stderr, { flag: options.color });
   const report = (diagnostics: readonly Diagnostic[]) => {
     for (const diagnostic of diagnostics)

@@ -8,12 +8,22 @@ import {
   compile,
   diagnosticToJson,
   renderDiagnostic,
+  sortDiagnostics,
+  type CompileResult,
   type Diagnostic,
   type DiagnosticJson,
 } from "../../compiler/index.js";
 import { allTargets, type Target } from "../../compiler/registry.js";
 import { registry } from "../../components/declarations.js";
-import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import {
+  countOf,
+  ExitCode,
+  processStreams,
+  readSourceFiles,
+  loadUsedFile,
+  useColor,
+  type CommandStreams,
+} from "../io.js";
 
 export type CheckFormat = "text" | "json";
 export const checkFormats: readonly CheckFormat[] = ["text", "json"];
@@ -52,26 +62,44 @@ export async function checkCommand(
 ): Promise<ExitCode> {
   const inputs = await readSourceFiles(files, "check", streams);
   if (!inputs) return ExitCode.Usage;
-  const result = compile(inputs, { registry: registry(), ...(options.target ? { target: options.target } : {}) });
-  const errors = result.diagnostics.filter((d) => d.severity === "error").length;
-  const warnings = result.diagnostics.length - errors;
+  const result = compile(inputs, {
+    registry: registry(),
+    ...(options.target ? { target: options.target } : {}),
+    load: loadUsedFile,
+  });
+  const diagnostics = sortDiagnostics([...result.diagnostics, ...(await targetDiagnosticsOf(result))]);
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = diagnostics.length - errors;
 
   if (options.format === "json") {
     const report: CheckReport = {
       files: [...files],
       errors,
       warnings,
-      diagnostics: result.diagnostics.map((d) => diagnosticToJson(d, result.sources)),
+      diagnostics: diagnostics.map((d) => diagnosticToJson(d, result.sources)),
     };
     streams.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const color = useColor(streams.stdout, { flag: options.color });
-    for (const diagnostic of result.diagnostics) {
+    for (const diagnostic of diagnostics) {
       streams.stdout.write(`${renderDiagnostic(diagnostic, result.sources, { color })}\n\n`);
     }
-    streams.stdout.write(`${summaryLine(files.length, result.diagnostics)}\n`);
+    streams.stdout.write(`${summaryLine(files.length, diagnostics)}\n`);
   }
   return errors > 0 ? ExitCode.Failure : ExitCode.Ok;
+}
+
+/**
+ * What the targets say about the programs, as `flowc build` would; the target code is loaded only
+ * when a program has a target, so checking host flows stays as quick to start as it was.
+ */
+async function targetDiagnosticsOf(result: CompileResult): Promise<Diagnostic[]> {
+  if (!result.programs.some((program) => program.target)) return [];
+  const [{ targetDiagnostics }, { micropythonImplementations }] = await Promise.all([
+    import("../../targets/diagnostics.js"),
+    import("../../components/micropython.js"),
+  ]);
+  return targetDiagnostics(result.programs, result.sources, { micropython: micropythonImplementations });
 }
 
 /** `2 errors, 1 warning` when something failed; `ok: 2 files` (and any warnings) otherwise. */

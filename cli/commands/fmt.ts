@@ -7,6 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { Option, type Command } from "commander";
 import { resolveConfig } from "prettier";
 import { renderDiagnostic } from "../../compiler/diagnostics.js";
+import { sourceOf } from "../../compiler/input.js";
 import { formatFlow, type FlowFormatOptions } from "../../compiler/prettier/format.js";
 import { FlowcSyntaxError } from "../../compiler/prettier/parse.js";
 import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
@@ -39,7 +40,15 @@ export async function fmtCommand(
   const inputs = await readSourceFiles(files, "fmt", streams);
   if (!inputs) return ExitCode.Usage;
   let exitCode: ExitCode = ExitCode.Ok;
-  for (const { path, text } of inputs) {
+  for (const input of inputs) {
+    const { source, diagnostics: encoding } = sourceOf(input);
+    const { path, text } = source;
+    if (encoding.length > 0) {
+      // Formatting would write the undecodable bytes back as U+FFFD: the file is left alone.
+      reportSyntaxErrors(new FlowcSyntaxError(encoding, source), streams, options);
+      exitCode = ExitCode.Failure;
+      continue;
+    }
     let formatted: string;
     try {
       formatted = await formatFlow(text, await layoutOptionsFor(path));
@@ -73,7 +82,8 @@ function reportSyntaxErrors(error: FlowcSyntaxError, streams: CommandStreams, op
   for (const diagnostic of error.diagnostics) {
     streams.stderr.write(`${renderDiagnostic(diagnostic, files, { color })}\n\n`);
   }
-  streams.stderr.write(`flowc fmt: ${error.source.path} has syntax errors; not formatted\n`);
+  const what = error.diagnostics.some((d) => d.code === "E105") ? "is not UTF-8" : "has syntax errors";
+  streams.stderr.write(`flowc fmt: ${error.source.path} ${what}; not formatted\n`);
 }
 
 /**

@@ -9,7 +9,15 @@ import { Option, type Command } from "commander";
 import { graphFormats, renderGraph, type GraphFormat } from "../../compiler/diagram/index.js";
 import { compile, renderDiagnostic } from "../../compiler/index.js";
 import { registry } from "../../components/declarations.js";
-import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import {
+  countOf,
+  ExitCode,
+  processStreams,
+  readSourceFiles,
+  loadUsedFile,
+  useColor,
+  type CommandStreams,
+} from "../io.js";
 
 /** What `graph` draws: the compiler's text formats, and PNG rasterised from the SVG. */
 export type PictureFormat = GraphFormat | "png";
@@ -63,7 +71,7 @@ export async function graphCommand(
   }
   const inputs = await readSourceFiles(files, "graph", streams);
   if (!inputs) return ExitCode.Usage;
-  const result = compile(inputs, { registry: registry() });
+  const result = compile(inputs, { registry: registry(), load: loadUsedFile });
   const color = useColor(streams.stderr, { flag: options.color });
   for (const diagnostic of result.diagnostics) {
     streams.stderr.write(`${renderDiagnostic(diagnostic, result.sources, { color })}\n\n`);

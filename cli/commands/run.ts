@@ -10,7 +10,7 @@ import { compile, renderDiagnostic } from "../../compiler/index.js";
 import { registry } from "../../components/declarations.js";
 import type { IRProgram } from "../../compiler/ir.js";
 import type { RunningFlow } from "../../runtime/run.js";
-import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import { ExitCode, processStreams, readSourceFiles, loadUsedFile, useColor, type CommandStreams } from "../io.js";
 import { listenAddress, portNumber, secretsFile, wholeNumber } from "../options.js";
 
 export interface RunCommandOptions {
@@ -50,7 +50,7 @@ export async function runCommand(
   const inputs = await readSourceFiles(files, "run", streams);
   if (!inputs) return ExitCode.Usage;
   // Device flows run here too, on simulated sensors: the host supports every component.
-  const result = compile(inputs, { registry: registry(), target: "node" });
+  const result = compile(inputs, { registry: registry(), load: loadUsedFile, target: "node" });
   const color = useColor(streams.stderr, { flag: options.color });
   for (const diagnostic of result.diagnostics) {
     streams.stderr.write(`${renderDiagnostic(diagnostic, result.sources, { color })}\n\n`);

@@ -8,7 +8,7 @@ import { Option, type Command } from "commander";
 import { compile, renderDiagnostic, type Diagnostic } from "../../compiler/index.js";
 import { secretsFile, wholeNumber } from "../options.js";
 import { registry } from "../../components/declarations.js";
-import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import { ExitCode, processStreams, readSourceFiles, loadUsedFile, useColor, type CommandStreams } from "../io.js";
 
 export interface SimCommandOptions {
   /** Where the simulated board's MQTT goes: a broker URL, or `embedded` for one in this process. */
@@ -35,7 +35,7 @@ export async function simCommand(
 ): Promise<ExitCode> {
   const inputs = await readSourceFiles([file], "sim", streams);
   if (!inputs) return ExitCode.Usage;
-  const result = compile(inputs, { registry: registry(), target: "esp8266" });
+  const result = compile(inputs, { registry: registry(), load: loadUsedFile, target: "esp8266" });
   const color = useColor(streams.stderr, { flag: options.color });
   const report = (diagnostics: readonly Diagnostic[]) => {
     for (const d of diagnostics) streams.stderr.write(`${renderDiagnostic(d, result.sources, { color })}\n\n`);

@@ -64,6 +64,8 @@ export function childNodes(node: FormatNode): readonly FormatNode[] {
   switch (node.kind) {
     case "let":
       return [node.value];
+    case "use":
+      return [node.path];
     case "schema":
       return node.fields;
     case "settings":
@@ -115,6 +117,8 @@ export function childKeys(node: FormatNode): string[] {
     case "value":
     case "assignment":
       return ["value"];
+    case "use":
+      return ["path"];
     case "schema":
     case "record":
       return ["fields"];

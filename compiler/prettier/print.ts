@@ -62,6 +62,8 @@ function printNode(path: FlowPath, options: FlowOptions, print: Print): Doc {
   switch (node.kind) {
     case "let":
       return ["let ", node.name.name, " = ", print("value")];
+    case "use":
+      return ["use ", print("path")];
     case "schema":
       return printSchema(path as AstPath<A.SchemaStatement>, options, print);
     case "settings":

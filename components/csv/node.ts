@@ -146,7 +146,8 @@ function cellParser(type: FlowType, formulas: Formulas): (text: string) => unkno
       default:
         return (text) => {
           const value = text.trim() === "" ? NaN : Number(text);
-          return Number.isNaN(value) ? undefined : value;
+          // `Infinity` and `1e999` are refused like `NaN`: malformed rows, not values.
+          return Number.isFinite(value) ? value : undefined;
         };
     }
   }

@@ -13,6 +13,7 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import packageJson from "../../package.json" with { type: "json" };
+import { loadUsedFile } from "../../cli/io.js";
 import { FlowWorkspace, type WorkspaceOptions } from "./workspace.js";
 
 /**
@@ -35,7 +36,7 @@ export function startLanguageServer(
   }
   const connection = createConnection(input, output);
   const documents = new TextDocuments(TextDocument);
-  const workspace = new FlowWorkspace(options);
+  const workspace = new FlowWorkspace({ readFile: loadUsedFile, ...options });
 
   connection.onInitialize((): InitializeResult => ({
     capabilities: {

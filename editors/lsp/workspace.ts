@@ -13,22 +13,37 @@ import {
   type Position,
 } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import { compile, type CompileResult } from "../../compiler/index.js";
+import {
+  compile,
+  decodeSource,
+  type CompileInput,
+  type CompileResult,
+  type SourceLoader,
+} from "../../compiler/index.js";
 import { registry as defaultRegistry } from "../../components/declarations.js";
+import { micropythonImplementations } from "../../components/micropython.js";
 import type { Diagnostic } from "../../compiler/diagnostics.js";
 import type { Registry } from "../../compiler/registry.js";
 import type { Span } from "../../compiler/source.js";
+import { targetDiagnostics } from "../../targets/diagnostics.js";
 import { completionsAt } from "./completion.js";
 import { hoverAt } from "./hover.js";
 
 export interface WorkspaceOptions {
   /** The components to check against; default: every component in components/. */
   readonly registry?: Registry;
+  /**
+   * Reads a file from disk: one a `use` names that is not open, or an open document whose text
+   * has U+FFFD, to tell a file that is not UTF-8 from a real U+FFFD. Default: nothing is read.
+   */
+  readonly readFile?: SourceLoader;
 }
 
 /** One compile of every open document. */
 interface Analysis {
   readonly result: CompileResult;
+  /** The compiler's diagnostics and the targets' (as `flowc check` reports them). */
+  readonly diagnostics: readonly Diagnostic[];
   /** Input index of each document, by URI. */
   readonly indexOf: ReadonlyMap<string, number>;
   /** The URI of each compiled path, to map diagnostics back. */
@@ -52,9 +67,11 @@ export class FlowWorkspace {
   private readonly documents = new Map<string, TextDocument>();
   private analysis: Analysis | undefined;
   readonly registry: Registry;
+  private readonly readFile: SourceLoader | undefined;
 
   constructor(options: WorkspaceOptions = {}) {
     this.registry = options.registry ?? defaultRegistry();
+    this.readFile = options.readFile;
   }
 
   /** Opens a document or replaces its text. */
@@ -81,9 +98,9 @@ export class FlowWorkspace {
    * with the compiler's code, severity and hint.
    */
   diagnostics(): Map<string, LspDiagnostic[]> {
-    const { result, uriOf } = this.analyze();
+    const { diagnostics, uriOf } = this.analyze();
     const byUri = new Map<string, LspDiagnostic[]>(this.uris().map((uri) => [uri, []]));
-    for (const diagnostic of result.diagnostics) {
+    for (const diagnostic of diagnostics) {
       const uri = uriOf.get(diagnostic.span.file);
       const document = uri ? this.documents.get(uri) : undefined;
       if (!uri || !document) continue;
@@ -127,14 +144,30 @@ export class FlowWorkspace {
   private analyze(): Analysis {
     if (this.analysis) return this.analysis;
     const uris = this.uris();
-    const inputs = uris.map((uri) => ({ path: pathOf(uri), text: this.documents.get(uri)!.getText() }));
-    const result = compile(inputs, { registry: this.registry });
+    const inputs = uris.map((uri) => this.inputOf(pathOf(uri), this.documents.get(uri)!.getText()));
+    const result = compile(inputs, { registry: this.registry, ...(this.readFile ? { load: this.readFile } : {}) });
     this.analysis = {
       result,
+      diagnostics: [
+        ...result.diagnostics,
+        ...targetDiagnostics(result.programs, result.sources, { micropython: micropythonImplementations }),
+      ],
       indexOf: new Map(uris.map((uri, index) => [uri, index])),
       uriOf: new Map(uris.map((uri, index) => [inputs[index]!.path, uri])),
     };
     return this.analysis;
+  }
+
+  /**
+   * An open document as the compiler gets it. Editors show bytes that are not UTF-8 as U+FFFD;
+   * when the file on disk decodes to the very same text, the compiler gets its bytes, so it
+   * reports where the file stops being UTF-8 (E105) as `flowc check` does.
+   */
+  private inputOf(path: string, text: string): CompileInput {
+    if (!this.readFile || !text.includes("\uFFFD")) return { path, text };
+    const onDisk = this.readFile(path);
+    if (onDisk instanceof Uint8Array && decodeSource(onDisk).text === text) return { path, bytes: onDisk };
+    return { path, text };
   }
 
   private range(document: TextDocument, span: Span) {

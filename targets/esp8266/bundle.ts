@@ -48,8 +48,10 @@ export interface Bundle {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** The heap the ESP8266 port of MicroPython gives a program: a flow needing more can never start. */
+export const heapBytes = 38 * 1024;
 /** Half of the ESP8266 port's 38 KB heap: beyond it, allocations start failing under fragmentation. */
-export const heapWarningBytes = 19 * 1024;
+export const heapWarningBytes = heapBytes / 2;
 /**
  * What a running bundle holds besides its own code and state: the interpreter's working set and
  * an event in flight. With it, {@link BundleManifest.heapEstimate} came within 1 KB below and
@@ -80,14 +82,21 @@ export function buildBundle(program: IRProgram, options: BundleOptions): Bundle 
   // The board compiles every .py file it imports into bytecode on the heap, which takes about as
   // many bytes as the minified source (identifiers and strings included).
   const heapEstimate = baseHeapBytes + nodes.stateBytes + main.stateBytes + minifiedBytes(pythonFiles, minify);
-  if (heapEstimate > heapWarningBytes) {
+  const needs = `this flow needs about ${Math.round(heapEstimate / 1024)} KB of heap`;
+  const where = program.nodes[0]?.span ?? { file: program.file, start: 0, end: 0 };
+  const smaller = "use smaller windows, fewer streams, or move aggregation to the host";
+  if (heapEstimate > heapBytes) {
     diagnostics.push(
       diagnostic(
-        DiagnosticCodes.HeapBudget,
-        program.nodes[0]?.span ?? { file: program.file, start: 0, end: 0 },
-        `this flow needs about ${Math.round(heapEstimate / 1024)} KB of heap, more than half of the ESP8266's 38 KB`,
-        "use smaller windows, fewer streams, or move aggregation to the host",
+        DiagnosticCodes.HeapExceeded,
+        where,
+        `${needs}, more than the ESP8266's 38 KB: it can never run`,
+        smaller,
       ),
+    );
+  } else if (heapEstimate > heapWarningBytes) {
+    diagnostics.push(
+      diagnostic(DiagnosticCodes.HeapBudget, where, `${needs}, more than half of the ESP8266's 38 KB`, smaller),
     );
   }
   const byKind = (kind: IRNode["kind"]) => program.nodes.filter((node) => node.kind === kind).map((node) => node.label);

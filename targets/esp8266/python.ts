@@ -253,9 +253,37 @@ const recordHelper = `def rec(v, k, t):
         x = v[i]
         if type(c) is tuple:
             v[i] = rec(x, c[0], c[1])
-        elif not (c == "a" or c == "n" and type(x) in (int, float) or c == "i" and type(x) is int or c == "s" and type(x) is str or c == "b" and type(x) is bool):
+        elif not (c == "a" or c == "n" and type(x) in (int, float) and x - x == 0 or c == "i" and type(x) is int or c == "s" and type(x) is str or c == "b" and type(x) is bool):
             raise ValueError(k[i])
     return tuple(v)`;
+
+/**
+ * Python raising ValueError when parsed JSON holds a number that is not finite (`1e999` reads as
+ * `inf`; `x - x` is 0 for every finite number, `nan` for `inf` and `nan`). Iterative, as the
+ * board's stack is small.
+ */
+const finiteHelper = `def fin(v):
+    s = [v]
+    while s:
+        x = s.pop()
+        t = type(x)
+        if t is float and x - x != 0:
+            raise ValueError("a number is not finite")
+        if t is list:
+            s.extend(x)
+        elif t is dict:
+            s.extend(x.values())
+    return v`;
+
+/**
+ * A Python expression checking that parsed JSON holds finite numbers only.
+ *
+ * @example
+ * finiteJson("json.loads(e)", names); // 'fin(json.loads(e))'
+ */
+export function finiteJson(value: string, names: Pick<PythonNames, "helper">): string {
+  return `${names.helper("fin", finiteHelper)}(${value})`;
+}
 
 /**
  * A Python expression turning the parsed JSON `value` into an event tuple of `schema`, accepting

@@ -113,6 +113,7 @@ describe("scopes", () => {
       schema: "schema S { a: int }",
       broker: 'broker "localhost"',
       device: "device esp8266 {\n}",
+      use: 'use "schemas.flow"',
     };
     const snippet = snippets[word];
     expect(snippet, `add a snippet for the new keyword ${word}`).toBeDefined();

@@ -9,7 +9,7 @@
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "../../../compiler/diagnostics.js";
 import type { IRNode, IRProgram } from "../../../compiler/ir.js";
 import { componentKey, type ParamValue } from "../../../compiler/registry.js";
-import type { TypedExpression } from "../../../compiler/typed.js";
+import { mayDivideByZero, type TypedExpression } from "../../../compiler/typed.js";
 import type { FlowType } from "../../../compiler/types.js";
 import {
   indent,
@@ -213,7 +213,7 @@ class NodeEmitter {
       this.tasks.push({ periodMs: source.periodMs, fn: name });
       return;
     }
-    const statements = guardedAgainstUntyped(node, (generated as OperatorCode | SinkCode).statements, where);
+    const statements = guardedAgainstFailures(node, (generated as OperatorCode | SinkCode).statements, where);
     const body =
       node.kind === "sink"
         ? [...this.globalLine(node.id), ...statements]
@@ -378,13 +378,23 @@ class NodeEmitter {
 
 /**
  * A step's statements, inside a `try` that reports a failure under the step's name and drops the
- * event when its input holds values of unknown shape (`json` without `as`). A typed step cannot
- * fail, so it costs nothing; an untyped one could otherwise raise into the step before it and
- * take the event from the fan-out branches after it, which the host would still have served.
+ * event when its input holds values of unknown shape (`json` without `as`) or it may divide by
+ * zero (as the host drops such an event). Any other step cannot fail, so it costs nothing; a
+ * failing one could otherwise raise into the step before it and take the event from the fan-out
+ * branches after it, which the host would still have served.
  */
-function guardedAgainstUntyped(node: IRNode, statements: readonly string[], where: string): readonly string[] {
-  if (statements.length === 0 || !node.input || !holdsUntypedValues(node.input)) return statements;
+function guardedAgainstFailures(node: IRNode, statements: readonly string[], where: string): readonly string[] {
+  if (statements.length === 0) return statements;
+  const mayFail = (node.input && holdsUntypedValues(node.input)) || Object.values(node.params).some(mayDivideBy0);
+  if (!mayFail) return statements;
   return ["try:", ...indent(statements), "except Exception as x:", ...indent([`fault(${where}, x)`, "return"])];
+}
+
+function mayDivideBy0(param: ParamValue): boolean {
+  if (param.kind === "expression") return mayDivideByZero(param.expr);
+  if (param.kind === "binding") return mayDivideByZero(param.init);
+  if (param.kind === "assignments") return param.items.some((item) => mayDivideByZero(item.expr));
+  return false;
 }
 
 function holdsUntypedValues(type: FlowType): boolean {
