@@ -4,7 +4,7 @@
  * publisher sends.
  */
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
-import type { IRProgram, TopicUse } from "./ir.js";
+import type { IRProgram } from "./ir.js";
 import { topicMatches } from "./topic-filter.js";
 import { formatType, type FlowType, type RecordType } from "./types.js";
 
