@@ -77,23 +77,31 @@ export const durationUnits: Readonly<Record<string, number>> = {
   d: 86_400_000,
 };
 
+/**
+ * The negative-number rule, in one place: a `-` written apart from what precedes it (after a space,
+ * a line break or at the start) and against a digit belongs to the literal, so `offset -0.4` is one
+ * value; `val - 1` and `val-1` subtract. The parser then reads a stage's items with no lookahead.
+ */
+const sign = String.raw`(?:(?<![^\s])-)?`;
+const signedStart = [...digits, "-"];
+
 export const Duration = createToken({
   name: "Duration",
-  pattern: /\d+(?:\.\d+)?(?:ms|min|s|h|d)(?![A-Za-z0-9_])/,
-  start_chars_hint: digits,
+  pattern: new RegExp(sign + String.raw`\d+(?:\.\d+)?(?:ms|min|s|h|d)(?![A-Za-z0-9_])`),
+  start_chars_hint: signedStart,
   line_breaks: false,
 });
 /** A number glued to an unknown suffix (`5sec`, `2x`): reported as E104 by the layout pass. */
 export const BadUnit = createToken({
   name: "BadUnit",
-  pattern: /(?!0x[0-9A-Fa-f])\d+(?:\.\d+)?(?![eE][+-]?\d)[A-Za-z_][A-Za-z0-9_]*/,
-  start_chars_hint: digits,
+  pattern: new RegExp(sign + String.raw`(?!0x[0-9A-Fa-f])\d+(?:\.\d+)?(?![eE][+-]?\d)[A-Za-z_][A-Za-z0-9_]*`),
+  start_chars_hint: signedStart,
   line_breaks: false,
 });
 export const NumberLiteral = createToken({
   name: "NumberLiteral",
-  pattern: /0x[0-9A-Fa-f]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/,
-  start_chars_hint: digits,
+  pattern: new RegExp(sign + String.raw`(?:0x[0-9A-Fa-f]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)`),
+  start_chars_hint: signedStart,
   line_breaks: false,
 });
 export const StringLiteral = createToken({
