@@ -70,10 +70,10 @@ export interface ReadItems {
  * Reads an invocation's items as positional arguments, options and flags, by its parameters:
  *
  * - an item after a comma, a value other than a bare word, or `name = value` is positional;
- * - a word naming a parameter is that option: a flag (`retain`) stands alone; otherwise it takes
- *   the next item as its value, unless that is missing or names another parameter, in which case
- *   a `bool` parameter means `true` (`csv "f" header rotate daily`) and any other is read as a
- *   value where a positional argument is still open (`let host = "h"` then `broker host port 1883`);
+ * - a word naming a parameter is that option, and takes the next item as its value, unless that
+ *   is missing or names another parameter: then a `bool` parameter is a flag meaning `true`
+ *   (`mqtt "x" retain qos 1`, `csv "f" header rotate daily`), and any other is read as a value
+ *   where a positional argument is still open (`let host = "h"` then `broker host port 1883`);
  * - a word naming no parameter followed by a value is an (unknown) option with that value
  *   (`evry 5s`); alone, it is the positional argument where one is open and needed, or the word
  *   names a constant (`map val`, `csv out rotate daily`), and otherwise an (unknown) flag.
@@ -122,7 +122,7 @@ export function readItems(
       value: valueOf(value),
       span: { ...word.span, end: value.span.end },
     });
-    if (spec && !isFlag(spec)) {
+    if (spec) {
       if (valueFollows) {
         options.push(withValue(next));
         i++;
@@ -305,11 +305,6 @@ export function bindParams(
     }
   }
   return { values, spans, streams };
-}
-
-/** A parameter written as its bare name, never with a value (`tls`, `retain`). */
-function isFlag(spec: ParamSpec): boolean {
-  return spec.type.kind === "bool" && spec.flag === true;
 }
 
 function convert(

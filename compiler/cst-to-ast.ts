@@ -357,15 +357,20 @@ export class AstBuilder extends BaseVisitor {
         failed = true;
         return { kind: "number", value: 0, isInteger: true, span: this.source.span(this.lastEnd, this.lastEnd) };
       }
-      const prefixes = tokens(operandChildren, "Not", "Minus");
+      const prefixes = tokens(operandChildren, "Not", "Minus", "Sign");
       for (let i = prefixes.length - 1; i >= 0; i--) {
         const prefix = prefixes[i]!;
         const span = this.spanOf(prefix);
         if (prefix.image === "-") {
+          // A negative literal is one value: `-0.4`, and `-5s`, which the binder refuses as a
+          // duration that is not positive rather than as arithmetic on a duration.
+          const widened: Span = { ...span, end: value.span.end };
           value =
             value.kind === "number"
-              ? { ...value, value: -value.value, span: { ...span, end: value.span.end } }
-              : { kind: "unary", operator: "-", operand: value, span: { ...span, end: value.span.end } };
+              ? { ...value, value: -value.value, span: widened }
+              : value.kind === "duration"
+                ? { ...value, milliseconds: -value.milliseconds, text: `-${value.text}`, span: widened }
+                : { kind: "unary", operator: "-", operand: value, span: widened };
         } else {
           const inner = climb(value, notPrecedence + 1);
           value = { kind: "unary", operator: "not", operand: inner, span: { ...span, end: inner.span.end } };
@@ -421,20 +426,17 @@ export class AstBuilder extends BaseVisitor {
     const span = this.spanOf(token);
     switch (token.tokenType.name) {
       case "NumberLiteral": {
-        // The lexer keeps a negative number's sign in the literal (`offset -0.4`).
-        const negative = token.image.startsWith("-");
-        const digits = negative ? token.image.slice(1) : token.image;
-        const isInteger = /^(0x[0-9a-f]+|\d+)$/i.test(digits);
-        return { kind: "number", value: negative ? -Number(digits) : Number(digits), isInteger, span };
+        const isInteger = /^(0x[0-9a-f]+|\d+)$/i.test(token.image);
+        return { kind: "number", value: Number(token.image), isInteger, span };
       }
       case "Duration": {
-        const [, amount, unit] = /^(-?\d+(?:\.\d+)?)(ms|min|s|h|d)$/.exec(token.image)!;
+        const [, amount, unit] = /^(\d+(?:\.\d+)?)(ms|min|s|h|d)$/.exec(token.image)!;
         return { kind: "duration", milliseconds: Number(amount) * durationUnits[unit!]!, text: token.image, span };
       }
       case "BadUnit": {
         this.diagnostics.push(unknownUnit(span, token.image));
         const likely = likelyDuration(token.image);
-        const [, amount, unit] = /^(-?\d+(?:\.\d+)?)(ms|min|s|h|d)$/.exec(likely)!;
+        const [, amount, unit] = /^(\d+(?:\.\d+)?)(ms|min|s|h|d)$/.exec(likely)!;
         const milliseconds = Number(amount) * durationUnits[unit!]!;
         return { kind: "duration", milliseconds, text: token.image, unknownUnit: true, span };
       }

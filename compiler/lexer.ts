@@ -77,31 +77,23 @@ export const durationUnits: Readonly<Record<string, number>> = {
   d: 86_400_000,
 };
 
-/**
- * The negative-number rule, in one place: a `-` written apart from what precedes it (after a space,
- * a line break or at the start) and against a digit belongs to the literal, so `offset -0.4` is one
- * value; `val - 1` and `val-1` subtract. The parser then reads a stage's items with no lookahead.
- */
-const sign = String.raw`(?:(?<![^\s])-)?`;
-const signedStart = [...digits, "-"];
-
 export const Duration = createToken({
   name: "Duration",
-  pattern: new RegExp(sign + String.raw`\d+(?:\.\d+)?(?:ms|min|s|h|d)(?![A-Za-z0-9_])`),
-  start_chars_hint: signedStart,
+  pattern: /\d+(?:\.\d+)?(?:ms|min|s|h|d)(?![A-Za-z0-9_])/,
+  start_chars_hint: digits,
   line_breaks: false,
 });
 /** A number glued to an unknown suffix (`5sec`, `2x`): reported as E104 by the layout pass. */
 export const BadUnit = createToken({
   name: "BadUnit",
-  pattern: new RegExp(sign + String.raw`(?!0x[0-9A-Fa-f])\d+(?:\.\d+)?(?![eE][+-]?\d)[A-Za-z_][A-Za-z0-9_]*`),
-  start_chars_hint: signedStart,
+  pattern: /(?!0x[0-9A-Fa-f])\d+(?:\.\d+)?(?![eE][+-]?\d)[A-Za-z_][A-Za-z0-9_]*/,
+  start_chars_hint: digits,
   line_breaks: false,
 });
 export const NumberLiteral = createToken({
   name: "NumberLiteral",
-  pattern: new RegExp(sign + String.raw`(?:0x[0-9A-Fa-f]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)`),
-  start_chars_hint: signedStart,
+  pattern: /0x[0-9A-Fa-f]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/,
+  start_chars_hint: digits,
   line_breaks: false,
 });
 export const StringLiteral = createToken({
@@ -133,6 +125,18 @@ export const Less = symbol("Less", /</, binary);
 export const Greater = symbol("Greater", />/, binary);
 export const Equals = symbol("Equals", /=/);
 export const Plus = symbol("Plus", /\+/, binary);
+/**
+ * The negative-value rule, in one place: a `-` written apart from what precedes it (after a space,
+ * a line break or at the start) and against what follows is a sign, not a subtraction, so
+ * `calibrate offset -0.4` and `scan acc = 0 step -acc` hold a negative value where `val - 1` and
+ * `val-1` subtract. The parser then reads a stage's items with no lookahead.
+ */
+export const Sign = createToken({
+  name: "Sign",
+  pattern: /(?<![^\s])-(?![\s>])/,
+  start_chars_hint: ["-"],
+  line_breaks: false,
+});
 export const Minus = symbol("Minus", /-/, binary);
 export const Star = symbol("Star", /\*/, binary);
 export const Slash = symbol("Slash", /\//, binary);
@@ -167,6 +171,7 @@ export const allTokens: TokenType[] = [
   Greater,
   Equals,
   Plus,
+  Sign,
   Minus,
   Star,
   Slash,

@@ -27,6 +27,7 @@ const expressionStart: TokenType[] = [
   T.LParen,
   T.LBrace,
   T.Minus,
+  T.Sign,
   T.Not,
 ];
 const afterNameInExpression: TokenType[] = [T.LParen, T.Dot, T.LBrace];
@@ -244,7 +245,11 @@ export class FlowParser extends CstParser {
    */
   private operand = this.RULE("operand", () => {
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Not) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      this.OR([
+        { ALT: () => this.CONSUME(T.Not) },
+        { ALT: () => this.CONSUME(T.Minus) },
+        { ALT: () => this.CONSUME(T.Sign) },
+      ]);
     });
     this.OR2([
       { ALT: () => this.CONSUME(T.NumberLiteral) },
