@@ -11,6 +11,7 @@ import { evaluateConstant, typeExpression, type ExpressionScope } from "./expres
 import type { ParamSpec, ParamValue } from "./registry.js";
 import type { Span } from "./source.js";
 import { unknownUnit } from "./layout.js";
+import { EventName } from "./stdlib.js";
 import { BoolType, DurationType, fieldOf, formatType, isAssignable, isNumeric, type FlowType } from "./types.js";
 import type { TypedExpression } from "./typed.js";
 
@@ -137,7 +138,9 @@ export function readItems(
           DiagnosticCodes.AmbiguousItems,
           { ...word.span, end: next.span.end },
           `\`${next.name.name}\` could be the value of \`${word.name}\` or the option \`${next.name.name}\``,
-          `read here as the value of \`${word.name}\`; write \`${word.name} (${next.name.name})\` to say so`,
+          spec.type.kind === "field"
+            ? `read here as the value of \`${word.name}\`; write \`${word.name} ${EventName}.${next.name.name}\` to say so`
+            : `read here as the value of \`${word.name}\`; rename the constant \`${next.name.name}\` to say so`,
         );
         options.push(withValue(next));
         i++;
@@ -444,7 +447,12 @@ function convert(
       return { kind: "schema", type: schema };
     }
     case "field": {
-      if (expr.kind !== "name") {
+      // `by it.state` names the field where a bare `state` would be read as an option.
+      const field =
+        expr.kind === "field" && expr.object.kind === "name" && expr.object.name === EventName
+          ? ({ kind: "name", name: expr.field.name, span: expr.field.span } as const)
+          : expr;
+      if (field.kind !== "name") {
         report(
           DiagnosticCodes.InvalidValue,
           expr.span,
@@ -453,7 +461,7 @@ function convert(
         );
         return undefined;
       }
-      return fieldParam(expr, type.numeric ?? false, context, report);
+      return fieldParam(field, type.numeric ?? false, context, report);
     }
     case "enum": {
       // Listed values are written as the docs show them: `gain high`, `range 8g` (or quoted).
@@ -604,10 +612,6 @@ function constantParam(
     case "duration":
     case "count-or-duration": {
       if (typed.type === DurationType && typeof value === "number") {
-        if (type.kind === "duration" && type.minMs !== undefined && value < type.minMs) {
-          report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be at least ${type.minMs}ms`);
-          return undefined;
-        }
         if (value <= 0) {
           report(
             DiagnosticCodes.InvalidValue,
@@ -617,6 +621,10 @@ function constantParam(
               ? `durations must be positive${expr.kind === "duration" ? `: write \`${expr.text.slice(1)}\`` : ""}`
               : undefined,
           );
+          return undefined;
+        }
+        if (type.kind === "duration" && type.minMs !== undefined && value < type.minMs) {
+          report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be at least ${type.minMs}ms`);
           return undefined;
         }
         return { kind: "duration", ms: value };

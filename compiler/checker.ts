@@ -12,7 +12,7 @@ import type { SettingsBlock } from "./ir.js";
 import { bindParams } from "./binder.js";
 import { printLabel } from "./prettier/text.js";
 import type { ComponentContext, ComponentKind, Registry, Target } from "./registry.js";
-import { topLevelSettings, type SettingDeclaration } from "./settings.js";
+import { deviceSetting, topLevelSettings, type SettingDeclaration } from "./settings.js";
 import type { Span } from "./source.js";
 import { builtinSchemas, ErrorType, formatType, scalarTypes, type FlowType, type RecordType } from "./types.js";
 import type { TypedExpression } from "./typed.js";
@@ -446,6 +446,16 @@ class FileChecker {
         span,
         `\`${name}\` is a source and can only start a pipeline`,
         `name it with \`let x = ${name} ...\` and combine streams with \`merge\``,
+      );
+      return;
+    }
+    const setting = deviceSetting.block?.find((candidate) => candidate.name === name);
+    if (kind === "source" && setting) {
+      this.report(
+        DiagnosticCodes.UnknownComponent,
+        span,
+        `\`${name}\` is a setting of the board, not a source`,
+        `put it in a \`device\` block: \`device esp8266 { ${setting.example} }\``,
       );
       return;
     }
