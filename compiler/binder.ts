@@ -162,6 +162,34 @@ export function readItems(
   return { args, options };
 }
 
+/** What may be written at an item of a stage, as the binder reads the items before it. */
+export type NextItem =
+  /** The value of the option just written (`every |`, `gain |`). */
+  | { readonly kind: "value"; readonly spec: ParamSpec }
+  /** A positional argument (after a comma: `merge a, |`). */
+  | { readonly kind: "positional" }
+  /** An option not given yet, or (first after the name) a positional argument. */
+  | { readonly kind: "item"; readonly given: ReadonlySet<string>; readonly first: boolean };
+
+/**
+ * What may come at `items[index]`, read by the same rules as {@link readItems}: completion asks
+ * this rather than walking tokens itself.
+ *
+ * @example
+ * nextItem(invocation.items, 2, tsl2591.params); // after `every 5s gain`: { kind: "value", spec: gain }
+ */
+export function nextItem(items: readonly A.Item[], index: number, specs: readonly ParamSpec[]): NextItem {
+  const at = items[index];
+  if (at?.afterComma) return { kind: "positional" };
+  // Read with the item at the cursor, so a word there is what the rules make of it.
+  const { options } = readItems(items.slice(0, index + 1), specs);
+  const valued = at && options.find((option) => option.value?.span.start === at.span.start);
+  const spec = valued && lookupOf(specs).byName.get(valued.name.name);
+  if (spec && !spec.flag) return { kind: "value", spec };
+  const given = options.filter((option) => option !== valued && option.name.span.start !== at?.span.start);
+  return { kind: "item", given: new Set(given.map((option) => option.name.name)), first: index === 0 };
+}
+
 /** The expression an item holds: a bare word is a name. */
 function valueOf(item: A.Item): A.Expression {
   return item.kind === "word" ? { kind: "name", name: item.name.name, span: item.name.span } : item.value;
