@@ -6,7 +6,14 @@
  * the language is read and checked the same way; completion asks it what may come next.
  */
 import type * as A from "./ast.js";
-import { closest, diagnostic, DiagnosticCodes, didYouMean, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
+import {
+  closest,
+  diagnostic,
+  DiagnosticCodes,
+  didYouMean,
+  type Diagnostic,
+  type DiagnosticCode,
+} from "./diagnostics.js";
 import { evaluateConstant, typeExpression, type ExpressionScope } from "./expressions.js";
 import type { ParamSpec, ParamValue } from "./registry.js";
 import type { Span } from "./source.js";
@@ -79,10 +86,12 @@ export interface ReadItems {
  *   (`evry 5s`); alone, it is the positional argument where one is open and needed, or the word
  *   names a constant (`map val`, `csv out rotate daily`), and otherwise an (unknown) flag.
  *
- * A parameter that needs a value directly followed by another parameter's name, with no argument
- * open, could be read two ways (`dedupe by state within 10`): `report` hears of it (E205), and it
- * is read as option and value. The reading depends only on the declaration and which names are
- * constants, never on spacing or line breaks, so formatting cannot change it.
+ * A parameter that needs a value, followed by another parameter's name that cannot stand as an
+ * option (it needs a value and none follows), takes that name as its value: `avg over 10 of over`
+ * (a field named `over`) and `dedupe by state within 10` read as written. Where a constant is named
+ * like the option that follows, `report` hears of it (W205): the line still reads the same as with
+ * any other name. The reading depends only on the declaration and which names are constants,
+ * never on spacing or line breaks, so formatting cannot change it.
  *
  * @example
  * readItems(invocation.items, declaration.params).options.map((o) => o.name.name); // ["every"]
@@ -129,21 +138,26 @@ export function readItems(
         i++;
         continue;
       }
+      if (spec.type.kind !== "bool" && namesParameter(next)) {
+        // The next word names a parameter too. If it cannot stand as an option (it needs a value
+        // and none follows), the only valid reading makes it this option's value.
+        const standing = byName.get(next.name.name)!.type.kind === "bool" || valueAfter(items, i + 1, byName);
+        if (!standing) {
+          options.push(withValue(next));
+          i++;
+          continue;
+        }
+        if (isConstant(next.name.name)) {
+          report?.(
+            DiagnosticCodes.AmbiguousItems,
+            { ...word.span, end: next.span.end },
+            `the constant \`${next.name.name}\` is named like an option of this stage, so it is read as that option, not as the value of \`${word.name}\``,
+            `rename the constant to give it as the value of \`${word.name}\``,
+          );
+        }
+      }
       if (spec.type.kind !== "bool" && openSlot()) {
         args.push({ kind: "value", value: nameValue(word), span: word.span });
-        continue;
-      }
-      if (spec.type.kind !== "bool" && namesParameter(next)) {
-        report?.(
-          DiagnosticCodes.AmbiguousItems,
-          { ...word.span, end: next.span.end },
-          `\`${next.name.name}\` could be the value of \`${word.name}\` or the option \`${next.name.name}\``,
-          spec.type.kind === "field"
-            ? `read here as the value of \`${word.name}\`; write \`${word.name} ${EventName}.${next.name.name}\` to say so`
-            : `read here as the value of \`${word.name}\`; rename the constant \`${next.name.name}\` to say so`,
-        );
-        options.push(withValue(next));
-        i++;
         continue;
       }
     } else if (!spec && valueFollows) {
@@ -188,6 +202,13 @@ export function nextItem(items: readonly A.Item[], index: number, specs: readonl
   if (spec && !spec.flag) return { kind: "value", spec };
   const given = options.filter((option) => option !== valued && option.name.span.start !== at?.span.start);
   return { kind: "item", given: new Set(given.map((option) => option.name.name)), first: index === 0 };
+}
+
+/** Whether a value (not a parameter's name, not after a comma) follows `items[index]`. */
+function valueAfter(items: readonly A.Item[], index: number, byName: ReadonlyMap<string, ParamSpec>): boolean {
+  const next = items[index + 1];
+  if (!next || next.afterComma || next.kind === "assignment") return false;
+  return !(next.kind === "word" && byName.has(next.name.name));
 }
 
 /** The expression an item holds: a bare word is a name. */
@@ -495,7 +516,9 @@ function convert(
       // Listed values are written as the docs show them: `gain high`, `range 8g` (or quoted).
       const name =
         expr.kind === "name" || expr.kind === "string"
-          ? (expr.kind === "name" ? expr.name : expr.value)
+          ? expr.kind === "name"
+            ? expr.name
+            : expr.value
           : expr.kind === "duration"
             ? expr.text
             : expr.kind === "number"

@@ -22,8 +22,8 @@ export const DiagnosticCodes = {
   MissingToken: "E202",
   UnclosedBracket: "E203",
   MissingSeparator: "E204",
-  /** Words after a stage's name that its declaration lets read two ways (`dedupe by state within 10`). */
-  AmbiguousItems: "E205",
+  /** A constant named like an option, written where it could be read as either (`broker host tls`). */
+  AmbiguousItems: "W205",
   // names
   UnknownComponent: "E301",
   UnknownField: "E302",

@@ -139,7 +139,7 @@ const unitAliases: Record<string, string> = {
  * unknownUnit(source.span(10, 15), "5sec"); // E104 "unknown unit `sec`", hint "write `5s` …"
  */
 export function unknownUnit(span: Span, written: string): Diagnostic {
-  const [, digits, unit] = /^(\d+(?:\.\d+)?)(.*)$/.exec(written)!;
+  const [, digits, unit] = /^(-?\d+(?:\.\d+)?)(.*)$/.exec(written)!;
   return diagnostic(
     DiagnosticCodes.UnknownUnit,
     { ...span, start: span.start + digits!.length },
@@ -150,7 +150,7 @@ export function unknownUnit(span: Span, written: string): Diagnostic {
 
 /** The duration a number with an unknown unit most likely means, so one typo gives one error: `5sec` is `5s`. */
 export function likelyDuration(written: string): string {
-  const [, digits, unit] = /^(\d+(?:\.\d+)?)(.*)$/.exec(written)!;
+  const [, digits, unit] = /^(-?\d+(?:\.\d+)?)(.*)$/.exec(written)!;
   return `${digits}${unitAliases[unit!.toLowerCase()] ?? "s"}`;
 }
 

@@ -107,7 +107,10 @@ function printProgram(path: AstPath<FormatRoot>, options: FlowOptions, print: Pr
  * The documented style: a chain of more than two stages, or one written on several lines, is
  * written one stage per line with a leading `->`.
  */
-function brokenChain(stages: readonly { readonly span: { readonly start: number; readonly end: number } }[], text: string): boolean {
+function brokenChain(
+  stages: readonly { readonly span: { readonly start: number; readonly end: number } }[],
+  text: string,
+): boolean {
   if (stages.length > 2) return true;
   const [head, next] = stages;
   return head !== undefined && next !== undefined && hasLineBreakBetween(text, head.span.end, next.span.start);

@@ -103,7 +103,11 @@ export function isGrouped(node: A.Expression, parent: object | null, key: string
   return (text !== undefined && isParenthesized(node.span, text)) || needsParentheses(node, parent, key, text);
 }
 
-function printBareExpression<D>(node: A.Expression, children: ChildPrinter<D>, context: PrintContext<D>): D | string | (D | string)[] {
+function printBareExpression<D>(
+  node: A.Expression,
+  children: ChildPrinter<D>,
+  context: PrintContext<D>,
+): D | string | (D | string)[] {
   const { group, indent, join, line, softline } = context.builders;
   switch (node.kind) {
     case "number":
@@ -135,9 +139,12 @@ function printBareExpression<D>(node: A.Expression, children: ChildPrinter<D>, c
       if (node.fields.length === 0) return `${head}{}`;
       const brace = context.text?.indexOf("{", node.typeName?.span.end ?? node.span.start) ?? -1;
       const broken = brace >= 0 && context.text!.slice(brace, node.fields[0]!.span.start).includes("\n");
-      return group([head as D, "{" as D, indent([line, join(["," as D, line], children.each("fields"))]), line, "}" as D], {
-        shouldBreak: broken,
-      });
+      return group(
+        [head as D, "{" as D, indent([line, join(["," as D, line], children.each("fields"))]), line, "}" as D],
+        {
+          shouldBreak: broken,
+        },
+      );
     }
     case "binary":
       return [children.one("left"), " ", node.operator, " ", children.one("right")] as (D | string)[];
@@ -179,7 +186,11 @@ function expressionLabel(node: A.Expression, parent: object | null, key: string 
     each: (childKey) =>
       (record[childKey] as readonly unknown[]).map((child) =>
         node.kind === "record"
-          ? [(child as A.RecordFieldValue).name.name, ": ", expressionLabel((child as A.RecordFieldValue).value, child as object, "value")]
+          ? [
+              (child as A.RecordFieldValue).name.name,
+              ": ",
+              expressionLabel((child as A.RecordFieldValue).value, child as object, "value"),
+            ]
           : expressionLabel(child as A.Expression, node, childKey),
       ),
   };

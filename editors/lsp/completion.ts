@@ -52,7 +52,12 @@ type Site =
   | { readonly kind: "let-value" }
   | { readonly kind: "setting-line"; readonly setting: SettingDeclaration }
   | { readonly kind: "schema-type" }
-  | { readonly kind: "options"; readonly stage: Stage; readonly given: ReadonlySet<string>; readonly positional: boolean }
+  | {
+      readonly kind: "options";
+      readonly stage: Stage;
+      readonly given: ReadonlySet<string>;
+      readonly positional: boolean;
+    }
   | { readonly kind: "positional"; readonly stage: Stage }
   | { readonly kind: "option-value"; readonly stage: Stage; readonly param: ParamSpec }
   | { readonly kind: "expression"; readonly input?: StageRef }
