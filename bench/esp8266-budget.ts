@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { compile } from "../compiler/index.js";
 import { buildEsp8266Bundle } from "../targets/esp8266/build.js";
-import { MicroPythonDevice } from "../test/support/micropython/harness.js";
+import { MicroPythonDevice } from "../targets/esp8266/simulator/board.js";
 
 const handAssembledBytes = 15.9 * 1024;
 const text = readFileSync(new URL("../examples/tutorial/client.flow", import.meta.url), "utf8");

@@ -18,13 +18,13 @@ import { componentKey, type FlowType } from "./index.js";
 import { nodeImplementations } from "../components/node.js";
 import { implementationLookup, type NodeImplementation, type Observer } from "../runtime/component.js";
 import { ConfigResolver } from "../runtime/config.js";
-import { buildGraph } from "../runtime/graph.js";
+import { buildGraph } from "../runtime/executor.js";
 import { createLogger } from "../runtime/log.js";
 import type { MqttConnection } from "../runtime/mqtt.js";
 import { ManualClock } from "../runtime/manual-clock.js";
 import { Backpressure } from "../runtime/pressure.js";
 import { Scheduler } from "../runtime/scheduler.js";
-import { createStdlib } from "../runtime/stdlib.js";
+import { createStdlib } from "../runtime/stdlib-js.js";
 import { emitNodeModule } from "../targets/node/emit.js";
 
 /** FUZZ_RUNS=N runs N cases per property (default 500); `npm test` keeps the default. */

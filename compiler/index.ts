@@ -16,7 +16,7 @@ import { lower } from "./lower.js";
 import { parseSource } from "./parse.js";
 import { Registry, type Target } from "./registry.js";
 import { SourceFile } from "./source.js";
-import { checkTopics } from "./topics.js";
+import { checkTopics } from "./topic-check.js";
 import { allDeclarations } from "../components/declarations.js";
 
 export interface CompileInput {
@@ -101,7 +101,7 @@ export type * from "./registry.js";
 export { Registry, componentKey } from "./registry.js";
 export * from "./types.js";
 export type { TypedExpression } from "./typed.js";
-export { topicMatches } from "./topics.js";
+export { topicMatches } from "./topic-check.js";
 // The text renderers only: SVG rendering loads Graphviz (WebAssembly) and lives in ./graph/svg.js.
-export { toDot } from "./graph/dot.js";
-export { toMermaid } from "./graph/mermaid.js";
+export { toDot } from "./diagram/dot.js";
+export { toMermaid } from "./diagram/mermaid.js";

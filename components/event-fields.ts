@@ -9,7 +9,7 @@
 import type { IRNode } from "../compiler/ir.js";
 import type { ParamValue } from "../compiler/registry.js";
 import { isNumeric, type FlowType, type RecordType } from "../compiler/types.js";
-import { propertyAccess, propertyKey } from "../runtime/expressions.js";
+import { propertyAccess, propertyKey } from "../runtime/compile-expression.js";
 import { encoderFor } from "../runtime/wire.js";
 
 type FieldParam = Extract<ParamValue, { kind: "field" }>;

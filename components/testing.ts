@@ -21,12 +21,12 @@ import {
   type TextOutput,
 } from "../runtime/component.js";
 import { ConfigResolver } from "../runtime/config.js";
-import { buildGraph, type Graph } from "../runtime/graph.js";
+import { buildGraph, type Graph } from "../runtime/executor.js";
 import { createLogger } from "../runtime/log.js";
 import { Backpressure } from "../runtime/pressure.js";
 import { Scheduler, systemClock, type Clock } from "../runtime/scheduler.js";
 import type { NodeStats } from "../runtime/stats.js";
-import { createStdlib } from "../runtime/stdlib.js";
+import { createStdlib } from "../runtime/stdlib-js.js";
 import { allDeclarations } from "./declarations.js";
 import { nodeImplementations } from "./node.js";
 

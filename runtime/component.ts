@@ -13,12 +13,12 @@ import type { ProblemReporter } from "./bad-input.js";
 import type { ConfigResolver } from "./config.js";
 import type { Logger } from "./log.js";
 import type { MqttConnection } from "./mqtt.js";
-import type { NodeParams } from "./params.js";
+import type { NodeParams } from "./node-params.js";
 import type { Backpressure } from "./pressure.js";
 import type { Clock, Scheduler } from "./scheduler.js";
-import type { Random } from "./sim.js";
+import type { Random } from "./simulated-sensors.js";
 import type { NodeStats } from "./stats.js";
-import type { RuntimeStdlib } from "./stdlib.js";
+import type { RuntimeStdlib } from "./stdlib-js.js";
 
 export { componentKey } from "../compiler/registry.js";
 

@@ -24,10 +24,10 @@ export {
   type Sink,
   type TextOutput,
 } from "./component.js";
-export { buildGraph, type Graph, type RuntimeServices } from "./graph.js";
+export { buildGraph, type Graph, type RuntimeServices } from "./executor.js";
 export { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "./broker.js";
 export { ConfigResolver, loadSecretsFile, MissingConfigError, secretVariable, type ConfigValue } from "./config.js";
-export { compileExpression, type ExpressionNames } from "./expressions.js";
+export { compileExpression, type ExpressionNames } from "./compile-expression.js";
 export { csvField, FileError, LineWriter, type LineWriterOptions } from "./files.js";
 export { createLogger, silentLogger, type Logger, type LogLevel } from "./log.js";
 export { ManualClock } from "./manual-clock.js";
@@ -42,8 +42,8 @@ export {
 } from "./mqtt.js";
 export { Backpressure } from "./pressure.js";
 export { Scheduler, systemClock, type Clock } from "./scheduler.js";
-export { Random } from "./sim.js";
+export { Random } from "./simulated-sensors.js";
 export { formatStatsTable, NodeStats, startStatsPrinter } from "./stats.js";
-export { createStdlib, type RuntimeStdlib } from "./stdlib.js";
-export { parseTopicFilter, TopicRouter } from "./topics.js";
+export { createStdlib, type RuntimeStdlib } from "./stdlib-js.js";
+export { parseTopicFilter, TopicRouter } from "./subscriptions.js";
 export { decoderFor, encoderFor, utf8Text, type Decoder } from "./wire.js";

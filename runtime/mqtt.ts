@@ -18,7 +18,7 @@ import type { ConfigResolver } from "./config.js";
 import type { Logger } from "./log.js";
 import { InboundPublishTap, type PublishHandler } from "./mqtt-inbound.js";
 import type { Backpressure, PendingOutput } from "./pressure.js";
-import { parseTopicFilter, TopicRouter } from "./topics.js";
+import { parseTopicFilter, TopicRouter } from "./subscriptions.js";
 
 export type QoS = 0 | 1 | 2;
 

@@ -10,13 +10,13 @@ import { nodeImplementations as allNodeImplementations } from "../components/nod
 import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "./broker.js";
 import { implementationLookup, type NodeImplementation, type TextOutput } from "./component.js";
 import { ConfigResolver, missingConfig, MissingConfigError, type ConfigValue } from "./config.js";
-import { buildGraph, type Graph, type RuntimeServices } from "./graph.js";
+import { buildGraph, type Graph, type RuntimeServices } from "./executor.js";
 import { createLogger, type Logger, type LogLevel } from "./log.js";
 import { brokerOptions, MqttConnections, type MqttConnection } from "./mqtt.js";
 import { Backpressure } from "./pressure.js";
 import { Scheduler, systemClock, type Clock } from "./scheduler.js";
 import { startStatsPrinter, type NodeStats } from "./stats.js";
-import { createStdlib } from "./stdlib.js";
+import { createStdlib } from "./stdlib-js.js";
 
 export interface RunOptions {
   /** The components' Node implementations; default: every one in components/node.ts. */

@@ -2,7 +2,7 @@
  * Building blocks for source implementations.
  */
 import type { Observer, RunningSource, RuntimeContext } from "./component.js";
-import type { ScalarModel } from "./sim.js";
+import type { ScalarModel } from "./simulated-sensors.js";
 
 /**
  * A source that runs `tick` on the scheduler's aligned deadlines (see {@link ./scheduler.ts})

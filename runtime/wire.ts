@@ -6,7 +6,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import type { FlowType, RecordType } from "../compiler/types.js";
-import { propertyAccess, propertyKey } from "./expressions.js";
+import { propertyAccess, propertyKey } from "./compile-expression.js";
 
 /** Schemas whose events travel as JSON arrays in field order (ThingFlow's namedtuples). */
 const arraySchemas: ReadonlySet<string> = new Set(["SensorEvent"]);

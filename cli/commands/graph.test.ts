@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { xmlWellFormed } from "../../compiler/graph/fixtures.js";
-import type { GraphFormat } from "../../compiler/graph/index.js";
+import { xmlWellFormed } from "../../compiler/diagram/fixtures.js";
+import type { GraphFormat } from "../../compiler/diagram/index.js";
 import { graphCommand, type GraphCommandOptions } from "./graph.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

@@ -6,7 +6,7 @@
 import { writeFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { Option, type Command } from "commander";
-import { graphFormats, renderGraph, type GraphFormat } from "../../compiler/graph/index.js";
+import { graphFormats, renderGraph, type GraphFormat } from "../../compiler/diagram/index.js";
 import { compile, renderDiagnostic } from "../../compiler/index.js";
 import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
 

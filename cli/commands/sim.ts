@@ -46,7 +46,7 @@ export async function simCommand(
       import("../../targets/esp8266/bundle.js"),
       import("../../components/micropython.js"),
       import("../../runtime/config.js"),
-      import("../../test/support/micropython/harness.js"),
+      import("../../targets/esp8266/simulator/board.js"),
     ]);
   const program = result.programs[0]!;
   let secrets;

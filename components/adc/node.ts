@@ -1,6 +1,6 @@
-/** The ESP8266 ADC on the host: a simulated raw reading (0..1023) times `scale` (see runtime/sim.ts). */
+/** The ESP8266 ADC on the host: a simulated raw reading (0..1023) times `scale` (see runtime/simulated-sensors.ts). */
 import { componentKey, type NodeImplementation } from "../../runtime/component.js";
-import { adcModel } from "../../runtime/sim.js";
+import { adcModel } from "../../runtime/simulated-sensors.js";
 import { noteSimulated, sensorSource } from "../../runtime/sources.js";
 
 export const nodeImplementations: NodeImplementation[] = [

@@ -6,7 +6,7 @@ import {
   MicroPythonError,
   STANDARD_GRAVITY,
   type DeviceOptions,
-} from "../../test/support/micropython/harness.js";
+} from "../../targets/esp8266/simulator/board.js";
 
 const DRIVER = readFileSync(new URL("./adxl345.py", import.meta.url), "utf8");
 /** One count in full-resolution mode: 1/256 g. */

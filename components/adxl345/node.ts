@@ -1,9 +1,9 @@
 /**
  * The ADXL345 on the host: a simulated board lying flat, (0, 0, 9.81) m/s² plus vibration, as
- * AccelEvent `{ sensor_id, ts, x, y, z }` (see runtime/sim.ts).
+ * AccelEvent `{ sensor_id, ts, x, y, z }` (see runtime/simulated-sensors.ts).
  */
 import { componentKey, type NodeImplementation } from "../../runtime/component.js";
-import { accelerationModel } from "../../runtime/sim.js";
+import { accelerationModel } from "../../runtime/simulated-sensors.js";
 import { noteSimulated, periodicSource } from "../../runtime/sources.js";
 
 export const nodeImplementations: NodeImplementation[] = [

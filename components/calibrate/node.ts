@@ -3,7 +3,7 @@
  * the value replaced; number streams the number itself.
  */
 import { componentKey, type NodeImplementation } from "../../runtime/component.js";
-import { literal } from "../../runtime/expressions.js";
+import { literal } from "../../runtime/compile-expression.js";
 import { numberSlot } from "../event-fields.js";
 
 export const nodeImplementations: NodeImplementation[] = [

@@ -6,7 +6,7 @@ import {
   MicroPythonDevice,
   MicroPythonError,
   type DeviceOptions,
-} from "../../test/support/micropython/harness.js";
+} from "../../targets/esp8266/simulator/board.js";
 
 const DRIVER = readFileSync(new URL("./mcp9808.py", import.meta.url), "utf8");
 

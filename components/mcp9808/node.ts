@@ -1,6 +1,6 @@
-/** The MCP9808 on the host: simulated room temperature in °C (see runtime/sim.ts). */
+/** The MCP9808 on the host: simulated room temperature in °C (see runtime/simulated-sensors.ts). */
 import { componentKey, type NodeImplementation } from "../../runtime/component.js";
-import { temperatureModel } from "../../runtime/sim.js";
+import { temperatureModel } from "../../runtime/simulated-sensors.js";
 import { noteSimulated, sensorSource } from "../../runtime/sources.js";
 
 export const nodeImplementations: NodeImplementation[] = [

@@ -8,7 +8,7 @@
 import type { FlowType, RecordType } from "../../compiler/types.js";
 import { componentKey, type NodeImplementation, type Sink, type TextOutput } from "../../runtime/component.js";
 import type { Backpressure } from "../../runtime/pressure.js";
-import { formatPythonNumber, pythonStringRepr } from "../../runtime/stdlib.js";
+import { formatPythonNumber, pythonStringRepr } from "../../runtime/stdlib-js.js";
 
 /** A value the way Python's `repr` shows it (JSON-decoded values included). */
 export function pythonRepr(value: unknown): string {

@@ -6,7 +6,7 @@
  */
 import type { TypedExpression } from "../../compiler/typed.js";
 import { componentKey, type NodeImplementation, type Observer, type RuntimeContext } from "../../runtime/component.js";
-import { compileExpression } from "../../runtime/expressions.js";
+import { compileExpression } from "../../runtime/compile-expression.js";
 
 /**
  * Compiles `expr` into a function of the accumulator and the event, with `secret`/`env` values

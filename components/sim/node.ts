@@ -1,6 +1,6 @@
-/** The `sim` sensor: a configurable shape, reproducible with `--seed` (see runtime/sim.ts). */
+/** The `sim` sensor: a configurable shape, reproducible with `--seed` (see runtime/simulated-sensors.ts). */
 import { componentKey, type NodeImplementation } from "../../runtime/component.js";
-import { simModel, type SimShape } from "../../runtime/sim.js";
+import { simModel, type SimShape } from "../../runtime/simulated-sensors.js";
 import { sensorSource } from "../../runtime/sources.js";
 
 export const nodeImplementations: NodeImplementation[] = [

@@ -8,7 +8,7 @@ import {
   TSL2591_LUX_DF,
   type DeviceOptions,
   type SensorOptions,
-} from "../../test/support/micropython/harness.js";
+} from "../../targets/esp8266/simulator/board.js";
 
 const DRIVER = readFileSync(new URL("./tsl2591.py", import.meta.url), "utf8");
 const GAIN_FACTORS = { low: 1, medium: 25, high: 428, max: 9876 } as const;

@@ -1,9 +1,9 @@
 /**
- * The TSL2591 on the host: simulated indoor light in lux (see runtime/sim.ts), so a device flow
+ * The TSL2591 on the host: simulated indoor light in lux (see runtime/simulated-sensors.ts), so a device flow
  * runs unchanged with `flowc run`.
  */
 import { componentKey, type NodeImplementation } from "../../runtime/component.js";
-import { luxModel } from "../../runtime/sim.js";
+import { luxModel } from "../../runtime/simulated-sensors.js";
 import { noteSimulated, sensorSource } from "../../runtime/sources.js";
 
 export const nodeImplementations: NodeImplementation[] = [

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import { micropythonImplementations } from "../../components/micropython.js";
-import { MicroPythonDevice } from "../../test/support/micropython/harness.js";
+import { MicroPythonDevice } from "./simulator/board.js";
 import { buildBundle, type Bundle } from "./bundle.js";
 import { loadBundleIntoDevice } from "./testing.js";
 

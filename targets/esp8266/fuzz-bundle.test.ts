@@ -7,7 +7,7 @@ import { compile } from "../../compiler/index.js";
 import type { IRProgram } from "../../compiler/ir.js";
 import { registry } from "../../compiler/index.js";
 import { arbitraryProgram } from "../../compiler/testing/arbitrary-program.js";
-import { MicroPythonDevice } from "../../test/support/micropython/harness.js";
+import { MicroPythonDevice } from "./simulator/board.js";
 import { buildEsp8266Bundle } from "./build.js";
 import { loadBundleIntoDevice } from "./testing.js";
 

@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
-import { MicroPythonDevice } from "../../test/support/micropython/harness.js";
+import { MicroPythonDevice } from "./simulator/board.js";
 import { buildEsp8266Bundle } from "./build.js";
 import { loadBundleIntoDevice } from "./testing.js";
 import { flowString } from "../../compiler/testing/flow-string.js";

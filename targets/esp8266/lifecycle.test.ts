@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
-import { MicroPythonDevice } from "../../test/support/micropython/harness.js";
+import { MicroPythonDevice } from "./simulator/board.js";
 import type { Bundle } from "./bundle.js";
 import { buildEsp8266Bundle } from "./build.js";
 import { loadBundleIntoDevice } from "./testing.js";

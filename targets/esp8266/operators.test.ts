@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import { sensorEvent, startFlow } from "../../components/testing.js";
-import { MicroPythonDevice } from "../../test/support/micropython/harness.js";
+import { MicroPythonDevice } from "./simulator/board.js";
 import { buildEsp8266Bundle } from "./build.js";
 import { loadBundleIntoDevice } from "./testing.js";
 

@@ -2,7 +2,7 @@
  * Running bundles on the simulated board (test/support/micropython): what the tests, `flowc sim`
  * and the end-to-end runs share.
  */
-import type { MicroPythonDevice } from "../../test/support/micropython/harness.js";
+import type { MicroPythonDevice } from "./simulator/board.js";
 import type { BundleFile } from "./bundle.js";
 
 /**

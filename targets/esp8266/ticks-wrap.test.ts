@@ -3,7 +3,7 @@
 // run of a few virtual minutes goes through both many times.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
-import { MicroPythonDevice } from "../../test/support/micropython/harness.js";
+import { MicroPythonDevice } from "./simulator/board.js";
 import { buildEsp8266Bundle } from "./build.js";
 import { loadBundleIntoDevice } from "./testing.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "./manual-clock.js";
-import { createStdlib, formatPythonNumber, pythonMod, pythonRound, pythonStringRepr } from "./stdlib.js";
+import { createStdlib, formatPythonNumber, pythonMod, pythonRound, pythonStringRepr } from "./stdlib-js.js";
 
 describe("Python semantics", () => {
   it("round: halves to even, on the exact value of the double", () => {

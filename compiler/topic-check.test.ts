@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compile } from "./index.js";
-import { topicMatches } from "./topics.js";
+import { topicMatches } from "./topic-check.js";
 
 describe("topicMatches", () => {
   it.each([

@@ -9,7 +9,7 @@ import {
   simModel,
   temperatureModel,
   type SimOptions,
-} from "./sim.js";
+} from "./simulated-sensors.js";
 
 const take = (count: number, next: () => number) => Array.from({ length: count }, next);
 const noon = new Date(2026, 10, 25, 12, 0, 0).getTime();

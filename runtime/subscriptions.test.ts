@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { topicMatches } from "../compiler/topics.js";
-import { parseTopicFilter, TopicRouter } from "./topics.js";
+import { topicMatches } from "../compiler/topic-check.js";
+import { parseTopicFilter, TopicRouter } from "./subscriptions.js";
 
 const matches = (filter: string, topic: string) => parseTopicFilter(filter).matches(topic);
 

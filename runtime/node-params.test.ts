@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { IRNode } from "../compiler/ir.js";
 import { SensorEvent } from "../compiler/types.js";
 import { ConfigResolver } from "./config.js";
-import { NodeParams } from "./params.js";
+import { NodeParams } from "./node-params.js";
 
 const node: IRNode = {
   id: "n2",

@@ -18,7 +18,7 @@ import {
   WifiStatus,
   type DeviceOptions,
   type I2cTarget,
-} from "./harness.js";
+} from "./board.js";
 
 let device: MicroPythonDevice | undefined;
 

@@ -6,7 +6,7 @@
  */
 import type { IRNode, IRProgram, SettingsBlock } from "../ir.js";
 import type { ComponentKind, ParamValue } from "../registry.js";
-import { topicMatches } from "../topics.js";
+import { topicMatches } from "../topic-check.js";
 import { formatType } from "../types.js";
 
 export type GraphNodeKind = ComponentKind | "topic";

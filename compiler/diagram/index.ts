@@ -3,7 +3,7 @@
  * The renderers are pure: they take IR and return text.
  *
  * @example
- * import { renderGraph } from "./compiler/graph/index.js";
+ * import { renderGraph } from "./compiler/diagram/index.js";
  * const { programs } = compile([client, server]);
  * process.stdout.write(await renderGraph(programs, "mermaid"));
  */

@@ -11,9 +11,9 @@ import {
   type FlowType,
   type RecordType,
 } from "../compiler/types.js";
-import { compileExpression, type ExpressionNames } from "./expressions.js";
+import { compileExpression, type ExpressionNames } from "./compile-expression.js";
 import { ManualClock } from "./manual-clock.js";
-import { createStdlib } from "./stdlib.js";
+import { createStdlib } from "./stdlib-js.js";
 
 const event: TypedExpression = { kind: "event", type: SensorEvent };
 const field = (name: string, type: FlowType = NumberType): TypedExpression => ({

@@ -19,15 +19,15 @@ import type {
   TextOutput,
 } from "./component.js";
 import type { ConfigResolver } from "./config.js";
-import { compileExpression } from "./expressions.js";
+import { compileExpression } from "./compile-expression.js";
 import type { Logger } from "./log.js";
 import type { MqttConnection } from "./mqtt.js";
-import { NodeParams } from "./params.js";
+import { NodeParams } from "./node-params.js";
 import type { Backpressure } from "./pressure.js";
 import type { Clock, Scheduler } from "./scheduler.js";
-import { Random, seedFor } from "./sim.js";
+import { Random, seedFor } from "./simulated-sensors.js";
 import { NodeStats } from "./stats.js";
-import type { RuntimeStdlib } from "./stdlib.js";
+import type { RuntimeStdlib } from "./stdlib-js.js";
 
 /** What the graph shares between its nodes' contexts; {@link ./run.ts} assembles it. */
 export interface RuntimeServices {

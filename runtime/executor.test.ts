@@ -5,12 +5,12 @@ import type { TypedExpression } from "../compiler/typed.js";
 import { BoolType, IntType, StringType, type FlowType } from "../compiler/types.js";
 import { componentKey, implementationLookup, type NodeImplementation, type Observer } from "./component.js";
 import { ConfigResolver } from "./config.js";
-import { buildGraph, type RuntimeServices } from "./graph.js";
+import { buildGraph, type RuntimeServices } from "./executor.js";
 import { createLogger } from "./log.js";
 import { ManualClock } from "./manual-clock.js";
 import { Backpressure } from "./pressure.js";
 import { Scheduler } from "./scheduler.js";
-import { createStdlib } from "./stdlib.js";
+import { createStdlib } from "./stdlib-js.js";
 
 const span = { file: "test.flow", start: 0, end: 0 };
 

@@ -1,0 +1,286 @@
+/**
+ * main.py, assembled from its sections: the header and imports, module state, the helpers and
+ * node functions the components generated ({@link ./nodes.ts}), then the device runtime each flow
+ * needs and no more (fault reporting, clock, WiFi, MQTT, message routing, scheduler, watchdog),
+ * and the entry points `setup()`, `step()`, `stop()` and `run()`. Each runtime section is Python
+ * in a `.py` file beside its emitter. They are written for MicroPython on an ESP8266: no exception
+ * escapes to kill the node, time is compared with `ticks_diff` (safe across the `ticks_ms` wrap),
+ * and nothing allocates per cycle beyond the events themselves.
+ */
+import { diagnostic, DiagnosticCodes, type Diagnostic } from "../../../compiler/diagnostics.js";
+import type { IRProgram, SettingsBlock } from "../../../compiler/ir.js";
+import type { ParamValue } from "../../../compiler/registry.js";
+import type { Span } from "../../../compiler/source.js";
+import { indent } from "../component.js";
+import { oneLine, type ConfigFile } from "../config-file.js";
+import { pythonBytes, pythonString } from "../python.js";
+import { clockSection } from "./clock.js";
+import { faultsSection } from "./faults.js";
+import { messagesSection } from "./messages.js";
+import { mqttSection } from "./mqtt.js";
+import type { NodeFunctions } from "./nodes.js";
+import { schedulerSection } from "./scheduler.js";
+import { watchdogSection } from "./watchdog.js";
+import { wifiSection } from "./wifi.js";
+
+/** How often a board that subscribes reads its messages, at least. */
+const pollMs = 200;
+/** Messages kept while the broker is unreachable. */
+const publishQueueLength = 8;
+/** Heap each queued message may hold. */
+const queuedMessageBytes = 64;
+
+export interface MainPy {
+  readonly text: string;
+  /** Heap the runtime sections hold besides the nodes' state (the publish queue), in bytes. */
+  readonly stateBytes: number;
+}
+
+/**
+ * Writes main.py around the node functions; settings' secrets go through `config`, and what works
+ * differently on the board than on the host is reported to `diagnostics` as W704.
+ *
+ * @example
+ * const nodes = emitNodeFunctions(program, implementations, config, diagnostics);
+ * const main = mainPy(program, nodes, config, diagnostics, "0.1.0");
+ */
+export function mainPy(
+  program: IRProgram,
+  nodes: NodeFunctions,
+  config: ConfigFile,
+  diagnostics: Diagnostic[],
+  flowcVersion?: string,
+): MainPy {
+  const device = program.device;
+  const brokerBlock = program.broker ?? device?.nested.broker;
+  const { wifi, ntp, deep_sleep: deepSleep, watchdog, i2c } = device?.nested ?? {};
+  const imports = new Set(nodes.imports);
+  const stateLines = [...nodes.stateLines];
+  const subscribes = nodes.subscriptions.length > 0;
+  let stateBytes = 0;
+  const caveat = (span: Span | undefined, message: string, hint?: string) => {
+    const where = span ?? program.nodes[0]?.span ?? { file: program.file, start: 0, end: 0 };
+    diagnostics.push(diagnostic(DiagnosticCodes.DeviceCaveat, where, message, hint));
+  };
+  /** Python for a setting: a literal, or a read of config.py for secrets and environment values. */
+  const settingCode = (block: SettingsBlock | undefined, name: string, configName: string, fallback: string) => {
+    const value = block?.values[name];
+    return value ? config.setting(configName, value, block!.span) : fallback;
+  };
+
+  const runtime: string[] = [faultsSection];
+  runtime.push(clockSection(ntp ? settingCode(ntp, "host", "NTP_HOST", pythonString("pool.ntp.org")) : undefined));
+  const needsNetwork = nodes.usesMqtt || ntp !== undefined;
+  const watchdogMs = watchdog ? durationSetting(watchdog, "timeout", 30_000) : undefined;
+  const enabled = deepSleep?.values.enabled;
+  const sleeps = deepSleep !== undefined && !(enabled?.kind === "bool" && !enabled.value);
+  /** The longest step() may ask to wait, when something besides the schedule needs it sooner. */
+  let longestWaitMs: number | undefined;
+  if (needsNetwork) {
+    if (!wifi)
+      caveat(
+        device?.span ?? program.broker?.span,
+        "no `wifi` setting: the board joins the network it saved last, if any",
+        'add `wifi secret("wifi_essid"), secret("wifi_password")` to the `device esp8266` block',
+      );
+    const credentials = wifi && {
+      ssid: settingCode(wifi, "ssid", "WIFI_ESSID", '""'),
+      password: settingCode(wifi, "password", "WIFI_PASSWORD", '""'),
+    };
+    // Boot waits for WiFi, but never so long that the watchdog takes it for a stall.
+    runtime.push(wifiSection(credentials, Math.min(15_000, Math.floor((watchdogMs ?? Infinity) / 2))));
+  }
+  if (nodes.usesMqtt) {
+    const setting = (name: string): ParamValue | undefined => brokerBlock?.values[name];
+    const keepalive = setting("keepalive");
+    const keepaliveSeconds = keepalive?.kind === "duration" ? Math.round(keepalive.ms / 1000) : 60;
+    // Wake up in time to ping the broker before it gives up on the connection.
+    longestWaitMs = keepaliveSeconds * 500;
+    const tls = setting("tls");
+    const ca = setting("ca");
+    const clean = setting("clean");
+    const willRetain = setting("will_retain");
+    const willQos = setting("will_qos");
+    if (ca)
+      caveat(
+        brokerBlock!.span,
+        "`ca` is not used on the board: MicroPython's TLS on the ESP8266 does not verify the broker's certificate",
+        "keep the broker on a network you trust, or bridge the device through a local broker",
+      );
+    runtime.push(
+      mqttSection({
+        clientId: settingCode(
+          brokerBlock,
+          "client_id",
+          "MQTT_CLIENT_ID",
+          pythonBytes(`flowc-${program.file.replace(/^.*[\\/]/, "")}`),
+        ),
+        host: settingCode(brokerBlock, "host", "MQTT_HOST", pythonString("localhost")),
+        port: settingCode(brokerBlock, "port", "MQTT_PORT", "1883"),
+        user: settingCode(brokerBlock, "username", "MQTT_USER", "None"),
+        password: settingCode(brokerBlock, "password", "MQTT_PASSWORD", "None"),
+        keepaliveSeconds,
+        ssl: (tls?.kind === "bool" && tls.value) || ca !== undefined,
+        persistentSession: clean?.kind === "bool" && !clean.value,
+        ...(setting("will_topic")
+          ? {
+              will: {
+                topic: settingCode(brokerBlock, "will_topic", "MQTT_WILL_TOPIC", '""'),
+                message: settingCode(brokerBlock, "will_message", "MQTT_WILL_MESSAGE", '""'),
+                retain: willRetain?.kind === "bool" && willRetain.value,
+                qos: willQos?.kind === "number" ? willQos.value : 0,
+              },
+            }
+          : {}),
+        subscriptions: nodes.subscriptions.map((s) => ({
+          filter: typeof s.filter.value === "string" ? pythonBytes(s.filter.value) : s.filter.code,
+          qos: s.qos,
+        })),
+        queueLength: publishQueueLength,
+      }),
+    );
+    stateBytes += publishQueueLength * queuedMessageBytes;
+  }
+  if (subscribes)
+    runtime.push(...messagesSection(nodes.subscriptions.map((s) => ({ filter: s.filter.code, fn: s.fn }))));
+  runtime.push(schedulerSection);
+
+  const setup: string[] = [];
+  if (nodes.usesI2c) {
+    const scl = settingCode(i2c, "scl", "I2C_SCL", "5");
+    const sda = settingCode(i2c, "sda", "I2C_SDA", "4");
+    const freq = settingCode(i2c, "freq", "I2C_FREQ", "100000");
+    imports.add("machine");
+    stateLines.push(`i2c = machine.I2C(scl=machine.Pin(${scl}), sda=machine.Pin(${sda}), freq=${freq})`);
+  }
+  if (needsNetwork) setup.push("wifi_setup()");
+  if (ntp) setup.push("sync_clock()");
+  if (nodes.usesMqtt) setup.push("mqtt_client()");
+  for (const task of nodes.tasks)
+    setup.push(`every(${task.periodMs}, ${task.fn}${task.first ? `, ${task.first}` : ""})`);
+  if (watchdogMs !== undefined) {
+    imports.add("machine");
+    runtime.push(watchdogSection(watchdogMs));
+    setup.push("try:", "    watch_start()", "except Exception as x:", '    fault("watchdog", x)');
+  }
+  if (sleeps) {
+    imports.add("machine");
+    deepSleepCaveats(program, nodes, deepSleep.span, caveat);
+  }
+  // Subscribed messages are read when step() runs, so it runs often enough to answer promptly
+  // (unless the board sleeps, where nothing is received anyway).
+  if (subscribes && !sleeps) longestWaitMs = Math.min(longestWaitMs ?? Infinity, pollMs);
+
+  const driverImports = [...nodes.drivers].map(
+    ([path, driver]) => `from ${path.replace(/\.py$/, "")} import ${[...driver.symbols].join(", ")}`,
+  );
+  const lines = [
+    `# ${oneLine(program.file)} for esp8266, built by flowc${flowcVersion ? ` ${flowcVersion}` : ""}.`,
+    "# setup() once, then step() whenever it asks (it returns the ms to wait); run() does that forever.",
+    "import gc",
+    "import time",
+    "import config",
+    ...[...imports].sort().map((name) => `import ${name}`),
+    ...driverImports,
+    "",
+    ...stateLines,
+    "",
+    ...[...nodes.helpers.values()].flatMap((code) => [code, ""]),
+    ...runtime.flatMap((code) => [code, ""]),
+    ...nodes.functions,
+    ...entryPoints({ setup, usesMqtt: nodes.usesMqtt, ntp: ntp !== undefined, watchdogMs, longestWaitMs, sleeps }),
+  ];
+  return { text: lines.join("\n"), stateBytes };
+}
+
+/** `setup()`, `step()`, `stop()`, `run()` and the `__main__` guard, closing main.py. */
+function entryPoints(flow: {
+  readonly setup: readonly string[];
+  readonly usesMqtt: boolean;
+  readonly ntp: boolean;
+  readonly watchdogMs: number | undefined;
+  readonly longestWaitMs: number | undefined;
+  readonly sleeps: boolean;
+}): string[] {
+  const watched = flow.watchdogMs !== undefined;
+  const step = [
+    ...(watched ? ["global _alive"] : []),
+    ...(flow.ntp ? ["sync_clock()"] : []),
+    "wait = run_due()",
+    ...(flow.usesMqtt ? ["flush()", "mqtt_poll()"] : []),
+    ...(flow.longestWaitMs !== undefined ? [`wait = min(wait, ${flow.longestWaitMs})`] : []),
+    // The next call is due in `wait` ms: only a step later than that is a stall.
+    ...(watched ? ["_alive = time.ticks_add(time.ticks_ms(), wait)"] : []),
+    "gc.collect()",
+    "return wait",
+  ];
+  const stop = flow.usesMqtt
+    ? [
+        "flush()",
+        "if _mqtt is not None:",
+        "    try:",
+        "        _mqtt.disconnect()",
+        "    except Exception as x:",
+        '        fault("mqtt", x)',
+      ]
+    : ["pass"];
+  const sleep = [
+    "if wait > 1000:",
+    // A clean disconnect: otherwise the broker publishes the last will at every sleep.
+    "    stop()",
+    "    rtc = machine.RTC()",
+    "    rtc.irq(trigger=rtc.ALARM0, wake=machine.DEEPSLEEP)",
+    "    rtc.alarm(rtc.ALARM0, wait)",
+    "    machine.deepsleep()",
+  ];
+  const run = [
+    "setup()",
+    "while True:",
+    ...indent(["wait = step()", ...(flow.sleeps ? sleep : []), "time.sleep_ms(wait)"]),
+  ];
+  return [
+    "def setup():",
+    ...indent(flow.setup.length > 0 ? flow.setup : ["pass"]),
+    "",
+    "def step():",
+    ...indent(step),
+    "",
+    "# Sends what is queued and leaves the broker cleanly (before a planned reset, or a simulation's end).",
+    "def stop():",
+    ...indent(stop),
+    "",
+    "def run():",
+    ...indent(run),
+    "",
+    'if __name__ == "__main__":',
+    "    run()",
+    "",
+  ];
+}
+
+/** Deep sleep resets the board: RAM state starts afresh and nothing is received while asleep. */
+function deepSleepCaveats(
+  program: IRProgram,
+  nodes: NodeFunctions,
+  span: Span,
+  caveat: (span: Span, message: string, hint?: string) => void,
+): void {
+  const stateful = program.nodes.filter((node) => nodes.statefulNodes.has(node.id));
+  if (stateful.length > 0)
+    caveat(
+      span,
+      `deep sleep restarts the board at every wake-up, so ${stateful.map((node) => `\`${oneLine(node.label)}\``).join(", ")} start${stateful.length === 1 ? "s" : ""} afresh each time`,
+      "aggregate on the host, or drop `deep_sleep`",
+    );
+  if (nodes.subscriptions.length > 0)
+    caveat(
+      span,
+      "a board in deep sleep receives no MQTT messages: subscriptions only see what arrives while it is awake",
+    );
+}
+
+/** A duration setting in ms, or `fallback` when absent. */
+function durationSetting(block: SettingsBlock, name: string, fallback: number): number {
+  const value = block.values[name];
+  return value?.kind === "duration" ? value.ms : fallback;
+}

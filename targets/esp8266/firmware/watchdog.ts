@@ -1,0 +1,19 @@
+import watchdogPy from "./watchdog.py?raw";
+import { fillTemplate, pythonSection } from "./template.js";
+
+/**
+ * The watchdog: a virtual timer checks every second that the flow is still cycling and resets the
+ * board when `step()` has not run for `timeoutMs` past the time it asked to be called again. The
+ * ESP8266's hardware watchdog cannot do this itself: its timeout is fixed at a few seconds (the
+ * port raises ValueError for any other), and it is not fed while umqtt.simple blocks in a
+ * connect, so using it would reboot the board in a loop whenever the broker's host is down.
+ *
+ * @example
+ * watchdogSection(30_000);
+ */
+export function watchdogSection(timeoutMs: number): string {
+  return fillTemplate(pythonSection(watchdogPy), {
+    TIMEOUT_MS: timeoutMs,
+    TIMEOUT_SECONDS: Math.round(timeoutMs / 1000),
+  });
+}
