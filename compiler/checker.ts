@@ -171,11 +171,7 @@ class FileChecker {
       // `let x = y` where `y` is a constant reads as a constant, not a stream.
       const value = statement.value;
       const alias = value.source;
-      if (
-        value.steps.length === 0 &&
-        alias.items.length === 0 &&
-        this.constants.has(alias.name.name)
-      ) {
+      if (value.steps.length === 0 && alias.items.length === 0 && this.constants.has(alias.name.name)) {
         this.markConstantUsed(alias.name.name);
         this.constants.set(name, this.constants.get(alias.name.name)!);
         this.constantSpans.set(name, { span: statement.name.span, used: false });

@@ -295,7 +295,12 @@ export class AstBuilder extends BaseVisitor {
       if (reported >= 0) this.diagnostics.splice(reported, 1);
     }
     if (value.kind === "name" && this.source.text[value.span.start] !== "(") {
-      return { kind: "word", name: { kind: "identifier", name: value.name, span: value.span }, ...afterComma, span: value.span };
+      return {
+        kind: "word",
+        name: { kind: "identifier", name: value.name, span: value.span },
+        ...afterComma,
+        span: value.span,
+      };
     }
     return { kind: "value", value, ...afterComma, span: value.span };
   }

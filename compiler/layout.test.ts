@@ -68,7 +68,9 @@ describe("lexer and layout", () => {
     const { diagnostics, tokens } = lex(new SourceFile("t.flow", "sim every 5sec"));
     expect(diagnostics).toEqual([]);
     expect(tokens[2]!.tokenType.name).toBe("BadUnit");
-    const checked = compile([{ path: "t.flow", text: "sim every 5sec -> print\nsim every 1s -> map val + 2x -> print" }]);
+    const checked = compile([
+      { path: "t.flow", text: "sim every 5sec -> print\nsim every 1s -> map val + 2x -> print" },
+    ]);
     expect(checked.diagnostics.map((d) => [d.code, d.message, d.hint, d.span.start])).toEqual([
       ["E104", "unknown unit `sec`", "write `5s` (units: ms, s, min, h, d)", 11],
       ["E104", "unknown unit `x`", "durations take one of the units ms, s, min, h, d, as in `250ms` or `5s`", 51],

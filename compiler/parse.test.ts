@@ -22,9 +22,7 @@ function parse(text: string): Statement[] {
 function show(invocation: Invocation, params: readonly ParamSpec[] = []): string {
   const read = readItems(invocation.items, params);
   const args = read.args.map(showArgument).join(", ");
-  const options = read.options.map((o) =>
-    o.value ? `${o.name.name}=${showExpression(o.value)}` : `${o.name.name}!`,
-  );
+  const options = read.options.map((o) => (o.value ? `${o.name.name}=${showExpression(o.value)}` : `${o.name.name}!`));
   return [invocation.name.name, ...(args ? [`(${args})`] : []), ...options].join(" ");
 }
 
@@ -127,9 +125,7 @@ describe("parser", () => {
   // Found by compiler/fuzz-programs.test.ts: `tls` took `password` as its value.
   it("reads a word before an option whose value is a call as a flag", () => {
     const [broker] = parse('broker "h" tls password secret("pw") will_retain ca env("CA", "ca.pem")');
-    expect(showSettings(broker!)).toBe(
-      'broker ("h") tls! password=secret("pw") will_retain! ca=env("CA", "ca.pem")',
-    );
+    expect(showSettings(broker!)).toBe('broker ("h") tls! password=secret("pw") will_retain! ca=env("CA", "ca.pem")');
   });
 
   // Found by compiler/fuzz-programs.test.ts: a name before a settings block was a syntax error.
@@ -191,7 +187,10 @@ describe("parser", () => {
     const [statement] = parse('mqtt "a\\"b\\\\c\\n\\u{41}" -> print');
     const source = (statement as PipelineStatement).pipeline.source;
     expect(source.items[0]).toMatchObject({ kind: "value" });
-    expect(source.items[0]!.kind === "value" && source.items[0]!.value).toMatchObject({ kind: "string", value: 'a"b\\c\nA' });
+    expect(source.items[0]!.kind === "value" && source.items[0]!.value).toMatchObject({
+      kind: "string",
+      value: 'a"b\\c\nA',
+    });
   });
 
   it("gives every node a span that covers its text", () => {

@@ -154,10 +154,7 @@ export class FlowParser extends CstParser {
 
   /** `inFanOut`: the step is in a fan-out's branch, where a comma ends the branch (see `itemAhead`). */
   private step = this.RULE("step", (inFanOut = false) => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.fanOut) },
-      { ALT: () => this.SUBRULE(this.stage, { ARGS: [inFanOut] }) },
-    ]);
+    this.OR([{ ALT: () => this.SUBRULE(this.fanOut) }, { ALT: () => this.SUBRULE(this.stage, { ARGS: [inFanOut] }) }]);
   });
 
   private fanOut = this.RULE("fanOut", () => {
