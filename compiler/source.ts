@@ -66,8 +66,3 @@ export class SourceFile {
     return this.lineStarts;
   }
 }
-
-/** The smallest span covering both arguments (which must be in the same file). */
-export function joinSpans(a: Span, b: Span): Span {
-  return { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
-}
