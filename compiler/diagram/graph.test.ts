@@ -4,7 +4,7 @@ import { compile } from "../index.js";
 import { compileFiles, exampleSystems, repositoryRoot } from "./fixtures.js";
 import { buildSystemGraph, redactLabel, toDot, toMermaid, type GraphNode, type SystemGraph } from "./index.js";
 
-const goldenDirectory = `${repositoryRoot}compiler/graph/golden/`;
+const goldenDirectory = `${repositoryRoot}compiler/diagram/golden/`;
 const updateGolden = process.env["UPDATE_GOLDEN"] === "1";
 
 /** Compares with (or, with UPDATE_GOLDEN=1, rewrites) `golden/<name>`. */
@@ -16,7 +16,7 @@ function expectGolden(name: string, actual: string): void {
     return;
   }
   if (!existsSync(path))
-    throw new Error(`missing golden file ${name}: run UPDATE_GOLDEN=1 npx vitest run compiler/graph`);
+    throw new Error(`missing golden file ${name}: run UPDATE_GOLDEN=1 npx vitest run compiler/diagram`);
   expect(actual).toBe(readFileSync(path, "utf8"));
 }
 
