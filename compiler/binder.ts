@@ -317,6 +317,7 @@ export function bindParams(
     if (!items) {
       const event = context.scope.event;
       if (spec.defaultField && event?.kind === "record") {
+        if (spec.defaultFieldIfPresent && !hasFieldFor(event, spec.defaultField, spec.type)) continue;
         const name: A.NameExpression = { kind: "name", name: spec.defaultField, span: invocation.name.span };
         const value = fieldParam(
           name,
@@ -550,6 +551,13 @@ function convert(
     default:
       return constantParam(expr, spec, context, report);
   }
+}
+
+/** True when `record` has a field `name` that a `field` parameter of `type` may name. */
+function hasFieldFor(record: FlowType, name: string, type: ParamSpec["type"]): boolean {
+  const field = fieldOf(record, name);
+  if (!field) return false;
+  return !(type.kind === "field" && type.numeric) || isNumeric(field.type) || field.type.kind === "any";
 }
 
 function fieldParam(

@@ -11,7 +11,7 @@ import { typeExpression, type ExpressionScope } from "./expressions.js";
 import type { SettingsBlock } from "./ir.js";
 import { bindParams } from "./binder.js";
 import { printLabel } from "./prettier/text.js";
-import type { ComponentContext, ComponentKind, Registry, Target } from "./registry.js";
+import type { ComponentContext, ComponentDeclaration, ComponentKind, Registry, Target } from "./registry.js";
 import { deviceSetting, topLevelSettings, type SettingDeclaration } from "./settings.js";
 import type { Span } from "./source.js";
 import { builtinSchemas, ErrorType, formatType, scalarTypes, type FlowType, type RecordType } from "./types.js";
@@ -53,6 +53,8 @@ class FileChecker {
   private readonly annotations: TypeAnnotation[] = [];
   private readonly pipelines: CheckedPipeline[] = [];
   private readonly definitions = new Map<string, Span>();
+  /** The first sink writing each resource (a CSV file), to refuse a second shape in it. */
+  private readonly written = new Map<string, { shape: string; span: Span; what: string }>();
   private broker?: SettingsBlock;
   private device?: SettingsBlock;
   private target?: Target;
@@ -105,6 +107,28 @@ class FileChecker {
       annotations: this.annotations,
     };
     return { program, diagnostics: this.diagnostics };
+  }
+
+  /** Refuses a second shape written into one resource: rows that do not match the file's header. */
+  private checkWrites(declaration: ComponentDeclaration, context: ComponentContext, invocation: A.Invocation): void {
+    const written = declaration.writes?.(context);
+    if (!written) return;
+    const what = `${declaration.name} ${written.resource}`;
+    const first = this.written.get(written.resource);
+    if (!first) {
+      this.written.set(written.resource, { shape: written.shape, span: invocation.span, what });
+      return;
+    }
+    if (first.shape === written.shape) return;
+    this.diagnostics.push({
+      ...diagnostic(
+        DiagnosticCodes.FileShapeConflict,
+        invocation.span,
+        `\`${what}\` is written with columns \`${written.shape}\` here but \`${first.shape}\` by another pipeline`,
+        "write each shape to a file of its own, or make the records alike with `map` first",
+      ),
+      related: [{ span: first.span, message: `\`${first.what}\` is written with columns \`${first.shape}\` here` }],
+    });
   }
 
   private report(code: DiagnosticCode, span: Span, message: string, hint?: string): void {
@@ -381,6 +405,7 @@ class FileChecker {
       }
     }
     declaration.check?.(contextWithStreams);
+    this.checkWrites(declaration, contextWithStreams, invocation);
     const output =
       declaration.kind === "sink" ? undefined : (declaration.output?.(contextWithStreams) ?? input ?? ErrorType);
     if (this.target && !declaration.targets.includes(this.target)) {

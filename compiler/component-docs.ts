@@ -29,7 +29,8 @@ function typeText(type: ParamType): string {
 }
 
 function valueText(value: ParamValue | undefined, spec: ParamSpec): string {
-  if (spec.defaultField) return `\`${spec.defaultField}\``;
+  if (spec.defaultField)
+    return spec.defaultFieldIfPresent ? `\`${spec.defaultField}\`, if the events have it` : `\`${spec.defaultField}\``;
   if (!value) return spec.required ? "required" : "—";
   switch (value.kind) {
     case "duration":

@@ -45,6 +45,7 @@ export const DiagnosticCodes = {
   SourceNotFirst: "E408",
   CyclicDefinition: "E409",
   NotAStream: "E410",
+  FileShapeConflict: "E411",
   // targets
   UnsupportedOnTarget: "E501",
   MissingSecret: "E502",

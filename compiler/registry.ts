@@ -61,6 +61,12 @@ export interface ParamSpec {
    * aggregates). With a scalar input the parameter stays absent: the event itself is the value.
    */
   readonly defaultField?: string;
+  /**
+   * With {@link defaultField}: the default applies only when the input record has that field (of
+   * the declared kind); otherwise the parameter stays absent instead of being an error. Aggregates
+   * key by `sensor_id` this way, where there is one.
+   */
+  readonly defaultFieldIfPresent?: boolean;
   /** Written as a bare word meaning `true` (`retain`). Only for bool params. */
   readonly flag?: boolean;
   /** Targets on which the parameter may be given, when fewer than the component's (E501 elsewhere). */
@@ -132,6 +138,11 @@ export interface ComponentDeclaration {
   readonly output?: (ctx: ComponentContext) => FlowType;
   /** Checks beyond parameter types (value ranges that depend on each other, and so on). */
   readonly check?: (ctx: ComponentContext) => void;
+  /**
+   * The file (or other resource) a sink writes, and the shape of what it writes there (a CSV
+   * header): two invocations in one program writing one resource in different shapes are E411.
+   */
+  readonly writes?: (ctx: ComponentContext) => { readonly resource: string; readonly shape: string } | undefined;
   /** True for sources that sample a sensor: they take `every` and emit on the device's scheduler. */
   readonly periodic?: boolean;
   /** A short example, checked by the tests and shown in docs and hovers. */

@@ -30,6 +30,32 @@ export const ofFieldParam: ParamSpec = {
   doc: "The number field to use (default `val`); omitted for number streams.",
 };
 
+/**
+ * The key an aggregate groups by: `by sensor_id` unless told otherwise, when the events have a
+ * `sensor_id` (so `avg over 10` over several sensors averages each sensor on its own).
+ */
+export const byKeyParam: ParamSpec = {
+  name: "by",
+  type: { kind: "field" },
+  defaultField: "sensor_id",
+  defaultFieldIfPresent: true,
+  doc: "Keep a separate window for each value of this field (default `sensor_id`, when the events have one).",
+};
+
+/** Event time: the field holding each event's timestamp, in unix seconds (`on ts`). */
+export const onTimeParam: ParamSpec = {
+  name: "on",
+  type: { kind: "field", numeric: true },
+  doc: "Use each event's own time, this field in unix seconds (`on ts`), instead of the clock's when it arrives.",
+};
+
+/** How much later than the newest event an event-time event may come and still count. */
+export const latenessParam: ParamSpec = {
+  name: "lateness",
+  type: { kind: "duration" },
+  doc: "With `on`: how far behind the newest event time an event may be and still join its window (default 0).",
+};
+
 /** Accepts number streams and records (whose `of` field the binder has already checked). */
 export function acceptsNumbersOrRecords(input: FlowType): string | undefined {
   if (isNumeric(input) || input.kind === "record" || input.kind === "any") return undefined;

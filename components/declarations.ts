@@ -11,6 +11,7 @@ import { declarations as csv } from "./csv/declaration.js";
 import { declarations as dedupe } from "./dedupe/declaration.js";
 import { declarations as delta } from "./delta/declaration.js";
 import { declarations as filter } from "./filter/declaration.js";
+import { declarations as influx } from "./influx/declaration.js";
 import { declarations as interval } from "./interval/declaration.js";
 import { declarations as json } from "./json/declaration.js";
 import { declarations as jsonl } from "./jsonl/declaration.js";
@@ -19,6 +20,7 @@ import { declarations as mcp9808 } from "./mcp9808/declaration.js";
 import { declarations as merge } from "./merge/declaration.js";
 import { declarations as movingAvg } from "./moving_avg/declaration.js";
 import { declarations as mqtt } from "./mqtt/declaration.js";
+import { declarations as postgres } from "./postgres/declaration.js";
 import { declarations as print } from "./print/declaration.js";
 import { declarations as sample } from "./sample/declaration.js";
 import { declarations as scan } from "./scan/declaration.js";
@@ -62,4 +64,6 @@ export const allDeclarations: readonly ComponentDeclaration[] = [
   // sinks
   ...print,
   ...jsonl,
+  ...influx,
+  ...postgres,
 ];

@@ -10,6 +10,7 @@ import { nodeImplementations as csv } from "./csv/node.js";
 import { nodeImplementations as dedupe } from "./dedupe/node.js";
 import { nodeImplementations as delta } from "./delta/node.js";
 import { nodeImplementations as filter } from "./filter/node.js";
+import { nodeImplementations as influx } from "./influx/node.js";
 import { nodeImplementations as interval } from "./interval/node.js";
 import { nodeImplementations as json } from "./json/node.js";
 import { nodeImplementations as jsonl } from "./jsonl/node.js";
@@ -18,6 +19,7 @@ import { nodeImplementations as mcp9808 } from "./mcp9808/node.js";
 import { nodeImplementations as merge } from "./merge/node.js";
 import { nodeImplementations as movingAvg } from "./moving_avg/node.js";
 import { nodeImplementations as mqtt } from "./mqtt/node.js";
+import { nodeImplementations as postgres } from "./postgres/node.js";
 import { nodeImplementations as print } from "./print/node.js";
 import { nodeImplementations as sample } from "./sample/node.js";
 import { nodeImplementations as scan } from "./scan/node.js";
@@ -61,4 +63,6 @@ export const nodeImplementations: readonly NodeImplementation[] = [
   // sinks
   ...print,
   ...jsonl,
+  ...influx,
+  ...postgres,
 ];

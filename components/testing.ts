@@ -77,7 +77,8 @@ export const testDeclarations: readonly ComponentDeclaration[] = [
   },
 ];
 
-const testRegistry = new Registry([...allDeclarations, ...testDeclarations]);
+/** The real components plus `feed` and `capture`, for compiling test flows. */
+export const testRegistry = new Registry([...allDeclarations, ...testDeclarations]);
 
 /** What reached a `capture` sink. */
 export interface Capture {

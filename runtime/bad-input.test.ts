@@ -27,6 +27,30 @@ describe("ProblemReporter", () => {
     expect(reporter.total).toBe(1001);
   });
 
+  it("counts a mixed batch by cause", () => {
+    const { lines, clock, reporter } = setup();
+    reporter.report("first", "not JSON");
+    reporter.report("{oops", "not JSON");
+    reporter.report('{"ts":1}', "`val` is missing");
+    reporter.report("{no", "not JSON");
+    reporter.report('{"ts":2}', "`val` is missing");
+    reporter.report('{"val":"x"}', "`val` must be a number");
+    clock.advance(5000);
+    expect(lines[1]).toBe(
+      'flowc: [json as SensorEvent] warning: dropped 5 malformed payloads in the last 5s: 2 (not JSON), e.g. "{oops"; 2 (`val` is missing), e.g. "{\\"ts\\":1}"; 1 (`val` must be a number), e.g. "{\\"val\\":\\"x\\"}"\n',
+    );
+  });
+
+  it("counts causes beyond the first few together, so a line stays short", () => {
+    const { lines, clock, reporter } = setup();
+    reporter.report("x", "first");
+    for (let row = 1; row <= 10; row++) reporter.report(`r${row}`, `row ${row}: \`val\` must be a number`);
+    clock.advance(5000);
+    expect(lines[1]).toMatch(
+      /^flowc: .* dropped 10 malformed payloads in the last 5s: 1 \(row 1: .*; 1 \(row 4: .*, e\.g\. "r4"; 6 \(other causes\)\n$/,
+    );
+  });
+
   it("goes quiet when the problems stop, and reports the next one at once", () => {
     const { lines, clock, reporter } = setup();
     reporter.report("a", "r");

@@ -8,6 +8,11 @@ import { systemClock, unrefTimer, type Clock, type TimerHandle } from "./schedul
 
 /** How long a sample payload may be in a log line. */
 const sampleLength = 120;
+/**
+ * Causes counted apart in one summary line; further ones are counted together, so reasons that
+ * vary per payload (a row number in them) keep the line short and the memory bounded.
+ */
+const causesPerSummary = 4;
 
 /** Renders a payload for a log line: quoted, escaped and cut short. */
 export function describeSample(sample: unknown): string {
@@ -35,9 +40,16 @@ export interface ProblemReporterOptions {
   readonly clock?: Clock;
 }
 
+/** Problems of one cause within an interval. */
+interface PendingCause {
+  count: number;
+  /** The first payload of the interval with this cause. */
+  readonly sample: unknown;
+}
+
 /**
  * Counts problems and logs them at most once per interval: the first at once, later ones as one
- * summary line with the count and the first sample of the interval.
+ * summary line with the count and, for each cause, its count and first sample of the interval.
  *
  * @example
  * const bad = new ProblemReporter({ log, noun: ["a malformed payload", "malformed payloads"], onProblem: () => stats.dropped++ });
@@ -45,6 +57,8 @@ export interface ProblemReporterOptions {
  * // flowc: [json as SensorEvent] warning: dropped a malformed payload (not JSON): "{oops"
  * // ... 5 s later, if more came:
  * // flowc: [json as SensorEvent] warning: dropped 1200 malformed payloads in the last 5s (not JSON), e.g. "…"
+ * // ... or, with several causes:
+ * // flowc: [json as SensorEvent] warning: dropped 5 malformed payloads in the last 5s: 3 (not JSON), e.g. "…"; 2 (`val` is missing), e.g. "…"
  */
 export class ProblemReporter {
   /** Every problem reported so far. */
@@ -52,8 +66,10 @@ export class ProblemReporter {
   private readonly intervalMs: number;
   private readonly clock: Clock;
   private pending = 0;
-  private pendingSample: unknown;
-  private pendingReason = "";
+  /** Counts by cause since the last line, in the order the causes first came. */
+  private readonly pendingCauses = new Map<string, PendingCause>();
+  /** Problems of causes beyond {@link causesPerSummary}. */
+  private pendingOther = 0;
   private timer: TimerHandle | undefined;
 
   constructor(private readonly options: ProblemReporterOptions) {
@@ -73,10 +89,11 @@ export class ProblemReporter {
       this.openWindow();
       return;
     }
-    if (this.pending++ === 0) {
-      this.pendingSample = sample;
-      this.pendingReason = reason;
-    }
+    this.pending++;
+    const cause = this.pendingCauses.get(reason);
+    if (cause !== undefined) cause.count++;
+    else if (this.pendingCauses.size < causesPerSummary) this.pendingCauses.set(reason, { count: 1, sample });
+    else this.pendingOther++;
   }
 
   /** Logs what is pending now and stops the timer; later reports start afresh. */
@@ -102,11 +119,19 @@ export class ProblemReporter {
   private logPending(): boolean {
     if (this.pending === 0) return false;
     const seconds = Math.round(this.intervalMs / 100) / 10;
-    this.options.log.warn(
-      `${this.verb(this.pending)} in the last ${seconds}s (${this.pendingReason}), e.g. ${describeSample(this.pendingSample)}`,
-    );
+    const summary = `${this.verb(this.pending)} in the last ${seconds}s`;
+    const causes = [...this.pendingCauses];
+    if (causes.length === 1) {
+      const [reason, { sample }] = causes[0]!;
+      this.options.log.warn(`${summary} (${reason}), e.g. ${describeSample(sample)}`);
+    } else {
+      const parts = causes.map(([reason, { count, sample }]) => `${count} (${reason}), e.g. ${describeSample(sample)}`);
+      if (this.pendingOther > 0) parts.push(`${this.pendingOther} (other causes)`);
+      this.options.log.warn(`${summary}: ${parts.join("; ")}`);
+    }
     this.pending = 0;
-    this.pendingSample = undefined;
+    this.pendingCauses.clear();
+    this.pendingOther = 0;
     return true;
   }
 }

@@ -157,6 +157,12 @@ export interface NodeImplementation {
   fuse?(node: IRNode, js: FuseContext): FusedFragment;
   /** Starts the source; it emits into `out` until stopped or exhausted. */
   source?(node: IRNode, ctx: RuntimeContext, out: Observer): RunningSource;
+  /**
+   * True for a source that receives what others send (an MQTT subscription). Every such source
+   * of the run starts, and is live, before any other source starts, so that what a flow produces
+   * at start-up (a device flow's first reading) is not sent before its receivers listen.
+   */
+  readonly receives?: boolean;
   /** Returns the observer that receives the operator's input; results go to `out`. */
   operator?(node: IRNode, ctx: RuntimeContext, out: Observer): Observer;
   sink?(node: IRNode, ctx: RuntimeContext): Sink;

@@ -5,6 +5,7 @@
  * reported, never fatal; completion flows downstream and a node completes when all its inputs
  * have.
  */
+import { dirname } from "node:path";
 import type { IRNode, IRProgram } from "../compiler/ir.js";
 import { componentKey } from "../compiler/registry.js";
 import { badInputReporter, ProblemReporter } from "./bad-input.js";
@@ -44,13 +45,22 @@ export interface RuntimeServices {
   readonly mqtt: (program: IRProgram) => MqttConnection;
 }
 
+/** Which sources {@link Graph.start} starts. */
+export type SourceSelection = "all" | "receivers" | "others";
+
 /** A built graph. Build, then `start()`; `stop()` or the sources' own end finishes it. */
 export interface Graph {
   readonly program: IRProgram;
   /** One entry per IR node, in IR order. */
   readonly stats: readonly NodeStats[];
-  /** Starts every source. Throws (after stopping those already started) when one cannot start. */
-  start(): void;
+  /**
+   * Starts the sources: all of them, or those that receive (`"receivers"`, see
+   * {@link NodeImplementation.receives}) or the others (`"others"`). Throws (after stopping those
+   * already started) when one cannot start; a source stopped before it started stays stopped.
+   */
+  start(which?: SourceSelection): void;
+  /** True when some source receives (an MQTT subscription). */
+  readonly receives: boolean;
   /** Resolves when every started source is live; rejects when one cannot become live. */
   readonly ready: Promise<void>;
   /** Stops the sources and resolves once the graph is done (its outcome is `done`'s). */
@@ -267,16 +277,22 @@ class GraphBuilder {
     // `done` may reject before anyone awaits it; the rejection is delivered to whoever does.
     this.done.catch(() => {});
     let readyPromise: Promise<void> = Promise.resolve();
-    const start = () => {
-      readyPromise = this.start();
+    const start = (which: SourceSelection = "all") => {
+      const started = this.start(which);
+      const before = readyPromise;
+      readyPromise = Promise.all([before, started]).then(() => undefined);
       readyPromise.catch(() => {});
     };
+    const sources = this.sources;
     const stop = () => this.stop();
     const fail = (error: Error) => this.fail(error);
     this.graph = {
       program,
       stats: program.nodes.map((node) => this.statsFor(node)),
       start,
+      get receives() {
+        return sources.some((entry) => entry.implementation.receives === true);
+      },
       get ready() {
         return readyPromise;
       },
@@ -388,7 +404,7 @@ class GraphBuilder {
     const context: RuntimeContext = {
       node,
       program,
-      params: new NodeParams(node, services.config),
+      params: new NodeParams(node, services.config, dirname(program.file)),
       stats,
       log,
       badInput: badInputReporter(log, stats, services.clock),
@@ -539,9 +555,12 @@ class GraphBuilder {
     );
   }
 
-  private start(): Promise<void> {
+  private start(which: SourceSelection): Promise<void> {
     const ready: Promise<void>[] = [];
     for (const entry of this.sources) {
+      // Stopped before it started (the run ended while subscriptions were still being granted).
+      if (entry.stopped) continue;
+      if (which !== "all" && (entry.implementation.receives === true) !== (which === "receivers")) continue;
       try {
         entry.running = entry.implementation.source!(entry.node, entry.context, entry.emitter);
       } catch (error) {

@@ -10,7 +10,18 @@
  * stops, are counted, and closing the writer then fails with that count, so `flowc run` exits
  * non-zero saying how many rows it could not write.
  */
-import { closeSync, fstatSync, ftruncate, mkdirSync, openSync, write, close } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  ftruncate,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  write,
+  close,
+} from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import type { Logger } from "./log.js";
@@ -40,6 +51,44 @@ export function dailyFileName(path: string, timeMs: number): string {
   const day = `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
   const extension = extname(path);
   return join(dirname(path), `${basename(path, extension)}-${day}${extension}`);
+}
+
+/**
+ * The first line of an existing regular file, without a byte-order mark or line break; undefined
+ * when there is no such file (or not a regular one: a device, a directory) or it is empty. Reads
+ * at most 64 KiB: a header is short.
+ */
+function firstLine(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    // Missing, or not readable: opening it for appending says why, if it matters.
+    return undefined;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+    const buffer = Buffer.alloc(64 * 1024);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    if (length === 0) return undefined;
+    const text = buffer.toString("utf8", 0, length).replace(/^\uFEFF/, "");
+    const end = text.search(/\r?\n/);
+    return end < 0 ? text : text.slice(0, end);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A free name beside `path` stamped with the local time: `logs/test.csv` → `logs/test.2026-11-25T10-00-00.csv`. */
+function asideName(path: string, timeMs: number): string {
+  const date = new Date(timeMs);
+  const two = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}T${two(date.getHours())}-${two(date.getMinutes())}-${two(date.getSeconds())}`;
+  const extension = extname(path);
+  const stem = join(dirname(path), `${basename(path, extension)}.${stamp}`);
+  let aside = `${stem}${extension}`;
+  for (let n = 1; existsSync(aside); n++) aside = `${stem}-${n}${extension}`;
+  return aside;
 }
 
 /** The first millisecond of the local day after the one containing `timeMs`. */
@@ -91,6 +140,13 @@ export interface LineWriterOptions {
   readonly rotate?: "none" | "daily";
   /** A first line for files that are empty when opened (a CSV header). */
   readonly header?: string;
+  /**
+   * What to do with an existing file whose first line is not `header`: `refuse` (default) fails
+   * the open with a message saying so, `rotate` renames the file aside
+   * (`test.csv` → `test.2026-11-25T10-00-00.csv`) and starts a new one. Rows are never appended
+   * under another header.
+   */
+  readonly headerMismatch?: "refuse" | "rotate";
   readonly log: Logger;
   readonly clock?: Clock;
   /** Blocked while more than `highWaterMark` characters wait to be written. */
@@ -303,6 +359,7 @@ export class LineWriter {
 
   private open(path: string): OpenFile {
     let fd: number;
+    if (this.options.header !== undefined) this.checkHeader(path, this.options.header);
     try {
       mkdirSync(dirname(path), { recursive: true });
       fd = openSync(path, "a");
@@ -320,6 +377,27 @@ export class LineWriter {
       this.pump();
     }
     return file;
+  }
+
+  /** Refuses, or renames aside, an existing file whose header is not `header`. */
+  private checkHeader(path: string, header: string): void {
+    const existing = firstLine(path);
+    if (existing === undefined || existing === header) return;
+    const problem = `its header is \`${existing}\`, but this flow writes \`${header}\``;
+    if (this.options.headerMismatch !== "rotate")
+      throw new FileError(
+        path,
+        undefined,
+        "append to",
+        new Error(`${problem}; move the file away, or let the flow rename it aside (csv's \`header_mismatch rotate\`)`),
+      );
+    const aside = asideName(path, this.clock.now());
+    try {
+      renameSync(path, aside);
+    } catch (error) {
+      throw new FileError(path, (error as NodeJS.ErrnoException).code, `rename aside (${problem})`, error);
+    }
+    this.options.log.warn(`${path}: ${problem}; moved it to ${aside} and started a new file`);
   }
 
   private roll(): void {

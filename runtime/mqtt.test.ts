@@ -67,6 +67,11 @@ describe("brokerOptions", () => {
     });
   });
 
+  it("resolves the CA file from the flow file's folder", () => {
+    const block = settings({ ca: { kind: "string", value: "certs/ca.pem" } });
+    expect(brokerOptions(block, config, undefined, "/etc/flowc").ca).toBe("/etc/flowc/certs/ca.pem");
+  });
+
   it("reads every broker setting, resolving secrets", () => {
     const block = settings({
       host: { kind: "string", value: "broker.lan" },
@@ -507,7 +512,9 @@ describe.skipIf(!mosquittoAvailable)("MqttConnection failures", () => {
       s,
     );
     await until(() => lines.length > 0, "a warning");
-    expect(lines[0]).toMatch(/cannot reach the broker \(.*ECONNREFUSED.*\); retrying/);
+    expect(lines[0]).toMatch(
+      /cannot reach the broker at mqtt:\/\/127\.0\.0\.1:\d+: connection refused; .*; retrying with backoff up to every 30s \(--no-retry to fail instead\)/,
+    );
     expect(fatal).toEqual([]);
     await connection.close();
   });

@@ -17,6 +17,7 @@ import { ProblemReporter } from "./bad-input.js";
 import type { ConfigResolver } from "./config.js";
 import type { Logger } from "./log.js";
 import { InboundPublishTap, type PublishHandler } from "./mqtt-inbound.js";
+import { resolveFlowPath } from "./node-params.js";
 import type { Backpressure, PendingOutput } from "./pressure.js";
 import { parseTopicFilter, TopicRouter } from "./subscriptions.js";
 
@@ -106,6 +107,8 @@ export function brokerOptions(
   settings: SettingsBlock | undefined,
   config: ConfigResolver,
   override?: string,
+  /** The folder a relative `ca` path is resolved from: the `.flow` file's. */
+  baseDir = ".",
 ): BrokerOptions {
   const values = settings?.values ?? {};
   const read = <K extends ParamValue["kind"]>(name: string, kind: K): Extract<ParamValue, { kind: K }> | undefined => {
@@ -118,7 +121,8 @@ export function brokerOptions(
   const string = (name: string) => read(name, "string")?.value;
   const number = (name: string) => read(name, "number")?.value;
   const bool = (name: string) => read(name, "bool")?.value;
-  const ca = string("ca");
+  const caFile = string("ca");
+  const ca = caFile === undefined ? undefined : resolveFlowPath(baseDir, caFile);
   const tls = bool("tls") === true || ca !== undefined;
   const fromUrl = override ? parseBrokerUrl(override) : undefined;
   const useTls = fromUrl?.tls ?? tls;
@@ -258,6 +262,11 @@ export interface ConnectionServices {
   readonly pressure: Backpressure;
   /** Called once when the connection fails in a way retrying cannot fix. */
   readonly onFatal: (error: MqttConnectionError) => void;
+  /**
+   * False: a broker that cannot be reached at the first attempt ends the flow (`--no-retry`, for
+   * scripts). Default true: it is retried with backoff, as a lost connection is.
+   */
+  readonly retryAtStart?: boolean;
 }
 
 /** Unconfirmed publishes beyond which sinks report saturation, and below which they recover. */
@@ -577,20 +586,26 @@ export class MqttConnection implements PendingOutput {
 
   private subscribeAtBroker(filter: string, qos: QoS): Promise<void> {
     const granted = new Promise<void>((resolve, reject) => {
-      this.client.subscribe(filter, { qos }, (error, grants) => {
-        if (error)
-          reject(
-            this.failed ?? new MqttConnectionError(`cannot subscribe to "${filter}" at ${this.url}: ${error.message}`),
-          );
-        else if (grants?.some((grant) => grant.qos === 128)) {
-          reject(
-            new MqttConnectionError(
-              `broker ${this.url} refused the subscription to "${filter}" (not authorized for that topic?)`,
-              128,
-            ),
-          );
-        } else resolve();
-      });
+      const ask = () =>
+        this.client.subscribe(filter, { qos }, (error, grants) => {
+          // Asked while the broker was away (MQTT.js drops what it queued when an attempt to
+          // connect fails): asked again once connected, as the sources wait for it.
+          if (error && !this.failed && !this.closing && !this.client.connected) this.client.once("connect", ask);
+          else if (error)
+            reject(
+              this.failed ??
+                new MqttConnectionError(`cannot subscribe to "${filter}" at ${this.url}: ${error.message}`),
+            );
+          else if (grants?.some((grant) => grant.qos === 128)) {
+            reject(
+              new MqttConnectionError(
+                `broker ${this.url} refused the subscription to "${filter}" (not authorized for that topic?)`,
+                128,
+              ),
+            );
+          } else resolve();
+        });
+      ask();
       this.connected.catch(reject);
     });
     granted.catch(() => {});
@@ -656,7 +671,7 @@ export class MqttConnection implements PendingOutput {
     // warning and then "Connection closed" from each of them, one line saying why.
     const fatal =
       fatalError(error, this.url) ??
-      (!this.wasConnected && this.filters.size > 0 ? unreachable(error, this.url) : undefined);
+      (!this.wasConnected && this.services.retryAtStart === false ? unreachable(error, this.url) : undefined);
     if (fatal) {
       this.failed = fatal;
       this.rejectConnected(fatal);
@@ -670,7 +685,9 @@ export class MqttConnection implements PendingOutput {
     if (this.reachable) {
       this.reachable = false;
       this.log.warn(
-        `cannot reach the broker (${error.message}); retrying with backoff up to every ${longestRetryMs / 1000}s`,
+        this.wasConnected
+          ? `cannot reach the broker (${error.message}); retrying with backoff up to every ${longestRetryMs / 1000}s`
+          : `${unreachable(error, this.url).message}; retrying with backoff up to every ${longestRetryMs / 1000}s (--no-retry to fail instead)`,
       );
     }
   }

@@ -1,8 +1,9 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { IRNode } from "../compiler/ir.js";
 import { SensorEvent } from "../compiler/types.js";
 import { ConfigResolver } from "./config.js";
-import { NodeParams } from "./node-params.js";
+import { NodeParams, resolveFlowPath } from "./node-params.js";
 
 const node: IRNode = {
   id: "n2",
@@ -40,5 +41,17 @@ describe("NodeParams", () => {
     expect(() => params.number("file")).toThrow(
       'n2 csv "test.csv": parameter `file` is a string, but the implementation expects a number',
     );
+  });
+});
+
+describe("paths in a flow", () => {
+  it("resolve from the flow file's folder, shown relative to the working directory when below it", () => {
+    const params = new NodeParams(node, new ConfigResolver({ env: {} }), "flows/greenhouse");
+    expect(params.path("file")).toBe(join("flows", "greenhouse", "test.csv"));
+    expect(new NodeParams(node, new ConfigResolver({ env: {} })).path("file")).toBe("test.csv");
+    expect(resolveFlowPath("/etc/flowc", "test.csv")).toBe("/etc/flowc/test.csv");
+    expect(resolveFlowPath("flows", "/var/log/lux.csv")).toBe("/var/log/lux.csv");
+    expect(resolveFlowPath("flows", "../up.csv")).toBe("up.csv");
+    expect(resolveFlowPath(".", "../outside.csv")).toBe(join(process.cwd(), "..", "outside.csv"));
   });
 });

@@ -3,6 +3,7 @@
  * validated every value against its declaration, so a wrong kind here is a bug in a declaration
  * or an implementation, reported as such; `secret`/`env` values are resolved on the way.
  */
+import { isAbsolute, relative, resolve } from "node:path";
 import type { IRNode } from "../compiler/ir.js";
 import type { ParamValue } from "../compiler/registry.js";
 import type { TypedExpression } from "../compiler/typed.js";
@@ -13,9 +14,26 @@ type Kind = ParamValue["kind"];
 type ValueOf<K extends Kind> = Extract<ParamValue, { kind: K }>;
 
 /**
+ * A path written in a flow, resolved from the flow file's folder `baseDir`: relative to the
+ * working directory when it lies below it (messages then show `logs/test.csv`, not a long
+ * absolute path), absolute otherwise.
+ *
+ * @example
+ * // run from /home/pi with flows/server.flow saying csv "test.csv"
+ * resolveFlowPath("flows", "test.csv"); // "flows/test.csv"
+ * resolveFlowPath("/etc/flowc", "test.csv"); // "/etc/flowc/test.csv"
+ */
+export function resolveFlowPath(baseDir: string, path: string): string {
+  const absolute = resolve(baseDir, path);
+  const fromHere = relative(process.cwd(), absolute);
+  return fromHere === "" || fromHere.startsWith("..") || isAbsolute(fromHere) ? absolute : fromHere;
+}
+
+/**
  * @example
  * const params = new NodeParams(node, config);
  * const topic = params.string("topic");
+ * const file = params.path("file"); // relative to the .flow file's folder
  * const everyMs = params.durationMs("every");
  * const qos = params.optionalNumber("qos") ?? 0;
  * const condition = params.expression("condition");
@@ -24,6 +42,8 @@ export class NodeParams {
   constructor(
     private readonly node: IRNode,
     private readonly config: ConfigResolver,
+    /** The folder relative file paths are resolved from: the `.flow` file's. Default: the working directory. */
+    private readonly baseDir = ".",
   ) {}
 
   /** The value as checked, with `secret`/`env` resolved; undefined when absent. */
@@ -38,6 +58,23 @@ export class NodeParams {
 
   optionalString(name: string): string | undefined {
     return this.optional(name, "string")?.value;
+  }
+
+  /**
+   * A file path, resolved from the `.flow` file's folder (as every config format does), so a flow
+   * reads and writes the same files whichever directory it is run from.
+   *
+   * @example
+   * // in examples/tutorial/server.flow: csv "test.csv"
+   * params.path("file"); // "/…/examples/tutorial/test.csv"
+   */
+  path(name: string): string {
+    return resolveFlowPath(this.baseDir, this.string(name));
+  }
+
+  optionalPath(name: string): string | undefined {
+    const value = this.optionalString(name);
+    return value === undefined ? undefined : resolveFlowPath(this.baseDir, value);
   }
 
   number(name: string): number {

@@ -176,19 +176,41 @@ describe("runProgram", () => {
     expect(io.stderr.join("").match(/stage/g)).toHaveLength(2);
   });
 
-  it("stops on SIGINT/SIGTERM through handleSignals, and forces an exit on the second", async () => {
+  it("writes and reads files next to the .flow file, whatever the working directory", async () => {
+    const dir = directory();
+    writeFileSync(join(dir, "in.csv"), "sensor_id,ts,val\nlux-1,1,2\n");
+    const { programs: compiled } = compile([
+      { path: join(dir, "f.flow"), text: 'csv "in.csv" -> [csv "out.csv", jsonl "out.jsonl"]' },
+    ]);
+    const flow = await runProgram(compiled, outputs().options);
+    await flow.done;
+    expect(readFileSync(join(dir, "out.csv"), "utf8")).toBe(
+      "timestamp,datetime,sensor_id,value\n1,1970-01-01T00:00:01,lux-1,2\n",
+    );
+    expect(readFileSync(join(dir, "out.jsonl"), "utf8")).toBe('{"sensor_id":"lux-1","ts":1,"val":2}\n');
+  });
+
+  it("stops on SIGINT/SIGTERM through handleSignals, and forces an exit on a second after the grace period", async () => {
     const clock = new ManualClock(start);
     const flow = await runProgram(programs("interval 1s -> print"), { ...outputs().options, clock });
     const lines: string[] = [];
     let forced = false;
+    let nowMs = 0;
     const dispose = handleSignals(flow, {
       signals: ["SIGUSR2"],
       log: createLogger({ write: (line) => lines.push(line) }),
       forceExit: () => (forced = true),
+      now: () => nowMs,
     });
     process.emit("SIGUSR2", "SIGUSR2");
+    // Two signals a few milliseconds apart, as `timeout -s INT` sends them: the flush goes on.
+    nowMs = 5;
+    process.emit("SIGUSR2", "SIGUSR2");
+    expect(forced).toBe(false);
+    expect(lines[1]).toMatch(/SIGUSR2 again within 1s of the first: still flushing/);
     await flow.done;
     expect(lines[0]).toMatch(/SIGUSR2: stopping/);
+    nowMs = 1500;
     process.emit("SIGUSR2", "SIGUSR2");
     expect(forced).toBe(true);
     dispose();
@@ -308,5 +330,33 @@ describe("runProgram with the embedded broker", () => {
     await client.close();
     await flow.stop();
     expect(io.stderr.join("")).toMatch(/embedded MQTT broker listening on 127\.0\.0\.1:\d+/);
+  });
+
+  it("starts the other sources only once every subscription of the run is granted: the first reading arrives", async () => {
+    const io = outputs();
+    // The device's first reading goes out as soon as its source starts; the server, with its own
+    // client id (its own connection), must already be subscribed.
+    const flow = await runProgram(
+      programs(
+        'sim "lux-1" every 60s -> mqtt "sensor-data"',
+        'broker "localhost" client_id "run-test-server"\nmqtt "sensor-data" -> json as SensorEvent -> print',
+      ),
+      { ...io.options, broker: "embedded", embeddedBroker: { port: 0, host: "127.0.0.1" } },
+    );
+    await flow.ready;
+    await until(() => io.stdout().startsWith("SensorEvent(sensor_id='lux-1'"), "the first reading");
+    await flow.stop();
+  });
+
+  it("does not start the other sources when stopped before the subscriptions are granted", async () => {
+    const io = outputs();
+    const dir = directory();
+    const flow = await runProgram(
+      programs(`interval 10ms -> map 1 -> csv "${join(dir, "out.csv")}"`, 'mqtt "never" -> print'),
+      { ...io.options, broker: "mqtt://127.0.0.1:1", retry: false },
+    );
+    await flow.stop();
+    await expect(flow.ready).rejects.toThrow();
+    expect(readFileSync(join(dir, "out.csv"), "utf8")).toBe("value\n");
   });
 });

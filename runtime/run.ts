@@ -5,6 +5,7 @@
  * close, connections disconnect, the embedded broker (if any) closes.
  */
 import { randomInt } from "node:crypto";
+import { dirname } from "node:path";
 import type { IRProgram } from "../compiler/ir.js";
 import { nodeImplementations as allNodeImplementations } from "../components/node.js";
 import { startEmbeddedBroker, type EmbeddedBroker, type EmbeddedBrokerOptions } from "./broker.js";
@@ -40,6 +41,11 @@ export interface RunOptions {
   /** Where log lines go; default process.stderr. */
   readonly stderr?: (line: string) => void;
   readonly logLevel?: LogLevel;
+  /**
+   * False (`--no-retry`): a broker that cannot be reached at start ends the run at once. Default:
+   * retried with backoff, and the sources wait for their subscriptions.
+   */
+  readonly retry?: boolean;
   /** `--stats`: print the per-stage table to stderr this often (and once at the end). */
   readonly statsEveryMs?: number;
 }
@@ -105,6 +111,7 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
   const connections = new MqttConnections({
     log,
     pressure,
+    retryAtStart: options.retry ?? true,
     onFatal: (error) => {
       for (const graph of graphs) graph.fail(error);
     },
@@ -132,7 +139,7 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
       let connection = programConnections.get(program);
       if (!connection) {
         const settings = program.broker ?? program.device?.nested.broker;
-        connection = connections.get(brokerOptions(settings, config, brokerOverride));
+        connection = connections.get(brokerOptions(settings, config, brokerOverride, dirname(program.file)));
         programConnections.set(program, connection);
       }
       return connection;
@@ -148,10 +155,21 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
     }
   };
 
+  // Sources that receive (subscriptions) start first, and the others once every subscription of
+  // the run is granted: a device flow's first reading published at start-up then reaches the
+  // server flow of the same run. Without receivers, everything starts now.
+  let othersStarted: Promise<void> = Promise.resolve();
   try {
     const lookup = implementationLookup(options.implementations ?? allNodeImplementations);
     graphs = programs.map((program) => buildGraph(program, lookup, services));
-    for (const graph of graphs) graph.start();
+    if (graphs.some((graph) => graph.receives)) {
+      for (const graph of graphs) graph.start("receivers");
+      othersStarted = Promise.all(graphs.map((graph) => graph.ready)).then(() => {
+        for (const graph of graphs) graph.start("others");
+      });
+    } else {
+      for (const graph of graphs) graph.start();
+    }
   } catch (error) {
     await Promise.all(graphs.map((graph) => graph.stop()));
     await shutDown();
@@ -184,7 +202,7 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
   });
   done.catch(() => {});
 
-  const ready = Promise.all(graphs.map((graph) => graph.ready)).then(() => undefined);
+  const ready = othersStarted.then(() => Promise.all(graphs.map((graph) => graph.ready))).then(() => undefined);
   ready.catch(() => {});
 
   return {
@@ -201,6 +219,13 @@ export async function runProgram(programs: readonly IRProgram[], options: RunOpt
 
 export interface SignalOptions {
   readonly log?: Logger;
+  /**
+   * A repeat of the signal within this long of the first continues the flush: `timeout -s INT`,
+   * a process manager or a terminal may send two at once. Default 1000 ms.
+   */
+  readonly graceMs?: number;
+  /** Milliseconds on some monotonic clock; default performance.now. */
+  readonly now?: () => number;
   /** Called on a second signal, when the user does not want to wait; default: process.exit(130). */
   readonly forceExit?: () => void;
   readonly signals?: readonly NodeJS.Signals[];
@@ -208,7 +233,8 @@ export interface SignalOptions {
 
 /**
  * Makes Ctrl-C (SIGINT) and SIGTERM stop the flow cleanly: sources stop, files are flushed,
- * connections closed; the caller awaits `flow.done` and exits 0. A second signal exits at once.
+ * connections closed; the caller awaits `flow.done` and exits 0. A second signal exits at once,
+ * unless it came within `graceMs` of the first (two sent together are one request to stop).
  * Returns a function that removes the handlers.
  *
  * @example
@@ -220,14 +246,22 @@ export interface SignalOptions {
 export function handleSignals(flow: RunningFlow, options: SignalOptions = {}): () => void {
   const log = options.log ?? createLogger();
   const signals = options.signals ?? ["SIGINT", "SIGTERM"];
-  let stopping = false;
+  const graceMs = options.graceMs ?? 1000;
+  const now = options.now ?? (() => performance.now());
+  let stoppingSince: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (now() - stoppingSince < graceMs) {
+        log.info(
+          `${signal} again within ${graceMs / 1000}s of the first: still flushing (send it again later to exit at once)`,
+        );
+        return;
+      }
       log.warn(`${signal} again: exiting without flushing`);
       (options.forceExit ?? (() => process.exit(130)))();
       return;
     }
-    stopping = true;
+    stoppingSince = now();
     log.info(`${signal}: stopping (flushing files and disconnecting; press Ctrl-C again to exit at once)`);
     void flow.stop();
   };

@@ -44,7 +44,7 @@ export const scripts = [{ output: "check.cjs", source: "cli/check-main.ts" }];
  * to itself, and a Prettier plugin must use the Prettier that loaded it, not a bundled copy;
  * MicroPython (for `flowc sim`) loads its WebAssembly from beside its own module.
  */
-const external = ["prettier", "@micropython/micropython-webassembly-pyscript"];
+const external = ["prettier", "@micropython/micropython-webassembly-pyscript", "serialport"];
 
 /** Folders and files whose changes make dist/ stale. */
 const inputs = [

@@ -34,9 +34,16 @@ describe("flowc build", () => {
       out,
       secrets: join(tutorial, "secrets.example.json"),
     });
-    expect(stderr).toContain("flowc build: 5 files");
+    expect(stderr).toContain("flowc build: 6 files");
     expect(code).toBe(0);
-    expect((await readdir(out)).sort()).toEqual(["README.txt", "config.py", "main.py", "manifest.json", "tsl2591.py"]);
+    expect((await readdir(out)).sort()).toEqual([
+      "README.txt",
+      "config.py",
+      "flowmap.json",
+      "main.py",
+      "manifest.json",
+      "tsl2591.py",
+    ]);
     expect(await readFile(join(out, "config.py"), "utf8")).toContain('WIFI_PASSWORD = "my_wifi_password"');
     expect(await readFile(join(out, "main.py"), "utf8")).not.toContain("my_wifi_password");
   });
@@ -96,6 +103,7 @@ describe("flowc build", () => {
     expect((await readdir(join(out, "alerts"))).sort()).toEqual([
       "README.txt",
       "config.py",
+      "flowmap.json",
       "main.py",
       "manifest.json",
     ]);

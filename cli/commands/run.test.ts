@@ -1,12 +1,13 @@
 // `flowc run` and `flowc broker` as users run them: the real executable in a child process, an
 // embedded broker on a free loopback port, files written in a temporary folder.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import mqtt from "mqtt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { freePort } from "../../test/support/mosquitto.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const flowc = join(root, "bin", "flowc.js");
@@ -67,10 +68,12 @@ describe("flowc run", () => {
   });
 
   it("runs the tutorial's two files and stops cleanly on SIGTERM with every CSV line whole", async () => {
+    // Paths in a flow are relative to its file: the server's test.csv goes next to this copy.
+    await copyFile(join(tutorial, "server.flow"), join(folder, "server.flow"));
     const run = start([
       "run",
       join(tutorial, "client.flow"),
-      join(tutorial, "server.flow"),
+      "server.flow",
       "--broker",
       "embedded",
       "--port",
@@ -121,14 +124,36 @@ describe("flowc run", () => {
     expect((await run.finished).code).toBe(0);
   });
 
-  it("exits 1 with one clear line when the broker cannot be reached", async () => {
+  it("with --no-retry, exits 1 with one clear line when the broker cannot be reached", async () => {
     await writeFile(join(folder, "sub.flow"), 'mqtt "t" -> print\n');
-    const { code, stderr } = await start(["run", "sub.flow", "--broker", "mqtt://127.0.0.1:1"]).finished;
+    const { code, stderr } = await start(["run", "sub.flow", "--broker", "mqtt://127.0.0.1:1", "--no-retry"]).finished;
     expect(code).toBe(1);
     expect(stderr).toBe(
       "flowc run: cannot reach the broker at mqtt://127.0.0.1:1: connection refused; is the broker running? " +
         "(`flowc broker` starts one, or run with --broker embedded)\n",
     );
+  }, 30_000);
+
+  it("retries a broker that is down at start, says so once, and runs once it is up", async () => {
+    await writeFile(join(folder, "sub.flow"), 'mqtt "t" -> print\n');
+    const port = await freePort();
+    const run = start(["run", "sub.flow", "--broker", `mqtt://127.0.0.1:${port}`]);
+    await waitFor(() => (run.output().stderr.includes("retrying") ? true : undefined), "the warning");
+    expect(run.output().stderr).toBe(
+      `flowc: [mqtt://127.0.0.1:${port}] warning: cannot reach the broker at mqtt://127.0.0.1:${port}: connection refused; ` +
+        "is the broker running? (`flowc broker` starts one, or run with --broker embedded); " +
+        "retrying with backoff up to every 30s (--no-retry to fail instead)\n",
+    );
+    const broker = start(["broker", "--port", String(port), "--host", "127.0.0.1"]);
+    await waitFor(() => (run.output().stderr.includes("flowc run: running") ? true : undefined), "the flow to run");
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
+    await client.publishAsync("t", "hello");
+    await waitFor(() => (run.output().stdout === "hello\n" ? true : undefined), "the message");
+    await client.endAsync();
+    run.child.kill("SIGINT");
+    expect((await run.finished).code).toBe(0);
+    broker.child.kill("SIGINT");
+    await broker.finished;
   }, 30_000);
 
   it("stops at Ctrl-C while its broker is away, and exits 1 counting what it could not publish", async () => {

@@ -22,6 +22,8 @@ export interface RunCommandOptions {
   readonly secrets?: string;
   /** `false` turns colour off in diagnostics (`--no-color`). */
   readonly color?: boolean;
+  /** `false` (`--no-retry`): exit at once when the broker cannot be reached at start. */
+  readonly retry?: boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function runCommand(
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.secrets ? { secrets: loadSecretsFile(options.secrets) } : {}),
       ...(options.stats ? { statsEveryMs: (options.statsEvery ?? 10) * 1000 } : {}),
+      ...(options.retry === false ? { retry: false } : {}),
       stderr: (line) => void streams.stderr.write(line),
     });
   } catch (error) {
@@ -132,6 +135,7 @@ export function registerRunCommand(program: Command): Command {
     .addOption(
       new Option("--stats-every <seconds>", "how often --stats prints").argParser(integer("--stats-every")).default(10),
     )
+    .option("--no-retry", "exit when the broker cannot be reached at start, instead of retrying with backoff")
     .option("--no-color", "never colour diagnostics (also: NO_COLOR=1)")
     .addHelpText(
       "after",

@@ -485,9 +485,9 @@ class ProgramBuilder {
     return { text, params };
   }
 
-  /** A field parameter whose default field the input lacks must be given. */
+  /** A field parameter whose default field the input lacks must be given (unless the default is optional). */
   private mustGive(spec: ParamSpec, input: FlowType | undefined): boolean {
-    if (!spec.defaultField || input?.kind !== "record") return false;
+    if (!spec.defaultField || spec.defaultFieldIfPresent || input?.kind !== "record") return false;
     const field = fieldOf(input, spec.defaultField);
     const numeric = spec.type.kind === "field" && spec.type.numeric;
     return !field || (numeric === true && !isNumeric(field.type));

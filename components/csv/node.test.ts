@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -7,6 +7,7 @@ import { BoolType, IntType, NumberType, SensorEvent, StringType, type RecordType
 import { componentKey, type NodeImplementation } from "../../runtime/component.js";
 import { runProgram } from "../../runtime/run.js";
 import { nodeImplementations } from "../node.js";
+import { testRegistry } from "../testing.js";
 import { csvFormat, isoTimeFormatter } from "./node.js";
 
 const reading: RecordType = {
@@ -122,8 +123,135 @@ describe("csv source", () => {
     expect(received).toBe(1);
   });
 
+  it("reads formula-safe text back as it was written, or raw with `formulas raw`", async () => {
+    const schema = "schema Note { who: string, text: string }\n";
+    const content = `who,text\n"'=cmd",'-5\n'plain,x\n`;
+    expect((await replay(`${schema}csv "IN" as Note`, content)).events).toEqual([
+      { who: "=cmd", text: "-5" },
+      { who: "'plain", text: "x" },
+    ]);
+    expect((await replay(`${schema}csv "IN" as Note formulas raw`, content)).events).toEqual([
+      { who: "'=cmd", text: "'-5" },
+      { who: "'plain", text: "x" },
+    ]);
+  });
+
+  it("replays 100 minutes into 100 one-minute averages per sensor with `on ts`, however fast", async () => {
+    const start = 1_700_000_040; // a whole minute
+    const rows = Array.from({ length: 100 * 6 }, (_, i) =>
+      ["lux-1", "lux-2"].map((id, k) => `${start + i * 10},x,${id},${k * 1000 + (i % 6)}`).join("\n"),
+    );
+    const content = `timestamp,datetime,sensor_id,value\n${rows.join("\n")}\n`;
+    const { events } = await replay('csv "IN" -> avg over 1min on ts', content);
+    expect(events).toHaveLength(200);
+    expect(events.slice(0, 2)).toEqual([
+      { sensor_id: "lux-1", ts: start + 50, val: 2.5 },
+      { sensor_id: "lux-2", ts: start + 50, val: 1002.5 },
+    ]);
+  });
+
   it("fails the stream when the header lacks a column", async () => {
     const { outcome } = await replay('csv "IN"', "sensor_id,value\nlux-1,1\n");
     expect(outcome).toMatch(/cannot be read as SensorEvent: its header \(sensor_id,value\) has no column for `ts`/);
+  });
+});
+
+describe("one CSV file, one shape", () => {
+  const dir = mkdtempSync(join(tmpdir(), "flowc-csv-shape-"));
+  const alert = "schema Alert { d: string, level: string }\n";
+
+  it("refuses two pipelines writing one file in different shapes, naming both (E411)", () => {
+    const text = `${alert}feed -> csv "same.csv"\nfeed as Alert -> csv "./same.csv"\n`;
+    const { diagnostics } = compile([{ path: "two.flow", text }], { registry: testRegistry });
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
+      [
+        "E411",
+        "`csv same.csv` is written with columns `d,level` here but `timestamp,datetime,sensor_id,value` by another pipeline",
+      ],
+    ]);
+    const [conflict] = diagnostics;
+    expect(text.slice(conflict!.span.start, conflict!.span.end)).toBe('csv "./same.csv"');
+    expect(conflict!.hint).toMatch(/file of its own/);
+    const first = conflict!.related![0]!;
+    expect(text.slice(first.span.start, first.span.end)).toBe('csv "same.csv"');
+  });
+
+  it("lets pipelines of one shape share a file, and different shapes write different files", () => {
+    const text = `${alert}feed -> csv "a.csv"\nfeed "b" -> csv "a.csv"\nfeed as Alert -> csv "a.csv" rotate daily\n`;
+    const { diagnostics } = compile([{ path: "ok.flow", text }], { registry: testRegistry });
+    expect(diagnostics).toEqual([]);
+  });
+
+  const run = async (text: string) => {
+    const { programs, diagnostics } = compile([{ path: "w.flow", text }]);
+    if (programs.length === 0) throw new Error(diagnostics.map((d) => d.message).join("\n"));
+    const lines: string[] = [];
+    const failure = await runProgram(programs, { stderr: (line) => lines.push(line) }).then(
+      (flow) => flow.done.then(() => undefined),
+      (error: Error) => error.message,
+    );
+    return { failure, lines };
+  };
+  const alertFlow = (file: string, options = "") =>
+    `${alert}csv "${join(dir, "alerts.csv")}" as Alert -> csv "${file}"${options}\n`;
+
+  it("refuses at start to append to a file whose header is another shape's", async () => {
+    writeFileSync(join(dir, "alerts.csv"), "d,level\nhi,=1+2\n");
+    const tutorial = join(dir, "tutorial.csv");
+    const before = "timestamp,datetime,sensor_id,value\n611,1970-01-01T00:10:11,lux-1,284.1\n";
+    writeFileSync(tutorial, before);
+    const { failure } = await run(alertFlow(tutorial));
+    expect(failure).toBe(
+      `cannot append to ${tutorial}: its header is \`timestamp,datetime,sensor_id,value\`, but this flow writes \`d,level\`; move the file away, or let the flow rename it aside (csv's \`header_mismatch rotate\`)`,
+    );
+    expect(readFileSync(tutorial, "utf8")).toBe(before);
+  });
+
+  it("renames the file aside and starts a new one with `header_mismatch rotate`", async () => {
+    const sub = mkdtempSync(join(dir, "rotate-"));
+    const out = join(sub, "out.csv");
+    writeFileSync(out, "a,b\n1,2\n");
+    const { failure, lines } = await run(alertFlow(out, " header_mismatch rotate"));
+    expect(failure).toBeUndefined();
+    expect(readFileSync(out, "utf8")).toBe('d,level\nhi,"\'=1+2"\n');
+    const aside = readdirSync(sub).filter((name) => name !== "out.csv");
+    expect(aside).toHaveLength(1);
+    expect(aside[0]).toMatch(/^out\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.csv$/);
+    expect(readFileSync(join(sub, aside[0]!), "utf8")).toBe("a,b\n1,2\n");
+    expect(lines.join("")).toContain(`moved it to ${join(sub, aside[0]!)}`);
+  });
+
+  it("appends to a file with the same header", async () => {
+    const out = join(dir, "same-header.csv");
+    writeFileSync(out, "\uFEFFd,level\r\nold,x\r\n");
+    expect((await run(alertFlow(out))).failure).toBeUndefined();
+    expect(readFileSync(out, "utf8")).toBe('\uFEFFd,level\r\nold,x\r\nhi,"\'=1+2"\n');
+  });
+});
+
+describe("formula-safe text (OWASP CSV injection)", () => {
+  it("writes text starting with = + - @ tab or CR with a ' in front, quoted; numbers as they are", () => {
+    const format = csvFormat(reading);
+    expect(
+      ["=SUM(A1)", "+1", "-x", "@cmd", "\tx", "\rx", "a=b"].map((station) =>
+        format.row({ station, count: -3, ok: true, level: -1.5 }),
+      ),
+    ).toEqual([
+      `"'=SUM(A1)",-3,true,-1.5`,
+      `"'+1",-3,true,-1.5`,
+      `"'-x",-3,true,-1.5`,
+      `"'@cmd",-3,true,-1.5`,
+      `"'\tx",-3,true,-1.5`,
+      `"'\rx",-3,true,-1.5`,
+      `a=b,-3,true,-1.5`,
+    ]);
+    expect(csvFormat(SensorEvent).row({ sensor_id: '=HYPERLINK("x")', ts: 1, val: 2 })).toBe(
+      `1,1970-01-01T00:00:01,"'=HYPERLINK(""x"")",2`,
+    );
+    expect(csvFormat(StringType).row("@x")).toBe(`"'@x"`);
+  });
+
+  it("writes text raw with `formulas raw`", () => {
+    expect(csvFormat(reading, "raw").row({ station: "=1", count: 1, ok: false, level: 0 })).toBe("=1,1,false,0");
   });
 });

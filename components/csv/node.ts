@@ -5,6 +5,11 @@
  * `value` column. The source replays a file with a header row as events of a schema, reading the
  * tutorial's four-column files as SensorEvents too, as fast as the sinks take them or one row per
  * `every`.
+ *
+ * Text that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR)
+ * is written as `"'=…"` unless `formulas raw` says otherwise, and the source reads such cells
+ * back without the `'`. A file whose header is not the flow's is refused at start, or renamed
+ * aside with `header_mismatch rotate`: rows are never appended under another header.
  */
 import { createReadStream, openSync } from "node:fs";
 import { parse } from "csv-parse";
@@ -18,6 +23,7 @@ import {
   type Sink,
 } from "../../runtime/component.js";
 import { csvField, FileError, LineWriter } from "../../runtime/files.js";
+import { csvHeader } from "./declaration.js";
 
 /** ThingFlow's column names for SensorEvent fields, where they differ from the field names. */
 const tutorialColumns: Readonly<Record<string, string>> = { ts: "timestamp", val: "value" };
@@ -48,11 +54,35 @@ export function isoTimeFormatter(): (seconds: number) => string {
   };
 }
 
+/** How text cells are written and read: formula-safe (the default) or as they are. */
+export type Formulas = "escape" | "raw";
+
+/** Text a spreadsheet would take for a formula: OWASP's CSV injection list of first characters. */
+const formulaStart = /^[=+\-@\t\r]/;
+
+/**
+ * A text cell: quoted when needed; text starting like a formula gets a `'` in front and quotes
+ * around it (OWASP's rule), so a spreadsheet shows it instead of running it.
+ *
+ * @example
+ * textCell("=HYPERLINK(\"http://x\")", "escape"); // "\"'=HYPERLINK(\"\"http://x\"\")\""
+ * textCell("-5 dB", "raw"); // "-5 dB"
+ */
+export function textCell(text: string, formulas: Formulas): string {
+  if (formulas === "escape" && formulaStart.test(text)) return `"'${text.replace(/"/g, '""')}"`;
+  return csvField(text);
+}
+
+/** A text cell as it was before {@link textCell} escaped it. */
+function unescapedText(text: string): string {
+  return text.length > 1 && text[0] === "'" && formulaStart.test(text.slice(1)) ? text.slice(1) : text;
+}
+
 /** A cell for any value: text quoted when needed, numbers and bools plainly, records as JSON, nothing as empty. */
-function cell(value: unknown): string {
+function cell(value: unknown, formulas: Formulas): string {
   switch (typeof value) {
     case "string":
-      return csvField(value);
+      return textCell(value, formulas);
     case "number":
     case "boolean":
       return String(value);
@@ -70,38 +100,42 @@ function cell(value: unknown): string {
  * csvFormat(SensorEvent).row({ sensor_id: "lux-1", ts: 1484535480.613611, val: 371.6063 });
  * // "1484535480.613611,2017-01-16T02:58:00.613611,lux-1,371.6063"
  */
-export function csvFormat(type: FlowType | undefined): { header: string; row: (event: unknown) => string } {
+export function csvFormat(
+  type: FlowType | undefined,
+  formulas: Formulas = "escape",
+): { header: string; row: (event: unknown) => string } {
+  const header = csvHeader(type);
   if (isSensorEvent(type)) {
     const iso = isoTimeFormatter();
     return {
-      header: "timestamp,datetime,sensor_id,value",
+      header,
       row: (event) => {
         const { sensor_id: sensorId, ts, val } = event as { sensor_id: string; ts: number; val: number };
-        return `${ts},${iso(ts)},${csvField(sensorId)},${val}`;
+        return `${ts},${iso(ts)},${textCell(sensorId, formulas)},${val}`;
       },
     };
   }
   if (type?.kind === "record") {
     const names = type.fields.map((field) => field.name);
     return {
-      header: names.map(csvField).join(","),
+      header,
       row: (event) => {
         const record = event as Record<string, unknown>;
-        let line = cell(record[names[0]!]);
-        for (let i = 1; i < names.length; i++) line += `,${cell(record[names[i]!])}`;
+        let line = cell(record[names[0]!], formulas);
+        for (let i = 1; i < names.length; i++) line += `,${cell(record[names[i]!], formulas)}`;
         return line;
       },
     };
   }
-  return { header: "value", row: cell };
+  return { header, row: (event) => cell(event, formulas) };
 }
 
 /** Converts a CSV cell to a field's type; undefined when it cannot. */
-function cellParser(type: FlowType): (text: string) => unknown {
+function cellParser(type: FlowType, formulas: Formulas): (text: string) => unknown {
   if (type.kind === "scalar") {
     switch (type.name) {
       case "string":
-        return (text) => text;
+        return formulas === "escape" ? unescapedText : (text) => text;
       case "bool":
         return (text) => booleanCells.get(text.trim().toLowerCase());
       case "int":
@@ -148,13 +182,13 @@ const typeWords: Readonly<Record<string, string>> = {
  */
 type RowReader = (row: readonly string[]) => { event?: unknown; problem?: string };
 
-function rowReader(schema: RecordType, header: readonly string[]): RowReader | string {
+function rowReader(schema: RecordType, header: readonly string[], formulas: Formulas): RowReader | string {
   const columns = header.map((name) => name.trim().toLowerCase());
   const readers = schema.fields.map((field) => {
     let index = columns.indexOf(field.name.toLowerCase());
     const alias = isSensorEvent(schema) ? tutorialColumns[field.name] : undefined;
     if (index < 0 && alias) index = columns.indexOf(alias);
-    return { field, index, parse: cellParser(field.type) };
+    return { field, index, parse: cellParser(field.type, formulas) };
   });
   const missing = readers.filter((reader) => reader.index < 0).map((reader) => `\`${reader.field.name}\``);
   if (missing.length > 0) return `its header (${header.join(",")}) has no column for ${missing.join(", ")}`;
@@ -178,9 +212,10 @@ function rowReader(schema: RecordType, header: readonly string[]): RowReader | s
 
 /** Replays the rows of a file; see the module comment. */
 function replay(ctx: RuntimeContext, out: Observer): RunningSource {
-  const path = ctx.params.string("file");
+  const path = ctx.params.path("file");
   const schema = ctx.params.schema("as");
   const everyMs = ctx.params.optionalDurationMs("every");
+  const formulas = ctx.params.enumValue<Formulas>("formulas");
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -217,7 +252,7 @@ function replay(ctx: RuntimeContext, out: Observer): RunningSource {
       rowNumber++;
       if (stopped) return;
       if (read === undefined) {
-        const reader = rowReader(schema, row);
+        const reader = rowReader(schema, row, formulas);
         if (typeof reader === "string")
           throw new Error(`${path} cannot be read as ${schema.name ?? "records"}: ${reader}`);
         read = reader;
@@ -266,11 +301,12 @@ export const nodeImplementations: NodeImplementation[] = [
   {
     key: componentKey("sink", "csv"),
     sink(node, ctx): Sink {
-      const format = csvFormat(node.input);
+      const format = csvFormat(node.input, ctx.params.enumValue<Formulas>("formulas"));
       const writer = new LineWriter({
-        path: ctx.params.string("file"),
+        path: ctx.params.path("file"),
         rotate: ctx.params.enumValue<"none" | "daily">("rotate"),
         ...(ctx.params.bool("header") ? { header: format.header } : {}),
+        headerMismatch: ctx.params.enumValue<"refuse" | "rotate">("header_mismatch"),
         log: ctx.log,
         clock: ctx.clock,
         pressure: ctx.pressure,

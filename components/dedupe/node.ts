@@ -18,7 +18,7 @@ export const nodeImplementations: NodeImplementation[] = [
       const within = ctx.params.number("within");
       const recent = new RecentKeys<true>(within);
       const keyOf = keyReader(node) ?? wholeEventKey(node.input);
-      const statePath = ctx.params.optionalString("state");
+      const statePath = ctx.params.optionalPath("state");
       let journal: KeyJournal | undefined;
       if (statePath !== undefined) {
         journal = new KeyJournal({ path: statePath, capacity: within, pressure: ctx.pressure, log: ctx.log });

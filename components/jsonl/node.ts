@@ -10,7 +10,7 @@ export const nodeImplementations: NodeImplementation[] = [
     key: componentKey("sink", "jsonl"),
     sink(_node, ctx): Sink {
       const writer = new LineWriter({
-        path: ctx.params.string("file"),
+        path: ctx.params.path("file"),
         rotate: ctx.params.enumValue<"none" | "daily">("rotate"),
         log: ctx.log,
         clock: ctx.clock,

@@ -1,11 +1,12 @@
 import type { ComponentDeclaration } from "../../compiler/registry.js";
-import { acceptsNumbersOrRecords, ofFieldParam, replacesNumber } from "../common.js";
+import { acceptsNumbersOrRecords, byKeyParam, ofFieldParam, replacesNumber } from "../common.js";
 
 export const declarations: ComponentDeclaration[] = [
   {
     kind: "operator",
     name: "moving_avg",
-    summary: "Replaces each value with the mean of the last n values (fewer at the start), smoothing noise.",
+    summary:
+      "Replaces each value with the mean of the last n values of its sensor (fewer at the start), smoothing noise.",
     params: [
       {
         name: "size",
@@ -15,6 +16,10 @@ export const declarations: ComponentDeclaration[] = [
         doc: "How many values to average.",
       },
       ofFieldParam,
+      {
+        ...byKeyParam,
+        doc: "Average each value of this field on its own (default `sensor_id`, when the events have one).",
+      },
     ],
     targets: ["node", "esp8266"],
     accepts: acceptsNumbersOrRecords,

@@ -1,9 +1,14 @@
 import { componentKey, type MicroPythonImplementation } from "../../targets/esp8266/component.js";
 
+/** How many keys the board keeps a moving mean for; past it, the key first seen longest ago is forgotten. */
+export const deviceMaxAveragedKeys = 16;
+
 /**
- * The mean of the last `size` values, from a ring of them and a running sum. The ESP8266's floats
- * keep about 7 digits, so adding and subtracting forever would let the sum drift: it is summed
- * afresh from the ring once per lap, which bounds the error at one lap's worth.
+ * The mean of the last `size` values of each key, from a ring of them and a running sum: a list
+ * `[ring, total, next, filled]` per key, in a dict, with the keys in a list in the order they
+ * came (MicroPython's dicts keep none) so the one to forget past the cap is the host's. The
+ * ESP8266's floats keep about 7 digits, so adding and subtracting forever would let the sum
+ * drift: it is summed afresh from the ring once per lap, which bounds the error at one lap's worth.
  */
 export const micropythonImplementations: MicroPythonImplementation[] = [
   {
@@ -11,21 +16,34 @@ export const micropythonImplementations: MicroPythonImplementation[] = [
     operator: (py) => {
       const size = py.number("size");
       const slot = py.numberSlot("of");
-      const ring = py.state("ring", `[0.0] * ${size}`, 16 + size * 12);
-      const total = py.state("total", "0.0", 16);
-      const next = py.state("at", "0", 16);
-      const filled = py.state("filled", "0", 16);
+      const by = py.field("by");
+      const ringBytes = 16 + size * 12 + 48;
+      // The estimate counts one key (a device mostly averages its own sensor).
+      const means = py.state("means", "{}", 32 + ringBytes);
+      const keys = py.state("mkeys", "[]", 16);
+      const key = by ? (by.index >= 0 ? `e[${by.index}]` : `e.get(${py.string(by.name)})`) : "None";
       return {
         statements: [
           `v = ${slot.read("e")}`,
-          `${total} += v - ${ring}[${next}]`,
-          `${ring}[${next}] = v`,
-          `${next} = (${next} + 1) % ${size}`,
-          `if ${next} == 0:`,
-          `    ${total} = sum(${ring})`,
-          `if ${filled} < ${size}:`,
-          `    ${filled} += 1`,
-          ...slot.replaceStatements("e", `${total} / ${filled}`),
+          `k = ${key}`,
+          `m = ${means}.get(k)`,
+          "if m is None:",
+          `    if len(${keys}) >= ${by ? deviceMaxAveragedKeys : 1}:`,
+          `        del ${means}[${keys}.pop(0)]`,
+          `    m = [[0.0] * ${size}, 0.0, 0, 0]`,
+          `    ${means}[k] = m`,
+          `    ${keys}.append(k)`,
+          "r = m[0]",
+          "i = m[2]",
+          "m[1] += v - r[i]",
+          "r[i] = v",
+          `i = (i + 1) % ${size}`,
+          "m[2] = i",
+          "if i == 0:",
+          "    m[1] = sum(r)",
+          `if m[3] < ${size}:`,
+          "    m[3] += 1",
+          ...slot.replaceStatements("e", "m[1] / m[3]"),
         ],
       };
     },

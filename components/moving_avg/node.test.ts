@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runOperator, runUntilUpstreamError, sensorEvent, startFlow } from "../testing.js";
-import { MovingMean } from "./node.js";
+import { maxAveragedKeys, MovingMean } from "./node.js";
 
 describe("moving_avg", () => {
   it("completes without emitting when its input is empty", async () => {
@@ -48,6 +48,35 @@ describe("moving_avg", () => {
     expect(out).toHaveLength(100_000);
     const exact = values.slice(-7).reduce((sum, value) => sum + value, 0) / 7;
     expect(out.at(-1)).toBeCloseTo(exact, 6);
+  });
+});
+
+describe("moving_avg per key", () => {
+  it("averages each sensor on its own by default, and every event together without a sensor_id", async () => {
+    const events = [
+      sensorEvent("a", 0, 10),
+      sensorEvent("b", 0, 1000),
+      sensorEvent("a", 1, 20),
+      sensorEvent("b", 1, 3000),
+    ];
+    expect(await runOperator("feed -> moving_avg 2 -> capture", events)).toEqual([
+      sensorEvent("a", 0, 10),
+      sensorEvent("b", 0, 1000),
+      sensorEvent("a", 1, 15),
+      sensorEvent("b", 1, 2000),
+    ]);
+    expect(await runOperator("feed type number -> moving_avg 2 -> capture", [10, 1000, 20])).toEqual([10, 505, 510]);
+  });
+
+  it(`forgets the key seen first past ${maxAveragedKeys} keys`, async () => {
+    const events = Array.from({ length: maxAveragedKeys + 1 }, (_, i) => sensorEvent(`id-${i}`, i, 1));
+    const out = (await runOperator("feed -> moving_avg 2 -> capture", [
+      ...events,
+      sensorEvent("id-0", 0, 3),
+      sensorEvent("id-2", 0, 3),
+    ])) as { val: number }[];
+    // id-0 starts afresh; id-2 (not yet forgotten: id-1 went when id-0 came back) averages 1 and 3.
+    expect(out.slice(-2).map((event) => event.val)).toEqual([3, 2]);
   });
 });
 

@@ -1,10 +1,17 @@
 /**
- * `moving_avg n`: each value replaced by the mean of the last n values (fewer at the start). The
- * values live in a fixed ring buffer with a running sum, so memory is n numbers however long the
- * stream, and the only allocation per event is the output event (none for number streams).
+ * `moving_avg n`: each value replaced by the mean of the last n values of its key (`by`,
+ * `sensor_id` by default where the events have one), fewer at the start. The values live in a
+ * fixed ring buffer with a running sum, so memory is n numbers per key however long the stream,
+ * and the only allocation per event is the output event (none for number streams). At most
+ * {@link maxAveragedKeys} keys are kept: past it, the key first seen longest ago is forgotten and
+ * its mean starts afresh if it comes back.
  */
 import { componentKey, type NodeImplementation, type Observer } from "../../runtime/component.js";
-import { numberSlot } from "../event-fields.js";
+import { keyReader, numberSlot } from "../event-fields.js";
+import { RecentKeys } from "../recent-keys.js";
+
+/** How many keys `moving_avg` keeps a mean for. */
+export const maxAveragedKeys = 10_000;
 
 /**
  * The mean of the last `size` values pushed.
@@ -68,8 +75,18 @@ export const nodeImplementations: NodeImplementation[] = [
   {
     key: componentKey("operator", "moving_avg"),
     operator(node, ctx, out): Observer {
-      const mean = new MovingMean(ctx.params.number("size"));
+      const size = ctx.params.number("size");
       const slot = numberSlot(node);
+      const keyOf = keyReader(node);
+      const single = keyOf === undefined ? new MovingMean(size) : undefined;
+      const byKey = new RecentKeys<MovingMean>(maxAveragedKeys);
+      const meanOf = (event: unknown): MovingMean => {
+        if (single) return single;
+        const key = keyOf!(event);
+        let mean = byKey.get(key);
+        if (mean === undefined) byKey.set(key, (mean = new MovingMean(size)), true);
+        return mean;
+      };
       return {
         next(event) {
           const value = slot.read(event);
@@ -77,7 +94,7 @@ export const nodeImplementations: NodeImplementation[] = [
             ctx.badInput.report(event, slot.notANumber);
             return;
           }
-          out.next(slot.replace(event, mean.push(value as number)));
+          out.next(slot.replace(event, meanOf(event).push(value as number)));
         },
         completed: () => out.completed(),
         error: (error) => out.error(error),

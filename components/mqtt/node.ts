@@ -12,6 +12,7 @@ import { encoderFor, utf8Text } from "../../runtime/wire.js";
 export const nodeImplementations: NodeImplementation[] = [
   {
     key: componentKey("source", "mqtt"),
+    receives: true,
     source(_node, ctx, out) {
       const subscription = ctx
         .mqtt()

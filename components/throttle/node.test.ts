@@ -54,3 +54,38 @@ describe("throttle", () => {
     expect(flow.capture().events.slice(0, 3)).toEqual([0, 100, 200]);
   });
 });
+
+describe("throttle on event time (`on ts`)", () => {
+  it("completes without emitting on empty input, and passes a single event", async () => {
+    expect(await runOperator("feed -> throttle 1s on ts -> capture", [])).toEqual([]);
+    expect(await runOperator("feed -> throttle 1s on ts -> capture", [sensorEvent("a", 5, 1)])).toEqual([
+      sensorEvent("a", 5, 1),
+    ]);
+  });
+
+  it("throttles a replay by the times it was recorded at, however fast it comes", async () => {
+    const events = Array.from({ length: 600 }, (_, i) => sensorEvent("a", 1_700_000_000 + i * 0.5, i));
+    const out = (await runOperator("feed -> throttle 1min on ts -> capture", events)) as { val: number }[];
+    expect(out.map((event) => event.val)).toEqual([0, 120, 240, 360, 480]);
+  });
+
+  it("drops an event older than the last one passed", async () => {
+    const events = [sensorEvent("a", 100, 1), sensorEvent("a", 50, 2), sensorEvent("a", 161, 3)];
+    expect(await runOperator("feed -> throttle 1min on ts -> capture", events)).toEqual([events[0], events[2]]);
+  });
+
+  it("counts and skips untyped events without a number time", async () => {
+    const flow = startFlow("feed type json -> throttle 1s on ts -> capture");
+    for (const event of [{ ts: 1 }, { ts: "x" }, { ts: 3 }]) flow.feed().next(event);
+    await flow.finish();
+    expect(flow.capture().events).toEqual([{ ts: 1 }, { ts: 3 }]);
+    expect(flow.stats("throttle")).toMatchObject({ in: 3, out: 2, dropped: 1 });
+  });
+
+  it("passes an upstream error on", async () => {
+    const error = new Error("replay failed");
+    const { capture, failure } = await runUntilUpstreamError("feed -> throttle 1s on ts -> capture", [], error);
+    expect(capture.error).toBe(error);
+    expect(failure).toBe(error);
+  });
+});

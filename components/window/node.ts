@@ -1,18 +1,30 @@
 /**
  * The tumbling-window aggregates `avg`, `min`, `max`, `sum`, `count` and `median`, one
- * implementation parameterised by the aggregate. `over 10` closes a window every 10 events;
- * `over 5s` closes one on each of the scheduler's aligned 5 s deadlines, whether or not an event
- * arrives then (an empty window emits nothing). A window emits its last event with the value
- * replaced by the aggregate, or the bare number for number streams. When the input ends, the
- * window in progress is emitted too, so no event is silently lost.
+ * implementation parameterised by the aggregate. Every key (`by`; `sensor_id` by default where
+ * the events have one) has windows of its own, closed in one of three ways:
  *
- * Per event the work is a few arithmetic operations on fields of one object; only `median` keeps
- * the window's values, in a typed array reused from window to window.
+ * - `over 10`: after the key's 10th event;
+ * - `over 5s`: on each of the scheduler's aligned 5 s deadlines (processing time), whether or
+ *   not an event arrives then;
+ * - `over 5s on ts`: by the events' own time. Windows are aligned to multiples of the size in
+ *   unix seconds; the newest event time seen (of any key) is the watermark, and a window closes
+ *   when the watermark reaches its end plus `lateness`. An event whose window has closed is late:
+ *   it is dropped and counted. Replaying an hour of recorded data gives 60 one-minute windows,
+ *   however fast it is replayed.
+ *
+ * A window emits the key's last event with the value replaced by the aggregate (the bare number
+ * for number streams); an empty window emits nothing. When the input ends, the windows in
+ * progress are emitted too, so no event is silently lost. Keys are capped at
+ * {@link maxKeysPerWindow} per window: past it, the window of the key opened longest ago is closed
+ * early (emitted as it stands), so memory stays bounded and no event is lost.
+ *
+ * Per event the work is a few arithmetic operations and a map lookup; only `median` keeps the
+ * window's values, in a typed array.
  */
 import type { IRNode } from "../../compiler/ir.js";
 import { componentKey, type NodeImplementation, type Observer, type RuntimeContext } from "../../runtime/component.js";
 import type { PeriodicTask } from "../../runtime/scheduler.js";
-import { numberSlot, type NumberSlot } from "../event-fields.js";
+import { keyReader, numberSlot, type NumberSlot } from "../event-fields.js";
 import { aggregates, type Aggregate } from "./declaration.js";
 
 /**
@@ -101,64 +113,180 @@ export class WindowAccumulator {
   }
 }
 
+/**
+ * How many keys may have a window open at once (per window, for event time). A stream of
+ * ever-new ids would otherwise grow without end; past it, the window of the key opened longest
+ * ago is closed early.
+ */
+export const maxKeysPerWindow = 10_000;
+
 /** How a window closes: after a number of events, or on the scheduler's aligned deadlines. */
 type WindowSize =
   { readonly kind: "count"; readonly value: number } | { readonly kind: "duration"; readonly ms: number };
 
-/** A tumbling window over a node's input. */
-class TumblingWindow implements Observer {
-  private readonly accumulator: WindowAccumulator;
-  /** Events per window; Infinity for time windows, which the scheduler closes. */
-  private readonly maxCount: number;
-  private readonly task: PeriodicTask | undefined;
-  /** `count` counts events whatever their value, so it never refuses one. */
-  private readonly needsValue: boolean;
-  private last: unknown;
+/** One key's window: its running aggregate and the last event, whose other fields go out. */
+interface OpenWindow {
+  readonly accumulator: WindowAccumulator;
+  last: unknown;
+}
+
+/**
+ * The open windows of one period (or of count windows), one per key, in the order they opened:
+ * that is the order they are emitted in, and the oldest is the one closed early at the cap.
+ */
+class KeyedWindows {
+  private readonly open = new Map<unknown, OpenWindow>();
 
   constructor(
-    aggregate: Aggregate,
+    private readonly aggregate: Aggregate,
+    private readonly capacity: number,
+    private readonly emit: (window: OpenWindow) => void,
+  ) {}
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** The key's window, opened (closing the oldest one at the cap) when it has none. */
+  windowOf(key: unknown): OpenWindow {
+    let window = this.open.get(key);
+    if (window === undefined) {
+      if (this.open.size >= maxKeysPerWindow) {
+        const [oldest] = this.open.keys();
+        this.close(oldest);
+      }
+      window = { accumulator: new WindowAccumulator(this.aggregate, this.capacity), last: undefined };
+      this.open.set(key, window);
+    }
+    return window;
+  }
+
+  close(key: unknown): void {
+    const window = this.open.get(key);
+    if (window === undefined) return;
+    this.open.delete(key);
+    this.emit(window);
+  }
+
+  closeAll(): void {
+    for (const window of this.open.values()) this.emit(window);
+    this.open.clear();
+  }
+}
+
+/** Python's `%`: the remainder with the divisor's sign, so window starts floor negative times too. */
+function floorMod(value: number, divisor: number): number {
+  const remainder = value % divisor;
+  return remainder < 0 ? remainder + divisor : remainder;
+}
+
+/** Tumbling windows over a node's input, per key. */
+class TumblingWindows implements Observer {
+  /** Count and processing-time windows: the one set of open windows. */
+  private readonly current: KeyedWindows | undefined;
+  /** Event-time windows by their start (unix seconds), oldest first. */
+  private readonly byStart: { start: number; windows: KeyedWindows }[] = [];
+  private watermark = -Infinity;
+  private readonly task: PeriodicTask | undefined;
+  /** Events per window; Infinity for time windows. */
+  private readonly maxCount: number;
+  /** `count` counts events whatever their value, so it never refuses one. */
+  private readonly needsValue: boolean;
+  private readonly emitWindow: (window: OpenWindow) => void;
+
+  constructor(
+    private readonly aggregate: Aggregate,
     size: WindowSize,
-    private readonly slot: NumberSlot,
+    private readonly slot: NumberSlot | undefined,
+    private readonly keyOf: ((event: unknown) => unknown) | undefined,
+    /** Event time: the events' time field, with the window size and lateness in seconds. */
+    private readonly eventTime:
+      { readonly slot: NumberSlot; readonly seconds: number; readonly lateness: number } | undefined,
     private readonly ctx: RuntimeContext,
     private readonly out: Observer,
   ) {
     this.needsValue = aggregate !== "count";
-    if (size.kind === "count") {
-      this.accumulator = new WindowAccumulator(aggregate, size.value);
-      this.maxCount = size.value;
-    } else {
-      this.accumulator = new WindowAccumulator(aggregate);
-      this.maxCount = Infinity;
-      this.task = ctx.scheduler.schedulePeriodic(size.ms, () => this.close());
-    }
+    this.maxCount = size.kind === "count" ? size.value : Infinity;
+    const capacity = size.kind === "count" ? size.value : 16;
+    const slotOf = slot;
+    this.emitWindow = (window) => {
+      const result = window.accumulator.result();
+      this.out.next(slotOf ? slotOf.replace(window.last, result) : result);
+    };
+    if (eventTime === undefined) this.current = new KeyedWindows(aggregate, capacity, this.emitWindow);
+    if (size.kind === "duration" && eventTime === undefined)
+      this.task = ctx.scheduler.schedulePeriodic(size.ms, () => this.current!.closeAll());
   }
 
   next(event: unknown): void {
+    let value = 0;
     if (this.needsValue) {
-      const value = this.slot.read(event);
-      if (!this.slot.typed && typeof value !== "number") {
-        this.ctx.badInput.report(event, this.slot.notANumber);
+      const slot = this.slot!;
+      const read = slot.read(event);
+      if (!slot.typed && typeof read !== "number") {
+        this.ctx.badInput.report(event, slot.notANumber);
         return;
       }
-      this.accumulator.add(value as number);
-    } else this.accumulator.add(0);
-    this.last = event;
-    if (this.accumulator.count >= this.maxCount) this.close();
+      value = read as number;
+    }
+    const key = this.keyOf?.(event);
+    if (this.eventTime !== undefined) {
+      this.nextInTime(event, key, value, this.eventTime);
+      return;
+    }
+    const windows = this.current!;
+    const window = windows.windowOf(key);
+    window.accumulator.add(value);
+    window.last = event;
+    if (window.accumulator.count >= this.maxCount) windows.close(key);
   }
 
-  /** Emits the window's aggregate, if it has any event, and starts the next window. */
-  close(): void {
-    if (this.accumulator.count === 0) return;
-    const last = this.last;
-    const result = this.accumulator.result();
-    this.accumulator.reset();
-    this.last = undefined;
-    this.out.next(this.slot.replace(last, result));
+  private nextInTime(
+    event: unknown,
+    key: unknown,
+    value: number,
+    { slot, seconds, lateness }: { slot: NumberSlot; seconds: number; lateness: number },
+  ): void {
+    const time = slot.read(event);
+    if (typeof time !== "number" || !Number.isFinite(time)) {
+      this.ctx.badInput.report(event, slot.notANumber);
+      return;
+    }
+    const start = time - floorMod(time, seconds);
+    if (start + seconds + lateness <= this.watermark) {
+      this.ctx.badInput.report(
+        event,
+        `late: its window (from ${start}) closed when an event of time ${this.watermark} arrived`,
+      );
+      return;
+    }
+    const window = this.windowsFrom(start).windowOf(key);
+    window.accumulator.add(value);
+    window.last = event;
+    if (time > this.watermark) {
+      this.watermark = time;
+      const byStart = this.byStart;
+      let closing = 0;
+      while (closing < byStart.length && byStart[closing]!.start + seconds + lateness <= time) closing++;
+      if (closing > 0) for (const { windows } of byStart.splice(0, closing)) windows.closeAll();
+    }
+  }
+
+  /** The event-time windows starting at `start`, created in order when there are none yet. */
+  private windowsFrom(start: number): KeyedWindows {
+    const byStart = this.byStart;
+    let at = byStart.length;
+    while (at > 0 && byStart[at - 1]!.start > start) at--;
+    if (at > 0 && byStart[at - 1]!.start === start) return byStart[at - 1]!.windows;
+    const windows = new KeyedWindows(this.aggregate, 16, this.emitWindow);
+    byStart.splice(at, 0, { start, windows });
+    return windows;
   }
 
   completed(): void {
     this.task?.cancel();
-    this.close();
+    this.current?.closeAll();
+    for (const { windows } of this.byStart.splice(0)) windows.closeAll();
     this.out.completed();
   }
 
@@ -175,7 +303,17 @@ function windowOperator(aggregate: Aggregate) {
       throw new Error(
         `${node.id} ${node.label}: \`over\` must be a count or a duration, not ${over?.kind ?? "absent"}`,
       );
-    return new TumblingWindow(aggregate, over, numberSlot(node), ctx, out);
+    // `count` without a number field emits the count itself.
+    const slot = node.params.of === undefined && aggregate === "count" ? undefined : numberSlot(node);
+    const eventTime =
+      node.params.on === undefined || over.kind !== "duration"
+        ? undefined
+        : {
+            slot: numberSlot(node, "on"),
+            seconds: over.ms / 1000,
+            lateness: (ctx.params.optionalDurationMs("lateness") ?? 0) / 1000,
+          };
+    return new TumblingWindows(aggregate, over, slot, keyReader(node), eventTime, ctx, out);
   };
 }
 

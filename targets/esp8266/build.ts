@@ -10,6 +10,7 @@ import { micropythonImplementations } from "../../components/micropython.js";
 import { loadSecretsFile, type ConfigValue } from "../../runtime/config.js";
 import packageJson from "../../package.json" with { type: "json" };
 import { buildBundle, type Bundle, type BundleFile } from "./bundle.js";
+import { buildSourceMap, SOURCE_MAP_FILE } from "./source-map.js";
 
 export interface Esp8266BundleOptions {
   /** Values for `secret("key")`; `FLOWC_SECRET_<KEY>` variables in `env` override them. */
@@ -34,13 +35,24 @@ export interface Esp8266BundleOptions {
  */
 export function buildEsp8266Bundle(program: IRProgram, options: Esp8266BundleOptions = {}): Bundle {
   const secrets = options.secrets instanceof Map ? Object.fromEntries(options.secrets) : options.secrets;
-  return buildBundle(program, {
+  const bundle = buildBundle(program, {
     implementations: micropythonImplementations,
     config: { secrets: secrets ?? {}, ...(options.env ? { env: options.env } : {}) },
     ...(options.sources ? { sources: options.sources } : {}),
     ...(options.minify !== undefined ? { minify: options.minify } : {}),
     flowcVersion: packageJson.version,
   });
+  return options.sources ? withSourceMap(bundle, program, options.sources) : bundle;
+}
+
+/** Adds flowmap.json (see source-map.ts), and names it in manifest.json, for `flowc monitor`. */
+function withSourceMap(bundle: Bundle, program: IRProgram, sources: ReadonlyMap<string, SourceFile>): Bundle {
+  const manifest = { ...bundle.manifest, sourceMap: SOURCE_MAP_FILE };
+  const files = bundle.files.map((file) =>
+    file.path === "manifest.json" ? { path: file.path, contents: `${JSON.stringify(manifest, null, 2)}\n` } : file,
+  );
+  files.push({ path: SOURCE_MAP_FILE, contents: `${JSON.stringify(buildSourceMap(program, sources))}\n` });
+  return { ...bundle, files, manifest };
 }
 
 export interface Esp8266BuildOptions {

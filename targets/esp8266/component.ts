@@ -93,6 +93,11 @@ export interface EmitContext {
   jsonText(value: string, type: FlowType): string;
   /** Python turning parsed JSON into an event of the schema (array or object form), raising ValueError otherwise. */
   decodeRecord(value: string, schema: Extract<FlowType, { kind: "record" }>): string;
+  /**
+   * The name of a function handing an event to the next nodes, for operators that emit several
+   * events at once (a window closing for every key): call it for each, then `return`.
+   */
+  downstream(): string;
   /** Python reading the current time in seconds, as `now()` does. */
   readonly now: string;
   /** A safe Python string literal. */

@@ -5,13 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile } from "../../compiler/index.js";
 import { sensorEvent, startFlow } from "../../components/testing.js";
+import { deviceMaxKeysPerWindow } from "../../components/window/micropython.js";
 import { MicroPythonDevice } from "./simulator/board.js";
 import { buildEsp8266Bundle } from "./build.js";
 import { loadBundleIntoDevice } from "./testing.js";
 
 type Event = ReturnType<typeof sensorEvent>;
 
-/** Operators whose output depends on events alone (throttle and time windows are in bundle.test.ts). */
+/** Operators whose output depends on events alone (throttle and clock windows are in bundle.test.ts). */
 const operators = [
   "map val * 2 - ts",
   'filter val > 40 and sensor_id == "a"',
@@ -25,7 +26,14 @@ const operators = [
   "sum over 3",
   "count over 3",
   "median over 4",
+  "count over 3 of ts",
+  "avg over 10s on ts",
+  "max over 4s on ts lateness 3s",
+  "median over 5s on ts",
+  "count over 7s on ts",
   "moving_avg 3",
+  "moving_avg 2 by val",
+  "throttle 3s on ts",
   "delta 10",
   "delta 10 by sensor_id",
   "calibrate scale 2 offset -1",
@@ -130,5 +138,27 @@ describe.each(operators)("%s on the board", (operator) => {
     }
     expect(normalise(onBoard(operator))).toEqual(normalise(onHost(operator, input)));
     expect(heapAfter[1]! - heapAfter[0]!).toBeLessThanOrEqual(256);
+  });
+});
+
+describe("windows on the board, beyond what the host's shapes reach", () => {
+  it("drops a late event (its window closed) and says so, as the host does", async () => {
+    const operator = "sum over 10s on ts lateness 2s";
+    await boot(operator);
+    const input = [100, 105, 113, 104, 111, 109, 125, 90].map((ts, i) => sensorEvent(i % 2 ? "a" : "b", ts, i + 1));
+    for (const event of input) device.mqtt.deliver("in", tuple(event));
+    await drain();
+    const host = onHost(operator, input);
+    expect(host).toHaveLength(3);
+    expect(normalise(onBoard(operator))).toEqual(normalise(host));
+    expect(device.takeOutput().filter((line) => line.includes("late event"))).toHaveLength(1);
+  });
+
+  it(`closes the oldest key's window early past ${deviceMaxKeysPerWindow} keys`, async () => {
+    await boot("count over 2");
+    const input = Array.from({ length: deviceMaxKeysPerWindow + 3 }, (_, i) => sensorEvent(`id-${i}`, i, 1));
+    for (const event of input) device.mqtt.deliver("in", tuple(event));
+    await drain();
+    expect(onBoard("count over 2")).toEqual(["id-0", "id-1", "id-2"].map((id, i) => [id, i, 1]));
   });
 });

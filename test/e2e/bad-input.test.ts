@@ -1,7 +1,7 @@
 // Malformed payloads mixed into a stream of good ones, on aedes and mosquitto: `flowc run` with
 // the tutorial's server writes every good message as a row, in order, counts each bad one in the
 // stats of the stage that rejected it, reports them on stderr, and exits 0.
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
@@ -52,6 +52,8 @@ describe.each(brokerKinds)("bad input on $kind", ({ kind, available }) => {
   afterAll(() => broker?.dispose());
   beforeEach(async () => {
     folder = await mkdtemp(join(tmpdir(), "flowc-e2e-bad-"));
+    // Paths in a flow are relative to its file: the server's test.csv goes next to this copy.
+    await copyFile(join(tutorial, "server.flow"), join(folder, "server.flow"));
   });
   afterEach(async () => {
     await stopProcesses();
@@ -59,7 +61,7 @@ describe.each(brokerKinds)("bad input on $kind", ({ kind, available }) => {
   });
 
   it.skipIf(!available)("loses no good row among malformed payloads, and counts every bad one", async () => {
-    const server = runFlowc(["run", join(tutorial, "server.flow"), "--broker", broker.url, "--stats"], {
+    const server = runFlowc(["run", "server.flow", "--broker", broker.url, "--stats"], {
       cwd: folder,
     });
     await server.live();

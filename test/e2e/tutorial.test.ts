@@ -3,7 +3,7 @@
 // firmware flowc emits for client.flow (run in MicroPython by `flowc sim`), all reaching
 // examples/tutorial/server.flow and becoming the tutorial's CSV rows.
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -41,6 +41,8 @@ describe.each(brokerKinds)("the tutorial on $kind", ({ kind, available }) => {
   afterAll(() => broker?.dispose());
   beforeEach(async () => {
     folder = await mkdtemp(join(tmpdir(), "flowc-e2e-"));
+    // Paths in a flow are relative to its file: the server's test.csv goes next to this copy.
+    await copyFile(join(tutorial, "server.flow"), join(folder, "server.flow"));
   });
   afterEach(async () => {
     await stopProcesses();
@@ -95,7 +97,7 @@ describe.each(brokerKinds)("the tutorial on $kind", ({ kind, available }) => {
   it.skipIf(!available || !mosquittoPubAvailable)(
     "runs `flowc run server.flow`: one row per message, host time in increasing order, bad input skipped",
     async () => {
-      const server = runFlowc(["run", join(tutorial, "server.flow"), "--broker", broker.url], { cwd: folder });
+      const server = runFlowc(["run", "server.flow", "--broker", broker.url], { cwd: folder });
       await server.live();
       const before = Date.now() / 1000;
       // The tutorial's first test message is not a sensor event: counted and skipped.
@@ -129,7 +131,7 @@ describe.each(brokerKinds)("the tutorial on $kind", ({ kind, available }) => {
   it.skipIf(!available)(
     "carries client.flow's simulated readings through the broker into server.flow's CSV",
     async () => {
-      const server = runFlowc(["run", join(tutorial, "server.flow"), "--broker", broker.url], { cwd: folder });
+      const server = runFlowc(["run", "server.flow", "--broker", broker.url], { cwd: folder });
       await server.live();
       const client = runFlowc(
         [
@@ -162,7 +164,7 @@ describe.each(brokerKinds)("the tutorial on $kind", ({ kind, available }) => {
   it.skipIf(!available || kind !== "mosquitto")(
     "carries the emitted ESP8266 firmware's samples, run in MicroPython, into the server's CSV",
     async () => {
-      const server = runFlowc(["run", join(tutorial, "server.flow"), "--broker", broker.url], { cwd: folder });
+      const server = runFlowc(["run", "server.flow", "--broker", broker.url], { cwd: folder });
       await server.live();
       const sim = spawnSync(
         process.execPath,

@@ -92,6 +92,8 @@ class NodeEmitter {
   private readonly subscriptions: { filter: PythonValue; qos: number; fn: string }[] = [];
   private readonly observers = new Map<string, { node: string; statements: readonly string[] }[]>();
   private readonly statefulNodes = new Set<string>();
+  /** Operators that asked for a function handing events on ({@link EmitContext.downstream}). */
+  private readonly forwarding = new Set<string>();
   private stateBytes = 0;
   private usesI2c = false;
   private usesMqtt = false;
@@ -217,6 +219,12 @@ class NodeEmitter {
         ? [...this.globalLine(node.id), ...statements]
         : [...this.globalLine(node.id), ...statements, ...this.emitTo(node)];
     this.functions.push(`def ${name}(e):`, ...indent(body.length > 0 ? body : ["pass"]), "");
+    if (this.forwarding.has(node.id))
+      this.functions.push(
+        `def ${name}_out(e):`,
+        ...indent(this.emitTo(node).length > 0 ? this.emitTo(node) : ["pass"]),
+        "",
+      );
     const timer = "timer" in generated ? generated.timer : undefined;
     if (timer) {
       this.functions.push(
@@ -350,6 +358,10 @@ class NodeEmitter {
         return jsonText(value, type, "json");
       },
       decodeRecord: (value, schema) => recordDecoder(value, schema, names()),
+      downstream: () => {
+        this.forwarding.add(node.id);
+        return `${node.id}_out`;
+      },
       now: "now()",
       string: pythonString,
       numberLiteral: pythonNumber,

@@ -600,9 +600,10 @@ export class MicroPythonDevice {
     this.wifi.powerOff();
   }
 
-  /** Keeps the files the program wrote, for the next boot. */
+  /** Keeps the files as the program left them (written, renamed, removed), for the next boot. */
   #saveFlash(): void {
     const fs = this.#mp.FS;
+    this.#files.clear();
     const walk = (directory: string) => {
       for (const name of fs.readdir(`/${directory}`)) {
         if (name === "." || name === ".." || (directory === "" && NOT_FLASH.has(name))) continue;

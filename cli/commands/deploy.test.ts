@@ -1,0 +1,418 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compile } from "../../compiler/index.js";
+import { buildEsp8266 } from "../../targets/esp8266/build.js";
+import { Connection, type ByteTransport } from "../../targets/esp8266/deploy/connection.js";
+import { deployBundle, openBoard } from "../../targets/esp8266/deploy/deploy.js";
+import { sha256 } from "../../targets/esp8266/deploy/file-sync.js";
+import { RawRepl } from "../../targets/esp8266/deploy/raw-repl.js";
+import { explainOpenError, openSerialTransport } from "../../targets/esp8266/deploy/serial-transport.js";
+import {
+  socatAvailable,
+  startSimulatedBoard,
+  type SimulatedBoard,
+} from "../../test/support/serial-board/simulated-board.js";
+import { boardsCommand } from "./boards.js";
+import { buildCommand } from "./build.js";
+import { deployCommand, type DeployCommandOptions } from "./deploy.js";
+import { monitorCommand } from "./monitor.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const client = "examples/tutorial/client.flow";
+const secrets = join(root, "examples/tutorial/secrets.example.json");
+const wifi = { ssid: "my_wifi_sid", password: "my_wifi_password" };
+/** The tutorial's client with a temperature sensor instead of the light sensor: other driver, other output. */
+const thermometer = `device esp8266 {
+  wifi secret("wifi_essid"), secret("wifi_password")
+  broker secret("mqtt_host") port 1883
+}
+mcp9808 "temp-1" every 5s -> [print, mqtt "sensor-data"]
+`;
+
+let folder: string;
+let thermometerFlow: string;
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), "flowc-deploy-"));
+  thermometerFlow = join(folder, "thermometer.flow");
+  await writeFile(thermometerFlow, thermometer);
+});
+afterAll(async () => {
+  await rm(folder, { recursive: true, force: true });
+});
+
+function capture() {
+  const out = { stdout: "", stderr: "" };
+  const streams = {
+    stdout: { write: (text: string) => ((out.stdout += text), true) },
+    stderr: { write: (text: string) => ((out.stderr += text), true) },
+  };
+  return { out, streams };
+}
+
+async function deploy(files: string[], options: DeployCommandOptions) {
+  const { out, streams } = capture();
+  const code = await deployCommand(files, { secrets, format: "json", ...options }, streams);
+  const report =
+    code === 0 && options.format !== "text"
+      ? (JSON.parse(out.stdout) as { written: string[]; unchanged: string[]; removed: string[]; bytes: number })
+      : undefined;
+  return { code, report, ...out };
+}
+
+/** The bundle's files as deploy writes them, with their hashes. */
+async function bundleHashes(file: string): Promise<Record<string, string>> {
+  const result = compile(
+    [{ path: file, text: await import("node:fs/promises").then((fs) => fs.readFile(file, "utf8")) }],
+    {
+      target: "esp8266",
+    },
+  );
+  const { files } = await buildEsp8266(result.programs, { secretsFile: secrets, sources: result.sources });
+  return Object.fromEntries(
+    files.filter((f) => f.path.endsWith(".py")).map((f) => [f.path, sha256(Buffer.from(f.contents))]),
+  );
+}
+
+/** A link that carries only the first `limit` bytes the host sends, then breaks: a cable pulled. */
+function cutAfter(transport: ByteTransport, limit: number): ByteTransport {
+  let sent = 0;
+  const closers: ((error?: Error) => void)[] = [];
+  return {
+    name: transport.name,
+    async write(data) {
+      if (sent >= limit) throw new Error("cable cut");
+      const room = limit - sent;
+      sent += data.length;
+      await transport.write(data.subarray(0, room));
+      if (sent >= limit) {
+        for (const close of closers) close(new Error("cable cut"));
+        throw new Error("cable cut");
+      }
+    },
+    onData: (listener) => transport.onData(listener),
+    onClose: (listener) => {
+      closers.push(listener);
+      transport.onClose(listener);
+    },
+    close: () => transport.close(),
+  };
+}
+
+async function withRepl<T>(port: string, work: (repl: RawRepl) => Promise<T>): Promise<T> {
+  const link = await openBoard({ kind: "serial", port });
+  try {
+    const repl = new RawRepl(link);
+    await repl.enter();
+    const result = await work(repl);
+    await repl.resetToProgram();
+    return result;
+  } finally {
+    await link.close();
+  }
+}
+
+describe.skipIf(!socatAvailable)("flowc deploy to a simulated board on a serial port", () => {
+  let board: SimulatedBoard;
+  beforeAll(async () => {
+    board = await startSimulatedBoard({ timeScale: 0.01, wifi });
+  });
+  afterAll(async () => {
+    await board?.stop();
+  });
+
+  it("writes the tutorial client, resets the board into it, and a second deploy writes nothing", async () => {
+    const first = await deploy([client], { port: board.port });
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.report).toMatchObject({
+      port: board.port,
+      written: ["main.py", "config.py", "tsl2591.py"],
+      unchanged: [],
+      removed: [],
+    });
+    expect(first.report!.bytes).toBeGreaterThan(5000);
+    board.clearOutput();
+    await board.waitForOutput(/SensorEvent\(sensor_id='lux-1', ts=\d+, val=284\.\d+\)\r\n/);
+    const expected = await bundleHashes(join(root, client));
+    expect(await board.files()).toMatchObject(expected);
+
+    const again = await deploy([client], { port: board.port });
+    expect(again.report).toMatchObject({ written: [], unchanged: ["main.py", "config.py", "tsl2591.py"], removed: [] });
+    // One command asks for every hash; no file content travels.
+    expect(again.report!.bytes).toBeLessThan(first.report!.bytes / 4);
+  });
+
+  it("writes only what changed, removes the driver the flow dropped, and leaves other files alone", async () => {
+    await deploy([client], { port: board.port });
+    await withRepl(board.port, (repl) => repl.exec("f=open('notes.txt','w')\nf.write('mine')\nf.close()"));
+    const { report, code } = await deploy([thermometerFlow], { port: board.port });
+    expect(code).toBe(0);
+    expect(report).toMatchObject({
+      written: ["main.py", "mcp9808.py"],
+      unchanged: ["config.py"],
+      removed: ["tsl2591.py"],
+    });
+    const files = await board.files();
+    expect(Object.keys(files).sort()).toEqual(["config.py", "flowc-deploy.json", "main.py", "mcp9808.py", "notes.txt"]);
+    board.clearOutput();
+    await board.waitForOutput(/SensorEvent\(sensor_id='temp-1'/);
+  });
+
+  it("prints what it did as text, and with --no-reset leaves the board at its REPL", async () => {
+    const { code, stderr } = await deploy([client], { port: board.port, format: "text", reset: false });
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^ {2}wrote main\.py \(\d+ bytes\)$/m);
+    expect(stderr).toMatch(/^ {2}removed mcp9808\.py$/m);
+    expect(stderr).toMatch(
+      /flowc deploy: examples\/tutorial\/client\.flow on .* \(MicroPython 1\.27\.0\): 2 written, 1 unchanged, 1 removed; \d+ bytes in [\d.]+ s\n$/,
+    );
+    board.clearOutput();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(board.output()).not.toContain("SensorEvent");
+    await board.powerCycle();
+    await board.waitForOutput(/sensor_id='lux-1'/);
+  });
+
+  it("leaves a bootable board whatever byte the cable is cut at, and the next deploy repairs it", async () => {
+    const flows = [join(root, client), thermometerFlow];
+    const builds = await Promise.all(
+      flows.map(async (file) => {
+        const text = await import("node:fs/promises").then((fs) => fs.readFile(file, "utf8"));
+        const result = compile([{ path: file, text }], { target: "esp8266" });
+        return (await buildEsp8266(result.programs, { secretsFile: secrets, sources: result.sources })).files;
+      }),
+    );
+    const hashes = await Promise.all(flows.map(bundleHashes));
+    await deploy([client], { port: board.port });
+    // How many bytes a full deploy of the other flow sends: the cuts fall anywhere in it.
+    // Where each cut falls, as a fraction of the deploy's bytes: drawn from the suite's seed.
+    const cuts = fc.sample(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), 6);
+    let current = 0;
+    for (const cut of cuts) {
+      const target = 1 - current;
+      const probe = await openBoard({ kind: "serial", port: board.port });
+      const full = await deployBundle(probe, builds[target]!, { flow: flows[target]!, reset: false }).finally(() =>
+        probe.close(),
+      );
+      // Put the other bundle back, then cut a deploy of this one somewhere.
+      await deploy([current === 0 ? client : thermometerFlow], { port: board.port, reset: false });
+      const limit = Math.floor(cut * full.bytes);
+      const transport = await openSerialTransport(board.port);
+      await expect(
+        deployBundle(new Connection(cutAfter(transport, limit)), builds[target]!, { flow: flows[target]! }),
+      ).rejects.toThrow();
+      await transport.close();
+      board.clearOutput();
+      await board.powerCycle();
+      const booted = await board.waitForOutput(/SensorEvent\(sensor_id='(lux-1|temp-1)'/);
+      expect(booted, `cut at byte ${limit} of ${full.bytes}`).not.toContain("Traceback");
+      const files = await board.files();
+      const running = booted.includes("temp-1") ? 1 : 0;
+      expect(files, `cut at byte ${limit}: the files of the bundle that runs`).toMatchObject(hashes[running]!);
+      expect(Object.keys(files).filter((name) => name.endsWith(".flowc-new")).length).toBeLessThanOrEqual(3);
+      // The next deploy repairs: the board ends up with exactly the new bundle.
+      const repaired = await deploy([target === 0 ? client : thermometerFlow], { port: board.port });
+      expect(repaired.code).toBe(0);
+      const after = await board.files();
+      expect(after).toMatchObject(hashes[target]!);
+      expect(Object.keys(after).some((name) => name.endsWith(".flowc-new"))).toBe(false);
+      current = target;
+    }
+  }, 120_000);
+
+  it("streams the board's output after the reset with --monitor, until stopped", async () => {
+    const { out, streams } = capture();
+    const controller = new AbortController();
+    const deploying = deployCommand(
+      [thermometerFlow],
+      { port: board.port, secrets, monitor: true, signal: controller.signal },
+      streams,
+    );
+    const deadline = Date.now() + 10_000;
+    while (!out.stdout.includes("sensor_id='temp-1'") && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    expect(await deploying).toBe(0);
+    expect(out.stderr).toMatch(/flowc deploy: .*thermometer\.flow on .*; reset\n/);
+    expect(out.stdout).toMatch(/^SensorEvent\(sensor_id='temp-1', ts=\d+, val=21\.5\)$/m);
+  });
+
+  it("maps a sensor fault the board reports to its line in the .flow file", async () => {
+    await deploy([client], { port: board.port });
+    const { out, streams } = capture();
+    const controller = new AbortController();
+    const monitoring = monitorCommand(client, { port: board.port, signal: controller.signal, color: false }, streams);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await board.setSensor("tsl2591", false);
+    const deadline = Date.now() + 10_000;
+    while (!out.stdout.includes("-->") && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    expect(await monitoring).toBe(0);
+    await board.setSensor("tsl2591", true);
+    expect(out.stdout).toContain(
+      [
+        'flowc: tsl2591 "lux-1" every 5s failed: [Errno 19] ENODEV',
+        "  --> examples/tutorial/client.flow:6:1",
+        '  6 | tsl2591 "lux-1" every 5s -> [print, mqtt "sensor-data"]',
+        "    | ^^^^^^^^^^^^^^^^^^^^^^^^",
+      ].join("\n"),
+    );
+  });
+
+  it("lists the board with its MicroPython version, and leaves it running", async () => {
+    const { out, streams } = capture();
+    expect(await boardsCommand({ port: [board.port], format: "json" }, streams)).toBe(0);
+    const rows = JSON.parse(out.stdout) as { port: string; micropython?: string | null }[];
+    expect(rows.find((row) => row.port === board.port)).toMatchObject({ micropython: "1.27.0" });
+    board.clearOutput();
+    await board.waitForOutput(/sensor_id='lux-1'/);
+  });
+
+  it("refuses a bundle that needs a newer MicroPython, writing nothing", async () => {
+    const before = await board.files();
+    const link = await openBoard({ kind: "serial", port: board.port });
+    const files = [
+      { path: "main.py", contents: "print('new')\n" },
+      { path: "manifest.json", contents: JSON.stringify({ micropython: "1.99" }) },
+    ];
+    await expect(deployBundle(link, files, { flow: "x.flow" }).finally(() => link.close())).rejects.toThrow(
+      "the board runs MicroPython 1.27.0, and this bundle needs 1.99 or later",
+    );
+    expect(await board.files()).toEqual(before);
+  });
+});
+
+describe.skipIf(!socatAvailable)("flowc deploy to old firmware over WebREPL", () => {
+  let board: SimulatedBoard;
+  beforeAll(async () => {
+    board = await startSimulatedBoard({
+      timeScale: 0.01,
+      wifi,
+      rawPaste: false,
+      flashBytes: 64 * 1024,
+      webreplPassword: "hunter2",
+      version: "MicroPython v1.12 on 2019-12-20",
+    });
+  });
+  afterAll(async () => {
+    await board?.stop();
+  });
+
+  it("deploys over WebREPL to firmware without raw-paste", async () => {
+    const { code, report, stderr } = await deploy([client], { webrepl: board.webrepl!, password: "hunter2" });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(report).toMatchObject({ port: board.webrepl, written: ["main.py", "config.py", "tsl2591.py"] });
+    board.clearOutput();
+    await board.waitForOutput(/SensorEvent\(sensor_id='lux-1'/);
+    expect(await board.files()).toMatchObject(await bundleHashes(join(root, client)));
+  });
+
+  it("says when the WebREPL password is wrong", async () => {
+    const { code, stderr } = await deploy([client], { webrepl: board.webrepl!, password: "wrong" });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^flowc deploy: ws:\/\/127\.0\.0\.1:\d+ (refused the password|closed the connection: wrong password\?)\n$/,
+    );
+  });
+
+  it("checks free flash before writing anything", async () => {
+    await withRepl(board.port, (repl) => repl.exec("f=open('log.bin','wb')\nf.write(bytes(30000))\nf.close()"));
+    const before = await board.files();
+    const { code, stderr } = await deploy([thermometerFlow], { port: board.port });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^flowc deploy: the board has \d+ bytes of flash free and this deploy needs \d+ \(2 files to write\): nothing was written; /,
+    );
+    expect(await board.files()).toEqual(before);
+  });
+
+  it("writes files through plain raw mode on the serial port, where WebREPL used its file transfer", async () => {
+    await withRepl(board.port, (repl) => repl.exec("import os\nos.remove('log.bin')"));
+    const { code, report } = await deploy([thermometerFlow], { port: board.port });
+    expect(code).toBe(0);
+    expect(report).toMatchObject({ written: ["main.py", "mcp9808.py"], removed: ["tsl2591.py"] });
+    expect(await board.files()).toMatchObject(await bundleHashes(thermometerFlow));
+  });
+
+  it("monitors over WebREPL with the source map of a build folder", async () => {
+    const out = join(folder, "board");
+    expect(await buildCommand([thermometerFlow], { target: "esp8266", out, secrets }, capture().streams)).toBe(0);
+    const { out: printed, streams } = capture();
+    const controller = new AbortController();
+    const monitoring = monitorCommand(
+      out,
+      { webrepl: board.webrepl!, password: "hunter2", signal: controller.signal, color: false },
+      streams,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await board.setSensor("mcp9808", false);
+    const deadline = Date.now() + 10_000;
+    while (!printed.stdout.includes("-->") && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    expect(await monitoring).toBe(0);
+    await board.setSensor("mcp9808", true);
+    expect(printed.stdout).toContain(
+      [
+        'flowc: mcp9808 "temp-1" every 5s failed: [Errno 19] ENODEV',
+        `  --> ${thermometerFlow}:5:1`,
+        '  5 | mcp9808 "temp-1" every 5s -> [print, mqtt "sensor-data"]',
+      ].join("\n"),
+    );
+  });
+});
+
+describe("flowc deploy errors before any board answers", () => {
+  it("names a missing port", async () => {
+    const { code, stderr } = await deploy([client], { port: "/dev/ttyNOPE0" });
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      "flowc deploy: no serial port /dev/ttyNOPE0: is the board plugged in? `flowc boards` lists the ports\n",
+    );
+  });
+
+  it("names the group to join when the port is not the user's", () => {
+    const error = explainOpenError("/dev/ttyUSB0", new Error("Error: Permission denied, cannot open /dev/ttyUSB0"));
+    expect(error.message).toMatch(/^permission denied opening \/dev\/ttyUSB0: .*sudo usermod -aG dialout \$USER/);
+  });
+
+  it("asks where the board is", async () => {
+    const { code, stderr } = await deploy([client], {});
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      "flowc deploy: say where the board is: --port DEVICE (USB serial) or --webrepl ws://HOST:8266\n",
+    );
+  });
+
+  it.skipIf(!socatAvailable)("shows what a port that is not a MicroPython REPL sent", async () => {
+    // A serial console that asks for a login whatever it is sent.
+    const host = join(folder, "ttyLOGIN");
+    const device = join(folder, "ttyLOGIN-device");
+    const socat: ChildProcess = spawn("socat", [`pty,raw,echo=0,link=${host}`, `pty,raw,echo=0,link=${device}`]);
+    try {
+      while (!existsSync(host) || !existsSync(device)) await new Promise((resolve) => setTimeout(resolve, 20));
+      const console = await openSerialTransport(device);
+      let asked = false;
+      console.onData(() => {
+        if (!asked) void console.write(Buffer.from("login: "));
+        asked = true;
+      });
+      const { code, stderr } = await deploy([client], { port: host });
+      await console.close();
+      expect(code).toBe(1);
+      expect(stderr).toBe(
+        `flowc deploy: ${host} is not answering as a MicroPython REPL (no raw REPL prompt after Ctrl-C, Ctrl-A within 3 s); it sent 7 bytes "login: "\n`,
+      );
+    } finally {
+      socat.kill();
+    }
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * `flowc deploy` without the command line: open a board (serial or WebREPL), sync a bundle's
+ * files onto it (file-sync.ts) and soft-reset it into the new program.
+ */
+import type { BundleFile } from "../bundle.js";
+import { Connection } from "./connection.js";
+import { syncFiles, type DeployFile } from "./file-sync.js";
+import { RawRepl, type RawReplOptions } from "./raw-repl.js";
+import { openSerialTransport } from "./serial-transport.js";
+import { openWebReplTransport } from "./webrepl-transport.js";
+
+/** Where the board is: a serial port, or WebREPL on the network. */
+export type BoardAddress =
+  | { readonly kind: "serial"; readonly port: string; readonly baud?: number }
+  | { readonly kind: "webrepl"; readonly url: string; readonly password: string };
+
+/** Opens the link to a board. Errors say what to do (no such port, permission denied, wrong password). */
+export async function openBoard(address: BoardAddress): Promise<Connection> {
+  const transport =
+    address.kind === "serial"
+      ? await openSerialTransport(address.port, address.baud)
+      : await openWebReplTransport(address.url, address.password);
+  return new Connection(transport);
+}
+
+/** .mpy files need the bytecode version 6 loader: MicroPython 1.19 and later. */
+const MPY_V6_MINIMUM = [1, 19];
+
+/** The files of a bundle that go onto the board: its Python modules, compiled or not. */
+export function deployableFiles(files: readonly BundleFile[]): DeployFile[] {
+  return files
+    .filter((file) => /\.(py|mpy)$/.test(file.path))
+    .map((file) => ({
+      path: file.path,
+      contents: typeof file.contents === "string" ? Buffer.from(file.contents, "utf8") : file.contents,
+    }));
+}
+
+/**
+ * The oldest MicroPython a bundle runs on: manifest.json's `micropython` (`"1.19"`) when it says,
+ * else 1.19 when it holds .mpy files, else no minimum.
+ */
+export function minimumVersionOf(files: readonly BundleFile[]): number[] | undefined {
+  const manifest = files.find((file) => file.path === "manifest.json");
+  if (manifest) {
+    try {
+      const declared = (JSON.parse(String(manifest.contents)) as { micropython?: unknown }).micropython;
+      if (typeof declared === "string" && /^\d+(\.\d+)*$/.test(declared)) return declared.split(".").map(Number);
+    } catch {
+      // A manifest that is not JSON declares nothing.
+    }
+  }
+  return files.some((file) => file.path.endsWith(".mpy")) ? MPY_V6_MINIMUM : undefined;
+}
+
+export interface DeployOptions extends RawReplOptions {
+  /** The .flow file the bundle was built from. */
+  readonly flow: string;
+  /** Soft-reset the board afterwards so the new program starts (default true). */
+  readonly reset?: boolean;
+  readonly onFile?: (path: string, bytes: number) => void;
+}
+
+/** What `flowc deploy --format json` prints. */
+export interface DeployReport {
+  readonly port: string;
+  readonly written: string[];
+  readonly unchanged: string[];
+  readonly removed: string[];
+  /** Bytes sent to the board, protocol included. */
+  readonly bytes: number;
+  readonly seconds: number;
+  /** MicroPython's version on the board. */
+  readonly micropython: string;
+  readonly rawPaste: boolean;
+  readonly reset: boolean;
+}
+
+/**
+ * Deploys a bundle over an open link: interrupts the program, syncs the files, soft-resets.
+ *
+ * @example
+ * const link = await openBoard({ kind: "serial", port: "/dev/ttyUSB0" });
+ * try {
+ *   const report = await deployBundle(link, bundle.files, { flow: "client.flow" });
+ *   report.written; // ["main.py", "config.py", "tsl2591.py"]
+ * } finally {
+ *   await link.close();
+ * }
+ */
+export async function deployBundle(
+  link: Connection,
+  files: readonly BundleFile[],
+  options: DeployOptions,
+): Promise<DeployReport> {
+  const started = performance.now();
+  const bytesBefore = link.bytesWritten;
+  const repl = new RawRepl(link, options);
+  await repl.enter();
+  const minimumVersion = minimumVersionOf(files);
+  const result = await syncFiles(repl, deployableFiles(files), {
+    flow: options.flow,
+    ...(minimumVersion ? { minimumVersion } : {}),
+    ...(options.onFile ? { onFile: options.onFile } : {}),
+  });
+  const reset = options.reset !== false;
+  if (reset) await repl.resetToProgram();
+  else await repl.leave();
+  return {
+    port: link.transport.name,
+    written: result.written,
+    unchanged: result.unchanged,
+    removed: result.removed,
+    bytes: link.bytesWritten - bytesBefore,
+    seconds: Math.round(performance.now() - started) / 1000,
+    micropython: result.version,
+    rawPaste: repl.rawPaste === true,
+    reset,
+  };
+}
+
+/**
+ * Asks a board for its MicroPython version, then soft-resets it so its program runs again.
+ * Resolves undefined when the port does not answer as MicroPython.
+ *
+ * @example
+ * await probeBoard(link); // { version: "1.19.1", machine: "ESP module with ESP8266" }
+ */
+export async function probeBoard(
+  link: Connection,
+  timeoutMs = 1500,
+): Promise<{ version: string; machine: string } | undefined> {
+  const repl = new RawRepl(link, { enterTimeoutMs: timeoutMs, execTimeoutMs: timeoutMs * 2 });
+  try {
+    await repl.enter();
+  } catch {
+    return undefined;
+  }
+  const output = await repl.exec(
+    "import sys,os,json\nprint(json.dumps(['.'.join(str(n) for n in sys.implementation.version[:3]),os.uname().machine if hasattr(os,'uname') else sys.platform]))",
+  );
+  await repl.resetToProgram();
+  const [version, machine] = JSON.parse(output.trim()) as [string, string];
+  return { version, machine };
+}

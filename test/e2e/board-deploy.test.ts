@@ -1,0 +1,60 @@
+/**
+ * The tutorial end to end on a board: `flowc deploy` (the installed command) puts the client on a
+ * simulated ESP8266 over its serial port, the board restarts into it and publishes to mosquitto,
+ * and `flowc run server.flow` writes the rows to its CSV.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { mosquittoAvailable, startMosquitto } from "../support/mosquitto.js";
+import { socatAvailable, startSimulatedBoard } from "../support/serial-board/simulated-board.js";
+import { csvRows, runFlowc, stopProcesses, tutorial, waitForRows } from "./support.js";
+
+afterEach(stopProcesses);
+
+describe.skipIf(!socatAvailable || !mosquittoAvailable)("the tutorial on a board", () => {
+  it("deploys client.flow over serial, and the board's readings reach server.flow's CSV", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "flowc-board-e2e-"));
+    const broker = await startMosquitto();
+    // The board's virtual 5 s pass in 50 ms of real time.
+    const board = await startSimulatedBoard({
+      timeScale: 0.01,
+      wifi: { ssid: "my_wifi_sid", password: "my_wifi_password" },
+      mqtt: broker.url,
+    });
+    try {
+      const server = runFlowc(["run", join(tutorial, "server.flow"), "--broker", broker.url], { cwd: folder });
+      await server.live();
+      const deploy = runFlowc(
+        [
+          "deploy",
+          join(tutorial, "client.flow"),
+          "--port",
+          board.port,
+          "--secrets",
+          join(tutorial, "secrets.example.json"),
+          "--format",
+          "json",
+        ],
+        { cwd: folder },
+      );
+      expect(await deploy.finished).toEqual({ code: 0, signal: null });
+      const report = JSON.parse(deploy.stdout()) as Record<string, unknown>;
+      expect(report).toMatchObject({ port: board.port, written: ["main.py", "config.py", "tsl2591.py"], removed: [] });
+      const rows = await waitForRows(join(folder, "test.csv"), 5);
+      // ts is the host's time (set ts = now()); the id and value are the board's.
+      for (const [, , id, value] of rows) {
+        expect(id).toBe("lux-1");
+        expect(Number(value)).toBeCloseTo(284.06, 1);
+      }
+      server.child.kill("SIGTERM");
+      expect((await server.finished).code).toBe(0);
+      expect((await csvRows(join(folder, "test.csv"))).length).toBeGreaterThanOrEqual(5);
+    } finally {
+      await board.stop();
+      await broker.dispose();
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
