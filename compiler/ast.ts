@@ -78,6 +78,11 @@ export interface DurationLiteral {
   readonly milliseconds: number;
   /** As written, for the formatter and messages: `5s`. */
   readonly text: string;
+  /**
+   * Written with a unit that is not a duration's (`8g`, `5sec`): a value only where a parameter
+   * lists it (`adxl345 range 8g`), E104 elsewhere; `milliseconds` is then the likely meaning.
+   */
+  readonly unknownUnit?: true;
   readonly span: Span;
 }
 
@@ -130,12 +135,30 @@ export interface RecordLiteral {
   readonly span: Span;
 }
 
-/** A positional argument: an expression, or `name = expression` (as in `set ts = now()`). */
+/**
+ * One thing written after a stage's or setting's name, as written: the parser does not decide
+ * what it is. A bare `word` may be an option's name, a flag or a value (`avg over 10`, `mqtt "x"
+ * retain`, `map val`); the binder ({@link ./binder.ts}) decides from the component's declaration.
+ * `afterComma` marks an item written after a comma, which continues a list of positional
+ * arguments (`merge a, b`, `set a = 1, b = 2`).
+ */
+export type Item =
+  | { readonly kind: "word"; readonly name: Identifier; readonly afterComma?: true; readonly span: Span }
+  | { readonly kind: "value"; readonly value: Expression; readonly afterComma?: true; readonly span: Span }
+  | {
+      readonly kind: "assignment";
+      readonly target: Identifier;
+      readonly value: Expression;
+      readonly afterComma?: true;
+      readonly span: Span;
+    };
+
+/** A positional argument, as the binder reads it: an expression, or `name = expression` (`set ts = now()`). */
 export type Argument =
   | { readonly kind: "value"; readonly value: Expression; readonly span: Span }
   | { readonly kind: "assignment"; readonly target: Identifier; readonly value: Expression; readonly span: Span };
 
-/** `every 2s`, `qos 1`, or a bare flag such as `retain`. */
+/** An option, as the binder reads it: `every 2s`, `qos 1`, or a bare flag such as `retain`. */
 export interface Option {
   readonly name: Identifier;
   readonly value?: Expression;
@@ -143,15 +166,14 @@ export interface Option {
 }
 
 /**
- * A use of a component or setting: a name, positional arguments, options and, for settings
- * blocks, nested invocations. `tsl2591 "lux-1" every 5s` is name `tsl2591`, one argument
- * `"lux-1"`, one option `every 5s`.
+ * A use of a component or setting: a name, the items written after it and, for settings blocks,
+ * nested invocations. `tsl2591 "lux-1" every 5s` is name `tsl2591` with items `"lux-1"`, `every`
+ * and `5s`; the binder reads them as one argument and one option.
  */
 export interface Invocation {
   readonly kind: "invocation";
   readonly name: Identifier;
-  readonly args: readonly Argument[];
-  readonly options: readonly Option[];
+  readonly items: readonly Item[];
   readonly block?: readonly Invocation[];
   readonly span: Span;
 }

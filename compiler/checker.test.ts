@@ -169,4 +169,20 @@ describe("checker", () => {
     const { nodes } = check('sim "s" every 1s -> set ts = now() -> mqtt "out" qos 1 retain');
     expect(nodes.map((n) => n.label)).toEqual(['sim "s" every 1s', "set ts = now()", 'mqtt "out" qos 1 retain']);
   });
+
+  // Issue 11 §5: labels were printed by a second printer that dropped parentheses
+  // (`map val + 1 * 2`); they now come from the formatter's printer.
+  it("labels stages with the formatter's printer: parentheses kept, secrets redacted", () => {
+    const { nodes } = check(
+      'broker "h" password secret("pw")\nsim every 1s -> map (val + 1) * 2 -> filter not (it > 3 and it < 9) -> mqtt "x"',
+    );
+    expect(nodes.map((n) => n.label)).toEqual([
+      "sim every 1s",
+      "map (val + 1) * 2",
+      "filter not (it > 3 and it < 9)",
+      'mqtt "x"',
+    ]);
+    const secret = check('sim every 1s -> map { k: secret("token"), v: val } -> print');
+    expect(secret.nodes.map((n) => n.label)).toContain("map { k: secret(…), v: val }");
+  });
 });

@@ -10,9 +10,10 @@ import { diagnostic, DiagnosticCodes, didYouMean, type Diagnostic, type Diagnost
 import { evaluateConstant, typeExpression, type ExpressionScope } from "./expressions.js";
 import type { SettingsBlock } from "./ir.js";
 import { numberRangeDiagnostics } from "./numbers.js";
-import { bindParams } from "./params.js";
+import { bindParams } from "./binder.js";
+import { printLabel } from "./prettier/text.js";
 import type { ComponentContext, ComponentDeclaration, ComponentKind, Registry, Target } from "./registry.js";
-import { topLevelSettings, type SettingDeclaration } from "./settings.js";
+import { deviceSetting, topLevelSettings, type SettingDeclaration } from "./settings.js";
 import type { Span } from "./source.js";
 import { builtinSchemas, ErrorType, formatType, scalarTypes, type FlowType, type RecordType } from "./types.js";
 import type { TypedExpression } from "./typed.js";
@@ -222,12 +223,7 @@ class FileChecker {
       // `let x = y` where `y` is a constant reads as a constant, not a stream.
       const value = statement.value;
       const alias = value.source;
-      if (
-        value.steps.length === 0 &&
-        alias.args.length === 0 &&
-        alias.options.length === 0 &&
-        this.constants.has(alias.name.name)
-      ) {
+      if (value.steps.length === 0 && alias.items.length === 0 && this.constants.has(alias.name.name)) {
         this.markConstantUsed(alias.name.name);
         this.constants.set(name, this.constants.get(alias.name.name)!);
         this.constantSpans.set(name, { span: statement.name.span, used: false });
@@ -295,11 +291,10 @@ class FileChecker {
   }
 
   private markInvocationUsed(invocation: A.Invocation): void {
-    for (const argument of invocation.args) this.markNamesUsed(argument.value);
-    for (const option of invocation.options) {
-      this.markNamesUsed(option.value);
-      // A bare word first may be a constant given as the argument (`csv out rotate daily`).
-      if (!option.value || option === invocation.options[0]) this.markConstantUsed(option.name.name);
+    for (const item of invocation.items) {
+      // A bare word may be a constant given as a value (`csv out rotate daily`).
+      if (item.kind === "word") this.markConstantUsed(item.name.name);
+      else this.markNamesUsed(item.value);
     }
   }
 
@@ -309,7 +304,7 @@ class FileChecker {
     const stream = this.streams.get(head.name.name);
     let headChecked: CheckedPipeline["head"] | undefined;
     let current: FlowType | undefined;
-    if (stream && head.args.length === 0 && head.options.length === 0) {
+    if (stream && head.items.length === 0) {
       stream.used = true;
       headChecked = { kind: "stream", name: head.name.name, span: head.name.span };
       current = stream.type;
@@ -483,7 +478,7 @@ class FileChecker {
       input,
       output,
       streams: bound.streams,
-      label: this.label(invocation),
+      label: printLabel(invocation),
       span: invocation.span,
     };
   }
@@ -518,6 +513,16 @@ class FileChecker {
       );
       return;
     }
+    const setting = deviceSetting.block?.find((candidate) => candidate.name === name);
+    if (kind === "source" && setting) {
+      this.report(
+        DiagnosticCodes.UnknownComponent,
+        span,
+        `\`${name}\` is a setting of the board, not a source`,
+        `put it in a \`device\` block: \`device esp8266 { ${setting.example} }\``,
+      );
+      return;
+    }
     if (kind === "source" && this.constants.has(name)) {
       this.report(
         DiagnosticCodes.NotAStream,
@@ -543,23 +548,11 @@ class FileChecker {
     );
   }
 
-  private label(invocation: A.Invocation): string {
-    // Built by appending: this runs for every stage of a file, and spreading into arrays to join
-    // them was a noticeable share of checking a large one.
-    let label = invocation.name.name;
-    const args = invocation.args.map((argument) => labelOf(argument.value, argument)).join(", ");
-    if (args) label += ` ${args}`;
-    for (const option of invocation.options) {
-      label += option.value ? ` ${option.name.name} ${labelOf(option.value)}` : ` ${option.name.name}`;
-    }
-    return label;
-  }
-
   /** `broker "host" { port 1883 \n tls }`: a block of a setting without nested settings lists its options. */
-  private blockAsOptions(invocation: A.Invocation): A.Invocation {
-    if (!invocation.block) return invocation;
-    const options = invocation.block.map((line): A.Option => {
-      if (line.args.length > 1 || line.options.length > 0 || line.args[0]?.kind === "assignment") {
+  private blockOptions(invocation: A.Invocation): A.Option[] {
+    return (invocation.block ?? []).map((line): A.Option => {
+      const [first, ...rest] = line.items;
+      if (rest.length > 0 || first?.kind === "assignment" || first?.afterComma) {
         this.report(
           DiagnosticCodes.UnexpectedToken,
           line.span,
@@ -567,11 +560,10 @@ class FileChecker {
           "as in `port 1883`",
         );
       }
-      const value = line.args[0]?.value;
+      const value: A.Expression | undefined =
+        first?.kind === "word" ? { kind: "name", name: first.name.name, span: first.span } : first?.value;
       return { name: line.name, ...(value ? { value } : {}), span: line.span };
     });
-    const { block: _block, ...rest } = invocation;
-    return { ...rest, options: [...invocation.options, ...options] };
   }
 
   private checkSettingsStatement(statement: A.SettingsStatement): void {
@@ -617,14 +609,17 @@ class FileChecker {
   }
 
   private checkSetting(written: A.Invocation, declaration: SettingDeclaration): SettingsBlock {
-    const invocation = declaration.block ? written : this.blockAsOptions(written);
-    this.markInvocationUsed(invocation);
-    const bound = bindParams(invocation, declaration.params, {
-      what: declaration.name,
-      example: declaration.example,
-      scope: this.scope(),
-      diagnostics: this.diagnostics,
-    });
+    const blockOptions = declaration.block ? [] : this.blockOptions(written);
+    const { block: _block, ...withoutBlock } = written;
+    const invocation: A.Invocation = declaration.block ? written : withoutBlock;
+    this.markInvocationUsed(written);
+    for (const line of declaration.block ? [] : (written.block ?? [])) this.markInvocationUsed(line);
+    const bound = bindParams(
+      invocation,
+      declaration.params,
+      { what: declaration.name, example: declaration.example, scope: this.scope(), diagnostics: this.diagnostics },
+      blockOptions,
+    );
     const nested: Record<string, SettingsBlock> = {};
     if (invocation.block && !declaration.block) {
       this.report(
@@ -661,33 +656,4 @@ function recordOf<T>(map: ReadonlyMap<string, T>): Record<string, T> {
   const record: Record<string, T> = {};
   for (const [key, value] of map) record[key] = value;
   return record;
-}
-
-function labelOf(expression: A.Expression | undefined, argument?: A.Argument): string {
-  if (argument?.kind === "assignment") return `${argument.target.name} = ${labelOf(argument.value)}`;
-  if (!expression) return "";
-  switch (expression.kind) {
-    case "number":
-      return String(expression.value);
-    case "string":
-      return JSON.stringify(expression.value);
-    case "boolean":
-      return String(expression.value);
-    case "duration":
-      return expression.text;
-    case "name":
-      return expression.name;
-    case "field":
-      return `${labelOf(expression.object)}.${expression.field.name}`;
-    case "binary":
-      return `${labelOf(expression.left)} ${expression.operator} ${labelOf(expression.right)}`;
-    case "unary":
-      return expression.operator === "not" ? `not ${labelOf(expression.operand)}` : `-${labelOf(expression.operand)}`;
-    case "call":
-      return expression.callee.name === "secret"
-        ? "secret(…)"
-        : `${expression.callee.name}(${expression.args.map((a) => labelOf(a)).join(", ")})`;
-    case "record":
-      return `${expression.typeName ? expression.typeName.name + " " : ""}{ ${expression.fields.map((f) => `${f.name.name}: ${labelOf(f.value)}`).join(", ")} }`;
-  }
 }

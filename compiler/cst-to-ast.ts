@@ -6,6 +6,7 @@ import type { CstElement, CstNode, IToken } from "chevrotain";
 import { binaryPrecedence, comparisonPrecedence, notPrecedence } from "./ast.js";
 import type * as A from "./ast.js";
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
+import { likelyDuration, unknownUnit } from "./layout.js";
 import { durationUnits } from "./lexer.js";
 import { parser } from "./parser.js";
 import type { SourceFile, Span } from "./source.js";
@@ -247,12 +248,9 @@ export class AstBuilder extends BaseVisitor {
 
   private invocation(name: IToken, tail: CstNode): A.Invocation {
     const children = tail.children as Children;
-    const args = nodes(children, "argument")
-      .map((argument) => this.visit(argument) as A.Argument | undefined)
-      .filter((argument): argument is A.Argument => argument !== undefined);
-    const options = nodes(children, "optionClause")
-      .map((option) => this.visit(option) as A.Option | undefined)
-      .filter((option): option is A.Option => option !== undefined);
+    const items = nodes(children, "item")
+      .map((item) => this.visit(item) as A.Item | undefined)
+      .filter((item): item is A.Item => item !== undefined);
     const blockNode = node(children, "settingsBlock");
     if (blockNode) {
       const blockChildren = blockNode.children as Children;
@@ -274,8 +272,7 @@ export class AstBuilder extends BaseVisitor {
     return {
       kind: "invocation",
       name: this.identifier(name),
-      args,
-      options,
+      items,
       ...(block ? { block } : {}),
       span: { ...nameSpan, end: Math.max(end, nameSpan.end) },
     };
@@ -289,33 +286,36 @@ export class AstBuilder extends BaseVisitor {
     return undefined;
   }
 
-  argument(children: Children): A.Argument | undefined {
+  /** An item as written: a bare name is a `word` (the binder decides what it is), `(name)` a value. */
+  item(children: Children): A.Item | undefined {
     const expressionNode = node(children, "expression");
     const value = expressionNode && (this.visit(expressionNode) as A.Expression | undefined);
     if (!value) return undefined;
+    const afterComma = tokens(children, "Comma").length > 0 ? ({ afterComma: true } as const) : {};
     const target = tokens(children, "target")[0];
     if (target) {
       return {
         kind: "assignment",
         target: this.identifier(target),
         value,
+        ...afterComma,
         span: { ...this.spanOf(target), end: value.span.end },
       };
     }
-    return { kind: "value", value, span: value.span };
-  }
-
-  optionClause(children: Children): A.Option | undefined {
-    const name = tokens(children, "Identifier")[0];
-    if (!name) return undefined;
-    const expressionNode = node(children, "expression");
-    const value = expressionNode && (this.visit(expressionNode) as A.Expression | undefined);
-    const nameSpan = this.spanOf(name);
-    return {
-      name: this.identifier(name),
-      ...(value ? { value } : {}),
-      span: { ...nameSpan, end: value ? value.span.end : nameSpan.end },
-    };
+    if (value.kind === "duration" && value.unknownUnit) {
+      // Alone after a name, `8g` may be a listed value (`range 8g`): the binder decides.
+      const reported = this.diagnostics.findLastIndex((d) => d.code === DiagnosticCodes.UnknownUnit);
+      if (reported >= 0) this.diagnostics.splice(reported, 1);
+    }
+    if (value.kind === "name" && this.source.text[value.span.start] !== "(") {
+      return {
+        kind: "word",
+        name: { kind: "identifier", name: value.name, span: value.span },
+        ...afterComma,
+        span: value.span,
+      };
+    }
+    return { kind: "value", value, ...afterComma, span: value.span };
   }
 
   fieldDeclaration(): undefined {
@@ -375,15 +375,20 @@ export class AstBuilder extends BaseVisitor {
         failed = true;
         return { kind: "number", value: 0, isInteger: true, span: this.source.span(this.lastEnd, this.lastEnd) };
       }
-      const prefixes = tokens(operandChildren, "Not", "Minus");
+      const prefixes = tokens(operandChildren, "Not", "Minus", "Sign");
       for (let i = prefixes.length - 1; i >= 0; i--) {
         const prefix = prefixes[i]!;
         const span = this.spanOf(prefix);
         if (prefix.image === "-") {
+          // A negative literal is one value: `-0.4`, and `-5s`, which the binder refuses as a
+          // duration that is not positive rather than as arithmetic on a duration.
+          const widened: Span = { ...span, end: value.span.end };
           value =
             value.kind === "number"
-              ? { ...value, value: -value.value, span: { ...span, end: value.span.end } }
-              : { kind: "unary", operator: "-", operand: value, span: { ...span, end: value.span.end } };
+              ? { ...value, value: -value.value, span: widened }
+              : value.kind === "duration"
+                ? { ...value, milliseconds: -value.milliseconds, text: `-${value.text}`, span: widened }
+                : { kind: "unary", operator: "-", operand: value, span: widened };
         } else {
           const inner = climb(value, notPrecedence + 1);
           value = { kind: "unary", operator: "not", operand: inner, span: { ...span, end: inner.span.end } };
@@ -432,6 +437,7 @@ export class AstBuilder extends BaseVisitor {
       tokens(children, "NumberLiteral")[0] ??
       tokens(children, "StringLiteral")[0] ??
       tokens(children, "Duration")[0] ??
+      tokens(children, "BadUnit")[0] ??
       tokens(children, "True")[0] ??
       tokens(children, "False")[0];
     if (!token) return undefined;
@@ -444,6 +450,13 @@ export class AstBuilder extends BaseVisitor {
       case "Duration": {
         const [, amount, unit] = /^(\d+(?:\.\d+)?)(ms|min|s|h|d)$/.exec(token.image)!;
         return { kind: "duration", milliseconds: Number(amount) * durationUnits[unit!]!, text: token.image, span };
+      }
+      case "BadUnit": {
+        this.diagnostics.push(unknownUnit(span, token.image));
+        const likely = likelyDuration(token.image);
+        const [, amount, unit] = /^(\d+(?:\.\d+)?)(ms|min|s|h|d)$/.exec(likely)!;
+        const milliseconds = Number(amount) * durationUnits[unit!]!;
+        return { kind: "duration", milliseconds, text: token.image, unknownUnit: true, span };
       }
       case "StringLiteral":
         return { kind: "string", value: this.decodeString(token), span };

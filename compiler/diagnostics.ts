@@ -26,6 +26,8 @@ export const DiagnosticCodes = {
   UnclosedBracket: "E203",
   MissingSeparator: "E204",
   NestingTooDeep: "E205",
+  /** A constant named like an option, written where it could be read as either (`broker host tls`). */
+  AmbiguousItems: "W205",
   // names
   UnknownComponent: "E301",
   UnknownField: "E302",

@@ -12,6 +12,7 @@ import { parseSource } from "./parse.js";
 import { formatFlow } from "./prettier/format.js";
 import { SourceFile } from "./source.js";
 import { arbitraryProgram, type GeneratedProgram } from "./testing/arbitrary-program.js";
+import { checkedMeaning } from "./testing/same-meaning.js";
 import { componentKey, type FlowType } from "./index.js";
 import { nodeImplementations } from "../components/node.js";
 import { implementationLookup, type NodeImplementation, type Observer } from "../runtime/component.js";
@@ -64,12 +65,13 @@ describe("generated programs", () => {
     );
   });
 
-  it("format idempotently, to the same AST", async () => {
+  it("format idempotently, to the same AST, and check to the same IR", async () => {
     await fc.assert(
       fc.asyncProperty(programs, async (program) => {
         const formatted = await formatFlow(program.text);
         expect(await formatFlow(formatted)).toBe(formatted);
         expect(meaning(formatted)).toEqual(meaning(program.text));
+        expect(checkedMeaning(formatted, program.target)).toEqual(checkedMeaning(program.text, program.target));
       }),
       { numRuns: runs },
     );

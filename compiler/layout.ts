@@ -7,7 +7,7 @@
 import { tokenMatcher, type IToken, type TokenType } from "chevrotain";
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
 import * as T from "./lexer.js";
-import { byteOrderMark, type SourceFile } from "./source.js";
+import { byteOrderMark, type SourceFile, type Span } from "./source.js";
 
 export interface LexedSource {
   /** Tokens the parser sees. */
@@ -32,6 +32,7 @@ const continuesAfter: TokenType[] = [
   T.GreaterEqual,
   T.Plus,
   T.Minus,
+  T.Sign,
   T.Star,
   T.Slash,
   T.Percent,
@@ -99,18 +100,6 @@ export function lex(source: SourceFile): LexedSource {
         ),
       );
       retype(token, T.StringLiteral, token.image + '"');
-    } else if (tokenMatcher(token, T.BadUnit)) {
-      const [, digits, unit] = /^(\d+(?:\.\d+)?)(.*)$/.exec(token.image)!;
-      diagnostics.push(
-        diagnostic(
-          DiagnosticCodes.UnknownUnit,
-          source.span(token.startOffset + digits!.length, token.startOffset + token.image.length),
-          `unknown unit \`${unit}\``,
-          unitHint(digits!, unit!),
-        ),
-      );
-      // Go on as if the unit were known, so one typo gives one error.
-      retype(token, T.Duration, `${digits}${unitAliases[unit!.toLowerCase()] ?? "s"}`);
     }
     tokens.push(token);
   }
@@ -142,6 +131,30 @@ const unitAliases: Record<string, string> = {
   day: "d",
   days: "d",
 };
+
+/**
+ * E104 for a number glued to an unknown unit (`5sec`). The lexer keeps such a literal whole: it is
+ * a value in its own right where a parameter lists it (`adxl345 range 8g`), so the binder reports
+ * it where it stands alone after an option, and the AST builder everywhere else.
+ *
+ * @example
+ * unknownUnit(source.span(10, 15), "5sec"); // E104 "unknown unit `sec`", hint "write `5s` …"
+ */
+export function unknownUnit(span: Span, written: string): Diagnostic {
+  const [, digits, unit] = /^(-?\d+(?:\.\d+)?)(.*)$/.exec(written)!;
+  return diagnostic(
+    DiagnosticCodes.UnknownUnit,
+    { ...span, start: span.start + digits!.length },
+    `unknown unit \`${unit}\``,
+    unitHint(digits!, unit!),
+  );
+}
+
+/** The duration a number with an unknown unit most likely means, so one typo gives one error: `5sec` is `5s`. */
+export function likelyDuration(written: string): string {
+  const [, digits, unit] = /^(-?\d+(?:\.\d+)?)(.*)$/.exec(written)!;
+  return `${digits}${unitAliases[unit!.toLowerCase()] ?? "s"}`;
+}
 
 function unitHint(digits: string, unit: string): string {
   const alias = unitAliases[unit.toLowerCase()];

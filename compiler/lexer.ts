@@ -137,6 +137,18 @@ export const Less = symbol("Less", /</, binary);
 export const Greater = symbol("Greater", />/, binary);
 export const Equals = symbol("Equals", /=/);
 export const Plus = symbol("Plus", /\+/, binary);
+/**
+ * The negative-value rule, in one place: a `-` written apart from what precedes it (after a space,
+ * a line break or at the start) and against what follows is a sign, not a subtraction, so
+ * `calibrate offset -0.4` and `scan acc = 0 step -acc` hold a negative value where `val - 1` and
+ * `val-1` subtract. The parser then reads a stage's items with no lookahead.
+ */
+export const Sign = createToken({
+  name: "Sign",
+  pattern: /(?<![^\s])-(?![\s>])/,
+  start_chars_hint: ["-"],
+  line_breaks: false,
+});
 export const Minus = symbol("Minus", /-/, binary);
 export const Star = symbol("Star", /\*/, binary);
 export const Slash = symbol("Slash", /\//, binary);
@@ -171,6 +183,7 @@ export const allTokens: TokenType[] = [
   Greater,
   Equals,
   Plus,
+  Sign,
   Minus,
   Star,
   Slash,

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { allDeclarations } from "../components/declarations.js";
 import type { Argument, Expression, Invocation, PipelineStatement, Statement } from "./ast.js";
+import { readItems } from "./binder.js";
 import { parseSource } from "./parse.js";
+import { Registry, type ParamSpec } from "./registry.js";
+import { topLevelSettings } from "./settings.js";
 import { SourceFile } from "./source.js";
+
+const registry = new Registry(allDeclarations);
 
 function parse(text: string): Statement[] {
   const { program, diagnostics } = parseSource(new SourceFile("t.flow", text));
@@ -9,12 +15,14 @@ function parse(text: string): Statement[] {
   return [...program.statements];
 }
 
-/** A compact, span-free rendering of invocations, for readable expectations. */
-function show(invocation: Invocation): string {
-  const args = invocation.args.map(showArgument).join(", ");
-  const options = invocation.options.map((o) =>
-    o.value ? `${o.name.name}=${showExpression(o.value)}` : `${o.name.name}!`,
-  );
+/**
+ * A compact, span-free rendering of invocations, for readable expectations: the items as the
+ * binder reads them against the component's (or setting's) parameters.
+ */
+function show(invocation: Invocation, params: readonly ParamSpec[] = []): string {
+  const read = readItems(invocation.items, params);
+  const args = read.args.map(showArgument).join(", ");
+  const options = read.options.map((o) => (o.value ? `${o.name.name}=${showExpression(o.value)}` : `${o.name.name}!`));
   return [invocation.name.name, ...(args ? [`(${args})`] : []), ...options].join(" ");
 }
 
@@ -49,14 +57,21 @@ function showExpression(e: Expression): string {
   }
 }
 
+const stepParams = (step: Invocation) =>
+  (registry.get("operator", step.name.name) ?? registry.get("sink", step.name.name))?.params;
+const showStep = (step: Invocation) => show(step, stepParams(step));
+const showSettings = (statement: Statement) =>
+  statement.kind === "settings" &&
+  show(statement.invocation, topLevelSettings.get(statement.invocation.name.name)?.params);
+
 function stages(statement: Statement): string[] {
   const pipeline = (statement as PipelineStatement).pipeline;
   return [
-    show(pipeline.source),
+    show(pipeline.source, registry.get("source", pipeline.source.name.name)?.params),
     ...pipeline.steps.map((s) =>
       s.kind === "fanout"
-        ? `[${s.branches.map((b) => b.steps.map((x) => (x.kind === "fanout" ? "[...]" : show(x))).join(" -> ")).join(" | ")}]`
-        : show(s),
+        ? `[${s.branches.map((b) => b.steps.map((x) => (x.kind === "fanout" ? "[...]" : showStep(x))).join(" -> ")).join(" | ")}]`
+        : showStep(s),
     ),
   ];
 }
@@ -66,7 +81,7 @@ describe("parser", () => {
     const [broker, pipeline] = parse(
       'broker "localhost" port 1883\nmqtt "sensor-data"\n  -> json as SensorEvent # c\n  -> set ts = now()\n  -> [print, csv "test.csv"]\n',
     );
-    expect(broker!.kind === "settings" && show(broker!.invocation)).toBe('broker ("localhost") port=1883');
+    expect(showSettings(broker!)).toBe('broker ("localhost") port=1883');
     expect(stages(pipeline!)).toEqual([
       'mqtt ("sensor-data")',
       "json as=SensorEvent",
@@ -110,9 +125,7 @@ describe("parser", () => {
   // Found by compiler/fuzz-programs.test.ts: `tls` took `password` as its value.
   it("reads a word before an option whose value is a call as a flag", () => {
     const [broker] = parse('broker "h" tls password secret("pw") will_retain ca env("CA", "ca.pem")');
-    expect(broker!.kind === "settings" && show(broker!.invocation)).toBe(
-      'broker ("h") tls! password=secret("pw") will_retain! ca=env("CA", "ca.pem")',
-    );
+    expect(showSettings(broker!)).toBe('broker ("h") tls! password=secret("pw") will_retain! ca=env("CA", "ca.pem")');
   });
 
   // Found by compiler/fuzz-programs.test.ts: a name before a settings block was a syntax error.
@@ -120,9 +133,9 @@ describe("parser", () => {
     const [, broker, device] = parse(
       'let id = "server-1"\nbroker "localhost" client_id id {\n  port 1883\n}\ndevice board esp8266 {\n  watchdog 30s\n}',
     );
-    expect(broker!.kind === "settings" && show(broker!.invocation)).toBe('broker ("localhost") client_id=id');
-    expect(broker!.kind === "settings" && broker!.invocation.block?.map(show)).toEqual(["port (1883)"]);
-    expect(device!.kind === "settings" && show(device!.invocation)).toBe("device board=esp8266");
+    expect(showSettings(broker!)).toBe('broker ("localhost") client_id=id');
+    expect(broker!.kind === "settings" && broker!.invocation.block?.map((line) => show(line))).toEqual(["port (1883)"]);
+    expect(showSettings(device!)).toBe("device board=esp8266");
   });
 
   it("splits fan-out branches at commas but keeps assignments together", () => {
@@ -173,7 +186,11 @@ describe("parser", () => {
   it("decodes string escapes", () => {
     const [statement] = parse('mqtt "a\\"b\\\\c\\n\\u{41}" -> print');
     const source = (statement as PipelineStatement).pipeline.source;
-    expect(source.args[0]!.value).toMatchObject({ kind: "string", value: 'a"b\\c\nA' });
+    expect(source.items[0]).toMatchObject({ kind: "value" });
+    expect(source.items[0]!.kind === "value" && source.items[0]!.value).toMatchObject({
+      kind: "string",
+      value: 'a"b\\c\nA',
+    });
   });
 
   it("gives every node a span that covers its text", () => {

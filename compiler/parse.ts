@@ -30,6 +30,7 @@ const tokenText: Record<string, string> = {
   Equals: "`=`",
   Plus: "`+`",
   Minus: "`-`",
+  Sign: "`-`",
   Star: "`*`",
   Slash: "`/`",
   Percent: "`%`",
@@ -125,6 +126,9 @@ function hintFor(rule: string, token: IToken, previous: IToken | undefined, foll
   if (name === "Equals" && following?.tokenType.name === "Greater") return "pipelines connect stages with `->`";
   if (name === "Greater" && previous?.tokenType.name === "Equals") return "pipelines connect stages with `->`";
   if (name === "Greater" && previous?.tokenType.name === "Minus") return "write `->` without a space inside it";
+  if (name === "Sign") {
+    return "a `-` written against what follows is a sign (`offset -0.4`); to subtract, write `a - b` or `a-b`";
+  }
   if (name === "Equals" && rule !== "letStatement") return "compare with `==`; `=` only assigns in `let` and `set`";
   if (rule === "step" || name === "Arrow") return "after `->` comes an operator, a sink or a fan-out `[a, b]`";
   if (rule === "fieldDeclaration") return "schema fields are written `name: type`, as in `val: number`";

@@ -13,47 +13,24 @@ import {
 } from "chevrotain";
 import * as T from "./lexer.js";
 
-/** Tokens that can start an expression. */
+const isOneOf = (token: IToken, types: TokenType[]) => types.some((type) => tokenMatcher(token, type));
+
+/** Tokens that can start an expression (a `{` only when a record follows: see `recordAhead`). */
 const expressionStart: TokenType[] = [
   T.Identifier,
   T.NumberLiteral,
   T.Duration,
+  T.BadUnit,
   T.StringLiteral,
   T.True,
   T.False,
   T.LParen,
   T.LBrace,
   T.Minus,
+  T.Sign,
   T.Not,
 ];
-/** Tokens that end a stage. A comma is absent on purpose: `merge a, b` lists positional arguments. */
-const stageEnd: TokenType[] = [T.Arrow, T.RBracket, T.RBrace, T.Newline];
-const literalStart: TokenType[] = [T.NumberLiteral, T.Duration, T.StringLiteral, T.True, T.False, T.Minus];
-
-const isOneOf = (token: IToken, types: TokenType[]) => types.some((type) => tokenMatcher(token, type));
-const closingBrackets: TokenType[] = [T.RBracket, T.RParen, T.RBrace];
-const openingNonFanOut: TokenType[] = [T.LParen, T.LBrace];
 const afterNameInExpression: TokenType[] = [T.LParen, T.Dot, T.LBrace];
-
-/**
- * Where `token` sits in `tokens` (sorted by offset, as the lexer made them); the length for the
- * end-of-input token. A binary search, because the few decisions that look back (insideFanOut)
- * should cost nothing per token of a large file.
- */
-function positionOf(tokens: readonly IToken[], token: IToken): number {
-  const offset = token.startOffset;
-  if (Number.isNaN(offset)) return tokens.length;
-  let low = 0;
-  let high = tokens.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const candidate = tokens[middle]!.startOffset;
-    if (candidate === offset) return middle;
-    if (candidate < offset) low = middle + 1;
-    else high = middle - 1;
-  }
-  return tokens.length;
-}
 
 /**
  * The grammar. Construct it with `{ validate: true }` to have Chevrotain check the grammar for
@@ -171,19 +148,20 @@ export class FlowParser extends CstParser {
   /** `broker ...` and `device ...`: an invocation whose name is a keyword. */
   private settingsStatement = this.RULE("settingsStatement", () => {
     this.OR([{ ALT: () => this.CONSUME(T.Broker) }, { ALT: () => this.CONSUME(T.Device) }]);
-    this.SUBRULE(this.invocationTail);
+    this.SUBRULE(this.invocationTail, { ARGS: [false] });
   });
 
   private pipeline = this.RULE("pipeline", () => {
-    this.SUBRULE(this.stage);
+    this.SUBRULE(this.stage, { ARGS: [false] });
     this.MANY(() => {
       this.CONSUME(T.Arrow);
-      this.SUBRULE(this.step);
+      this.SUBRULE(this.step, { ARGS: [false] });
     });
   });
 
-  private step = this.RULE("step", () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.fanOut) }, { ALT: () => this.SUBRULE(this.stage) }]);
+  /** `inFanOut`: the step is in a fan-out's branch, where a comma ends the branch (see `itemAhead`). */
+  private step = this.RULE("step", (inFanOut = false) => {
+    this.OR([{ ALT: () => this.SUBRULE(this.fanOut) }, { ALT: () => this.SUBRULE(this.stage, { ARGS: [inFanOut] }) }]);
   });
 
   private fanOut = this.RULE("fanOut", () => {
@@ -198,39 +176,32 @@ export class FlowParser extends CstParser {
   });
 
   private branch = this.RULE("branch", () => {
-    this.SUBRULE(this.step);
+    this.SUBRULE(this.step, { ARGS: [true] });
     this.MANY(() => {
       this.CONSUME(T.Arrow);
-      this.SUBRULE2(this.step);
+      this.SUBRULE2(this.step, { ARGS: [true] });
     });
   });
 
-  private stage = this.RULE("stage", () => {
+  private stage = this.RULE("stage", (inFanOut = false) => {
     this.CONSUME(T.Identifier);
-    this.SUBRULE(this.invocationTail);
+    this.SUBRULE(this.invocationTail, { ARGS: [inFanOut] });
   });
 
-  /** What follows a component or setting name: arguments, options, and an optional settings block. */
-  private invocationTail = this.RULE("invocationTail", () => {
-    this.OPTION({
-      GATE: () => this.positionalAhead(),
-      DEF: () => {
-        this.SUBRULE(this.argument);
-        this.MANY({
-          GATE: () => this.moreArgumentsAhead(),
-          DEF: () => {
-            this.CONSUME(T.Comma);
-            this.SUBRULE2(this.argument);
-          },
-        });
-      },
-    });
-    this.MANY2(() => this.SUBRULE(this.optionClause));
-    this.OPTION2(() => this.SUBRULE(this.settingsBlock));
+  /**
+   * What follows a component or setting name: its items as written, then an optional settings
+   * block. Which item is a positional argument, an option or a flag is not decided here but by the
+   * binder ({@link ./binder.ts}), from the component's declaration.
+   */
+  private invocationTail = this.RULE("invocationTail", (inFanOut = false) => {
+    this.MANY({ GATE: () => this.itemAhead(inFanOut), DEF: () => this.SUBRULE(this.item) });
+    this.OPTION(() => this.SUBRULE(this.settingsBlock));
   });
 
-  private argument = this.RULE("argument", () => {
-    this.OPTION({
+  /** An expression, or `name = expression`; after a comma when written in a list (`merge a, b`). */
+  private item = this.RULE("item", () => {
+    this.OPTION(() => this.CONSUME(T.Comma));
+    this.OPTION2({
       GATE: () => tokenMatcher(this.LA(1), T.Identifier) && tokenMatcher(this.LA(2), T.Equals),
       DEF: () => {
         this.CONSUME(T.Identifier, { LABEL: "target" });
@@ -238,11 +209,6 @@ export class FlowParser extends CstParser {
       },
     });
     this.SUBRULE(this.expression);
-  });
-
-  private optionClause = this.RULE("optionClause", () => {
-    this.CONSUME(T.Identifier);
-    this.OPTION({ GATE: () => this.optionValueAhead(), DEF: () => this.SUBRULE(this.expression) });
   });
 
   private settingsBlock = this.RULE("settingsBlock", () => {
@@ -263,7 +229,7 @@ export class FlowParser extends CstParser {
       { ALT: () => this.CONSUME(T.Broker) },
       { ALT: () => this.CONSUME(T.Device) },
     ]);
-    this.SUBRULE(this.invocationTail);
+    this.SUBRULE(this.invocationTail, { ARGS: [false] });
   });
 
   // Expressions: operands joined by infix operators; the AST builder applies precedence.
@@ -283,11 +249,16 @@ export class FlowParser extends CstParser {
    */
   private operand = this.RULE("operand", () => {
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Not) }, { ALT: () => this.CONSUME(T.Minus) }]);
+      this.OR([
+        { ALT: () => this.CONSUME(T.Not) },
+        { ALT: () => this.CONSUME(T.Minus) },
+        { ALT: () => this.CONSUME(T.Sign) },
+      ]);
     });
     this.OR2([
       { ALT: () => this.CONSUME(T.NumberLiteral) },
       { ALT: () => this.CONSUME(T.Duration) },
+      { ALT: () => this.CONSUME(T.BadUnit) },
       { ALT: () => this.CONSUME(T.StringLiteral) },
       { ALT: () => this.CONSUME(T.True) },
       { ALT: () => this.CONSUME(T.False) },
@@ -356,112 +327,43 @@ export class FlowParser extends CstParser {
     this.SUBRULE(this.expression);
   });
 
-  // Lookahead helpers that resolve the grammar's few real ambiguities (documented in docs/language.md).
+  // Fixed lookahead (at most three tokens) for the grammar's few real ambiguities, documented in
+  // docs/language.md. None looks back or at spacing: the lexer owns the negative-number rule.
 
   /** After `let x =`: a pipeline starts with a component name not followed by an operator or call. */
   private pipelineAhead(): boolean {
     if (!tokenMatcher(this.LA(1), T.Identifier)) return false;
     const next = this.LA(2);
     if (isOneOf(next, afterNameInExpression)) return false;
-    return !isBinaryOperator(next);
+    return !tokenMatcher(next, T.BinaryOperator);
   }
 
   /**
-   * Positional arguments come first. A bare name followed by a value or by the end of the stage
-   * is an option instead (`json as SensorEvent`, `avg over 10`, `window ... median`).
+   * Another item follows: an expression (a `{` only as a record, else it opens a settings block),
+   * or a comma and one. In a fan-out's branch a comma separates branches, so there it continues
+   * the items only before an assignment (`[set a = 1, b = 2 -> print, csv "x.csv"]`).
    */
-  private positionalAhead(): boolean {
-    const first = this.LA(1);
-    if (!isOneOf(first, expressionStart)) return false;
-    if (tokenMatcher(first, T.LBrace) && !this.recordAhead(1)) return false;
-    if (!tokenMatcher(first, T.Identifier)) return true;
-    const second = this.LA(2);
-    if (tokenMatcher(second, T.LParen) || tokenMatcher(second, T.Dot) || this.recordAhead(2)) return true;
-    // `map val - 1` subtracts; only `offset -0.4`, minus against its number, is a negative value.
-    if (tokenMatcher(second, T.Minus)) return !this.negativeValueAt(2);
-    // In a fan-out, a comma after a bare name ends the branch, as `]` would: `[print x, csv "f"]`
-    // reads `x` as in `[print x]`.
-    if (tokenMatcher(second, T.Comma) && this.insideFanOut()) return this.assignmentAt(3);
-    return !(isOneOf(second, expressionStart) || isOneOf(second, stageEnd) || second.tokenType.name === "EOF");
-  }
-
-  /**
-   * The `-` at `offset` starts a negative value rather than a subtraction: written apart from the
-   * word before it and against what follows, as in `offset -0.4` (but not `val - 1` or `val-1`).
-   */
-  private negativeValueAt(offset: number): boolean {
-    const before = this.LA(offset - 1);
-    const minus = this.LA(offset);
-    const after = this.LA(offset + 1);
-    return before.endOffset! + 1 < minus.startOffset && minus.endOffset! + 1 === after.startOffset;
-  }
-
-  /**
-   * Inside a fan-out `[a, b]` a comma separates branches, so there a comma continues the
-   * arguments only before another assignment (`set a = 1, b = 2`).
-   */
-  private moreArgumentsAhead(): boolean {
-    if (!tokenMatcher(this.LA(1), T.Comma)) return false;
-    if (!this.insideFanOut()) return true;
-    return this.assignmentAt(2);
-  }
-
-  /** `name =` starts at `offset`. */
-  private assignmentAt(offset: number): boolean {
-    return tokenMatcher(this.LA(offset), T.Identifier) && tokenMatcher(this.LA(offset + 1), T.Equals);
-  }
-
-  /** True when an unclosed `[` precedes the current token in this statement. */
-  private insideFanOut(): boolean {
-    const tokens = this.input;
-    let depth = 0;
-    const current = positionOf(tokens, this.LA(1));
-    for (let i = current - 1; i >= 0; i--) {
-      const token = tokens[i]!;
-      // A line break ends the statement, unless it is inside brackets closed before the comma
-      // (the lines of a record literal in an earlier branch).
-      if (tokenMatcher(token, T.Newline) && depth === 0) return false;
-      if (isOneOf(token, closingBrackets)) depth++;
-      else if (isOneOf(token, openingNonFanOut)) depth--;
-      else if (tokenMatcher(token, T.LBracket)) {
-        if (depth === 0) return true;
-        depth--;
-      }
-      if (depth < 0) return false;
+  private itemAhead(inFanOut: boolean): boolean {
+    let first = this.LA(1);
+    let offset = 1;
+    if (tokenMatcher(first, T.Comma)) {
+      if (inFanOut && !(tokenMatcher(this.LA(2), T.Identifier) && tokenMatcher(this.LA(3), T.Equals))) return false;
+      offset = 2;
+      first = this.LA(2);
     }
-    return false;
-  }
-
-  /**
-   * An option's value follows unless the next word is itself an option name followed by a
-   * literal or a call (`retain qos 1`, `tls password secret("pw")`: `retain` and `tls` are flags).
-   */
-  private optionValueAhead(): boolean {
-    const first = this.LA(1);
     if (!isOneOf(first, expressionStart)) return false;
-    if (tokenMatcher(first, T.LBrace) && !this.recordAhead(1)) return false;
-    if (tokenMatcher(first, T.Identifier)) {
-      const second = this.LA(2);
-      if (tokenMatcher(second, T.Minus)) return !this.negativeValueAt(2);
-      if (isOneOf(second, literalStart)) return false;
-      if (tokenMatcher(second, T.Identifier) && tokenMatcher(this.LA(3), T.LParen)) return false;
-    }
-    return true;
+    return !tokenMatcher(first, T.LBrace) || this.recordAhead(offset);
   }
 
-  /** `{` at `offset` starts a record literal: `{}` or `{ name: ...`. */
+  /** `{` at `offset` starts a record literal, `{}` or `{ name: ...` (layout drops line breaks after `{`). */
   private recordAhead(offset: number): boolean {
     if (!tokenMatcher(this.LA(offset), T.LBrace)) return false;
-    let i = offset + 1;
-    while (tokenMatcher(this.LA(i), T.Newline)) i++;
-    const token = this.LA(i);
+    const token = this.LA(offset + 1);
     return (
-      tokenMatcher(token, T.RBrace) || (tokenMatcher(token, T.Identifier) && tokenMatcher(this.LA(i + 1), T.Colon))
+      tokenMatcher(token, T.RBrace) || (tokenMatcher(token, T.Identifier) && tokenMatcher(this.LA(offset + 2), T.Colon))
     );
   }
 }
-
-const isBinaryOperator = (token: IToken) => tokenMatcher(token, T.BinaryOperator);
 
 /** The one parser instance; Chevrotain parsers are built once and reused by resetting `input`. */
 export const parser = new FlowParser();

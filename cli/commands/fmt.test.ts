@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CommandStreams } from "../io.js";
 import { fmtCommand } from "./fmt.js";
 
-const canonical = 'mqtt "sensor-data" -> json as SensorEvent -> print\n';
+// A pipeline of more than two stages is written one stage per line (issue 12 §8).
+const canonical = 'mqtt "sensor-data"\n  -> json as SensorEvent\n  -> print\n';
 const messy = 'mqtt   "sensor-data"->json as SensorEvent\n  -> print\n';
 
 function capture(): CommandStreams & { out: string; err: string } {

@@ -108,9 +108,23 @@ describe("printWidth", () => {
     );
   });
 
-  it("keeps a pipeline that fits on one line", async () => {
+  // Issue 12 §8: the documented style is one stage per line with a leading `->`, and `fmt` joined
+  // such pipelines onto one line.
+  it("writes a pipeline of more than two stages, or one written on several lines, one stage per line", async () => {
     const broken = pipeline.replaceAll(" -> ", "\n  -> ");
-    expect(await formatChecked(broken, 200)).toBe(pipeline);
+    expect(await formatChecked(pipeline, 200)).toBe(broken);
+    expect(await formatChecked(broken, 200)).toBe(broken);
+    expect(await formatChecked('mqtt "x"\n  -> print\n', 200)).toBe('mqtt "x"\n  -> print\n');
+    expect(await formatChecked("let s = sim every 1s\n  -> avg over 10\n\ns -> print\n")).toBe(
+      "let s = sim every 1s\n  -> avg over 10\n\ns -> print\n",
+    );
+  });
+
+  it("keeps a pipeline of two stages that fits on one line", async () => {
+    expect(await formatChecked('mqtt "x" ->   print\n', 200)).toBe('mqtt "x" -> print\n');
+    expect(await formatChecked("sim every 1s -> [print, avg over 10 -> print]\n")).toBe(
+      "sim every 1s -> [print, avg over 10 -> print]\n",
+    );
   });
 
   it("breaks a fan-out one branch per line only when the branches do not fit", async () => {
@@ -121,9 +135,9 @@ describe("printWidth", () => {
   });
 
   it("defaults to 100 columns", async () => {
-    const steps = " -> skip 1".repeat(8);
-    const fits = `interval 1s${steps} -> print\n`;
-    const tooLong = `interval 10s${steps} -> print\n`;
+    const label = "x".repeat(77);
+    const fits = `interval 1s -> print "${label}"\n`;
+    const tooLong = `interval 10s -> print "${label}"\n`;
     expect(fits.length - 1).toBe(100);
     expect(tooLong.length - 1).toBe(101);
     expect(await formatFlow(fits)).toBe(fits);

@@ -1,7 +1,7 @@
 /**
  * The formatter's view of the compiler AST: which objects are nodes, what their children are,
- * and which of them can carry comments. The AST has no common `type` field (branches, options,
- * record fields and schema fields have no `kind`), so the shapes are told apart here, in one place.
+ * and which of them can carry comments. The AST has no common `type` field (branches, record
+ * fields and schema fields have no `kind`), so the shapes are told apart here, in one place.
  */
 import type * as A from "../ast.js";
 
@@ -23,15 +23,14 @@ export interface FormatRoot extends A.Program {
   readonly commentMarker: string;
 }
 
-/** Every object the printer visits. `Option` and `RecordFieldValue` share a shape; see {@link isOption}. */
+/** Every object the printer visits. */
 export type FormatNode =
   | FormatRoot
   | A.Statement
   | A.Pipeline
   | A.Step
   | A.Branch
-  | A.Argument
-  | A.Option
+  | A.Item
   | A.SchemaFieldDeclaration
   | A.RecordFieldValue
   | A.Expression;
@@ -43,12 +42,6 @@ export const isBranch = (node: object): node is A.Branch => !("kind" in node) &&
 export const isSchemaField = (node: object): node is A.SchemaFieldDeclaration => "type" in node && !("kind" in node);
 
 /**
- * Options and record fields are both `{ name, value, span }`; only the property holding them
- * tells them apart, so the printer passes the key it found the node under.
- */
-export const isOption = (key: string | null): boolean => key === "options";
-
-/**
  * The nodes directly under `node`, in source order, that comments may attach to or be found in.
  * Names (identifiers) are left out: a comment never belongs to a bare name.
  */
@@ -58,8 +51,8 @@ export function childNodes(node: FormatNode): readonly FormatNode[] {
   if (isBranch(node)) return node.steps;
   if (isSchemaField(node)) return [];
   if (!("kind" in node)) {
-    // An option or a record field.
-    return node.value ? [node.value] : [];
+    // A record field.
+    return [node.value];
   }
   switch (node.kind) {
     case "let":
@@ -73,12 +66,14 @@ export function childNodes(node: FormatNode): readonly FormatNode[] {
     case "pipeline":
       return [node.pipeline];
     case "invocation":
-      return [...node.args, ...node.options, ...(node.block ?? [])];
+      return [...node.items, ...(node.block ?? [])];
     case "fanout":
       return node.branches;
     case "value":
     case "assignment":
       return [node.value];
+    case "word":
+      return [];
     case "field":
       return [node.object];
     case "binary":
@@ -111,7 +106,7 @@ export function childKeys(node: FormatNode): string[] {
   if (isPipeline(node)) return ["source", "steps"];
   if (isBranch(node)) return ["steps"];
   if (isSchemaField(node)) return [];
-  if (!("kind" in node)) return node.value ? ["value"] : [];
+  if (!("kind" in node)) return ["value"];
   switch (node.kind) {
     case "let":
     case "value":
@@ -127,7 +122,7 @@ export function childKeys(node: FormatNode): string[] {
     case "pipeline":
       return ["pipeline"];
     case "invocation":
-      return node.block ? ["args", "options", "block"] : ["args", "options"];
+      return node.block ? ["items", "block"] : ["items"];
     case "fanout":
       return ["branches"];
     case "field":

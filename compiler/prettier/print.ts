@@ -2,8 +2,11 @@
  * The Prettier printer: AST → Prettier document. The canonical layout:
  *
  * - one statement per line; a run of blank lines between statements becomes one;
- * - a pipeline on one line when it fits `printWidth`, otherwise one `-> step` per line, indented
- *   two spaces; a fan-out `[a, b]` on one line when it fits, otherwise one branch per line;
+ * - a pipeline (or a fan-out's branch) of two stages on one line when it fits `printWidth` and was
+ *   written on one line; otherwise, as docs/language.md writes them, one `-> step` per line,
+ *   indented two spaces; a fan-out `[a, b]` on one line when it fits, otherwise one branch per line;
+ * - a stage's items as written, in order, with the commas written, so formatting never changes
+ *   how the binder reads them; expressions are printed by the one shared printer ({@link ./text.ts});
  * - settings blocks one setting per line; schemas and records on one line when they fit, unless
  *   written with a line break after `{` (as Prettier does for JavaScript objects);
  * - single spaces around binary operators, `=` and after commas and colons; literals as written,
@@ -13,17 +16,11 @@
  * the result still parses to the same program ({@link ./verify.ts}).
  */
 import { doc, type AstPath, type Doc, type ParserOptions } from "prettier";
-import { binaryPrecedence, comparisonPrecedence, notPrecedence } from "../ast.js";
 import type * as A from "../ast.js";
 import { alignComments, printCommentOnlyFile, printCommentsInside, printDanglingComments } from "./comments.js";
-import { isBranch, isOption, isPipeline, isRoot, isSchemaField, type FormatNode, type FormatRoot } from "./nodes.js";
-import {
-  hasLineBreakBetween,
-  isFollowedByBlankLine,
-  isParenthesized,
-  printNumber,
-  printString,
-} from "./source-text.js";
+import { isBranch, isPipeline, isRoot, isSchemaField, type FormatNode, type FormatRoot } from "./nodes.js";
+import { hasLineBreakBetween, isFollowedByBlankLine, isParenthesized } from "./source-text.js";
+import { isGrouped, printExpression as printSharedExpression, printItems, type LayoutBuilders } from "./text.js";
 import { assertSameProgram } from "./verify.js";
 
 const { group, hardline, indent, join, line, softline, ifBreak } = doc.builders;
@@ -48,17 +45,16 @@ export function printFlow(path: FlowPath, options: FlowOptions, print: Print): D
 
 function printNode(path: FlowPath, options: FlowOptions, print: Print): Doc {
   const node = path.node;
-  if (isPipeline(node)) return printChain(print("source"), path.map(print, "steps"));
+  const text = options.originalText;
+  if (isPipeline(node)) {
+    return printChain(print("source"), path.map(print, "steps"), brokenChain([node.source, ...node.steps], text));
+  }
   if (isBranch(node)) {
     const [head, ...tail] = path.map(print, "steps");
-    return printChain(head!, tail);
+    return printChain(head!, tail, brokenChain(node.steps, text));
   }
   if (isSchemaField(node)) return [node.name.name, ": ", node.type.name];
-  if (!("kind" in node)) {
-    const option = node as A.Option | A.RecordFieldValue;
-    if (!isOption(path.key)) return [option.name.name, ": ", print("value")];
-    return option.value ? [option.name.name, " ", print("value")] : option.name.name;
-  }
+  if (!("kind" in node)) return [(node as A.RecordFieldValue).name.name, ": ", print("value")];
   switch (node.kind) {
     case "let":
       return ["let ", node.name.name, " = ", print("value")];
@@ -74,6 +70,8 @@ function printNode(path: FlowPath, options: FlowOptions, print: Print): Doc {
       return printInvocation(path as AstPath<A.Invocation>, options, print);
     case "fanout":
       return group(["[", indent([softline, join([",", line], path.map(print, "branches"))]), softline, "]"]);
+    case "word":
+      return node.name.name;
     case "value":
       return print("value");
     case "assignment":
@@ -107,18 +105,29 @@ function printProgram(path: AstPath<FormatRoot>, options: FlowOptions, print: Pr
   return join(hardline, formatted.split("\n"));
 }
 
-/** `head -> step -> step`: on one line if it fits, else each `-> step` on its own indented line. */
-function printChain(head: Doc, tail: Doc[]): Doc {
+/**
+ * The documented style: a chain of more than two stages, or one written on several lines, is
+ * written one stage per line with a leading `->`.
+ */
+function brokenChain(
+  stages: readonly { readonly span: { readonly start: number; readonly end: number } }[],
+  text: string,
+): boolean {
+  if (stages.length > 2) return true;
+  const [head, next] = stages;
+  return head !== undefined && next !== undefined && hasLineBreakBetween(text, head.span.end, next.span.start);
+}
+
+/** `head -> step -> step`: on one line if it fits and may, else each `-> step` on its own indented line. */
+function printChain(head: Doc, tail: Doc[], shouldBreak: boolean): Doc {
   // The head is inside the indent too, so comments printed on lines of their own after it line
   // up with the steps.
-  return group(indent([head, ...tail.map((step) => [line, "-> ", step])]));
+  return group(indent([head, ...tail.map((step) => [line, "-> ", step])]), { shouldBreak });
 }
 
 function printInvocation(path: AstPath<A.Invocation>, options: FlowOptions, print: Print): Doc {
   const node = path.node;
-  const parts: Doc[] = [node.name.name];
-  if (node.args.length > 0) parts.push(" ", join(", ", path.map(print, "args")));
-  for (const option of path.map(print, "options")) parts.push(" ", option);
+  const parts: Doc[] = [node.name.name, ...printItems(node.items, path.map(print, "items"))];
   if (node.block) parts.push(" ", printSettingsBlock(path, options, print));
   return parts;
 }
@@ -149,100 +158,34 @@ function printSchema(path: AstPath<A.SchemaStatement>, options: FlowOptions, pri
   });
 }
 
-function printRecord(path: AstPath<A.RecordLiteral>, options: FlowOptions, print: Print): Doc {
-  const node = path.node;
-  const head = node.typeName ? [node.typeName.name, " "] : "";
-  const first = node.fields[0];
-  if (!first) return [head, printCommentsInside(path) ?? "{}"];
-  const brace = options.originalText.indexOf("{", node.typeName?.span.end ?? node.span.start);
-  return group([head, "{", indent([line, join([",", line], path.map(print, "fields"))]), line, "}"], {
-    shouldBreak: hasLineBreakBetween(options.originalText, brace, first.span.start),
-  });
-}
-
-const negationPrecedence = 7;
-const atomPrecedence = 8;
-
-function precedence(node: A.Expression, text: string): number {
-  switch (node.kind) {
-    case "binary":
-      return binaryPrecedence[node.operator];
-    case "unary":
-      return node.operator === "not" ? notPrecedence : negationPrecedence;
-    case "number":
-      return printNumber(node, text).startsWith("-") ? negationPrecedence : atomPrecedence;
-    default:
-      return atomPrecedence;
-  }
-}
-
-/**
- * Whether `node`, found under `key` in `parent`, must be parenthesised to parse back the same.
- * Parentheses the author wrote are kept anyway; this only matters for trees built otherwise.
- */
-function needsParentheses(node: A.Expression, parent: FormatNode | null, key: string | null, text: string): boolean {
-  if (!parent || !("kind" in parent)) return false;
-  const own = precedence(node, text);
-  switch (parent.kind) {
-    case "binary": {
-      const theirs = binaryPrecedence[parent.operator];
-      // Comparisons do not chain: `a < b < c` is a syntax error.
-      if (theirs === comparisonPrecedence) return own <= comparisonPrecedence;
-      return key === "left" ? own < theirs : own <= theirs;
-    }
-    case "unary":
-      return own < (parent.operator === "not" ? notPrecedence : negationPrecedence);
-    case "field":
-      return own < atomPrecedence;
-    default:
-      return false;
-  }
-}
+const builders: LayoutBuilders<Doc> = {
+  group: (contents, options) => group(contents, options),
+  indent: (contents) => indent(contents),
+  join: (separator, parts) => join(separator, parts),
+  ifBreak: (broken, flat) => ifBreak(broken, flat),
+  line,
+  softline,
+};
 
 function printExpression(path: AstPath<A.Expression>, options: FlowOptions, print: Print): Doc {
   const node = path.node;
   const text = options.originalText;
-  const bare = printBareExpression(path, options, print);
-  const parenthesized =
-    isParenthesized(node.span, text) || needsParentheses(node, path.parent as FormatNode | null, path.key, text);
-  return parenthesized ? ["(", bare, ")"] : bare;
-}
-
-function printBareExpression(path: AstPath<A.Expression>, options: FlowOptions, print: Print): Doc {
-  const node = path.node;
-  switch (node.kind) {
-    case "number":
-      return printNumber(node, options.originalText);
-    case "string":
-      return printString(node);
-    case "boolean":
-      return node.value ? "true" : "false";
-    case "duration":
-      return node.text;
-    case "name":
-      return node.name;
-    case "field":
-      return [print("object"), ".", node.field.name];
-    case "unary":
-      return [node.operator === "not" ? "not " : "-", print("operand")];
-    case "call":
-      if (node.args.length === 0) return [node.callee.name, "()"];
-      return group([
-        node.callee.name,
-        "(",
-        indent([softline, join([",", line], path.map(print, "args"))]),
-        softline,
-        ")",
-      ]);
-    case "record":
-      return printRecord(path as AstPath<A.RecordLiteral>, options, print);
-    case "binary":
-      if (node.operator === "and" || node.operator === "or") {
-        const [first, ...rest] = printLogicalChain(path as AstPath<A.BinaryExpression>, options, print);
-        return group([first!, indent(rest)]);
-      }
-      return [print("left"), " ", node.operator, " ", print("right")];
+  if (node.kind === "record" && node.fields.length === 0) {
+    const empty = [node.typeName ? `${node.typeName.name} ` : "", printCommentsInside(path) ?? "{}"];
+    return isParenthesized(node.span, text) ? ["(", empty, ")"] : empty;
   }
+  if (node.kind === "binary" && (node.operator === "and" || node.operator === "or")) {
+    const [first, ...rest] = printLogicalChain(path as AstPath<A.BinaryExpression>, options, print);
+    const chain = group([first!, indent(rest)]);
+    return isGrouped(node, path.parent, path.key, text) ? ["(", chain, ")"] : chain;
+  }
+  return printSharedExpression(
+    node,
+    path.parent,
+    path.key,
+    { one: (key) => print(key), each: (key) => path.map(print, key as never) },
+    { builders, text },
+  ) as Doc;
 }
 
 /**

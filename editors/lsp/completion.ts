@@ -1,20 +1,23 @@
 /**
- * Completion. The text before the cursor is lexed with the compiler's own lexer and layout rules
- * (so comments, strings and line continuation behave exactly as when compiling), then walked to
- * find where the cursor stands: at the start of a statement, after `->`, among a stage's options,
- * after an option that awaits a value, or inside an expression. Event types come from the
- * checker: the text up to the end of the previous stage is compiled and that stage's annotation
- * read, which works while the line being typed is still broken.
+ * Completion. The text before the cursor, with a stand-in word at the cursor and the brackets open
+ * there closed, is parsed by the compiler's own front end; the stand-in's place in the AST says
+ * where the cursor stands (a statement's start, after `->`, a setting line, a schema field's type,
+ * an item of a stage, inside an expression), and for a stage's items the binder says what may
+ * come next ({@link nextItem}), by the same rules that read them when compiling. Event types come
+ * from the checker: the same text is compiled and the previous stage's annotation read, which
+ * works while the stage being typed is still broken.
  */
-import { tokenMatcher, type IToken, type TokenType } from "chevrotain";
+import { tokenMatcher, type IToken } from "chevrotain";
 import { CompletionItemKind, MarkupKind, type CompletionItem } from "vscode-languageserver";
 import type * as A from "../../compiler/ast.js";
+import { nextItem } from "../../compiler/binder.js";
 import { compile } from "../../compiler/index.js";
 import { lex } from "../../compiler/layout.js";
 import * as T from "../../compiler/lexer.js";
+import { parseSource } from "../../compiler/parse.js";
 import type { ComponentDeclaration, ParamSpec, Registry } from "../../compiler/registry.js";
 import { topLevelSettings, type SettingDeclaration } from "../../compiler/settings.js";
-import { SourceFile } from "../../compiler/source.js";
+import { SourceFile, type Span } from "../../compiler/source.js";
 import { EventName, stdlibFunctions } from "../../compiler/stdlib.js";
 import { builtinSchemas, formatType, isNumeric, scalarTypes, type FlowType } from "../../compiler/types.js";
 import { componentMarkdown, functionMarkdown, paramLine, paramTypeText, settingMarkdown } from "./docs.js";
@@ -32,303 +35,145 @@ export interface CompletionInput {
 
 /** The stage whose output flows into the one being written. */
 interface StageRef {
-  readonly name: IToken;
+  readonly name: A.Identifier;
   readonly kind: "component" | "stream";
-  /** Where the stage's text ends, and how many fan-outs are open there: enough to compile up to it. */
-  readonly end: number;
-  readonly openFanOuts: number;
 }
 
-type Owner =
-  | { readonly kind: "component"; readonly declaration: ComponentDeclaration }
-  | { readonly kind: "setting"; readonly declaration: SettingDeclaration }
-  | { readonly kind: "stream" | "unknown" };
-
+/** The stage or setting whose items the cursor is among. */
 interface Stage {
-  readonly owner: Owner;
-  readonly name: IToken;
+  readonly params: readonly ParamSpec[];
   readonly input?: StageRef;
-  /** Brackets open when the stage started; more means the cursor is inside an expression. */
-  readonly depth: number;
-  readonly given: Set<string>;
 }
-
-/** One link of a pipeline: the top level, or a fan-out branch. */
-interface Chain {
-  /** For a branch: the stage before the fan-out, the input of each branch's first stage. */
-  readonly entry?: StageRef;
-  last?: StageRef;
-}
-
-type Bracket =
-  | { readonly kind: "fan-out"; readonly outer: Chain }
-  | { readonly kind: "block"; readonly setting: SettingDeclaration; readonly outer: Stage }
-  | { readonly kind: "paren" | "record" | "schema" };
 
 /** Where the cursor stands, which decides what to offer. */
 type Site =
   | { readonly kind: "statement" }
-  | { readonly kind: "stage"; readonly position: "source" | "step"; readonly input?: StageRef }
+  | { readonly kind: "stage"; readonly position: "source" | "step" }
   | { readonly kind: "let-value" }
   | { readonly kind: "setting-line"; readonly setting: SettingDeclaration }
   | { readonly kind: "schema-type" }
-  | { readonly kind: "options"; readonly stage: Stage; readonly positional: boolean }
+  | {
+      readonly kind: "options";
+      readonly stage: Stage;
+      readonly given: ReadonlySet<string>;
+      readonly positional: boolean;
+    }
   | { readonly kind: "positional"; readonly stage: Stage }
   | { readonly kind: "option-value"; readonly stage: Stage; readonly param: ParamSpec }
   | { readonly kind: "expression"; readonly input?: StageRef }
   | { readonly kind: "none" };
 
-const expressionContinuations = [T.BinaryOperator, T.Equals, T.Not, T.LParen, T.Colon, T.Dot, T.LBrace];
-
-const is = (token: IToken | undefined, ...types: TokenType[]) =>
-  token !== undefined && types.some((type) => tokenMatcher(token, type));
-
 /** Parameters written as expressions rather than as `name value` options. */
 const expressionKinds = new Set(["expression", "assignment", "binding"]);
 
-/**
- * Finds where the cursor stands by walking the tokens before it: a small state machine that
- * follows the parser's statement, stage, fan-out and block structure (not its expressions).
- */
+const cursorWord = "__flowc_cursor__";
+const closerOf = new Map([
+  [T.LParen, ")"],
+  [T.LBracket, "]"],
+  [T.LBrace, "}"],
+]);
+
+const contains = (span: Span, offset: number) => span.start <= offset && offset <= span.end;
+
+/** Finds the stand-in word at `offset` in the AST of the probe text. */
 class SiteFinder {
-  private mode:
-    | "statement"
-    | "let-name"
-    | "let-equals"
-    | "let-value"
-    | "let-expression"
-    | "schema"
-    | "stage-expected"
-    | "stage"
-    | "setting-line"
-    | "skip" = "statement";
-  private stage: Stage | undefined;
-  private chain: Chain = {};
-  private readonly brackets: Bracket[] = [];
-  private previous: IToken | undefined;
-  /** Where the statement the cursor is in begins (undefined: the cursor starts a new one). */
+  /** Where the statement the cursor is in begins. */
   statementStart: number | undefined;
 
   constructor(
-    private readonly tokens: readonly IToken[],
+    private readonly offset: number,
     private readonly registry: Registry,
   ) {}
 
-  find(): Site {
-    this.tokens.forEach((token, index) => {
-      this.step(token, index);
-      this.previous = token;
-    });
-    return this.site();
-  }
-
-  private step(token: IToken, index: number): void {
-    if (is(token, T.Newline)) return this.newline();
-    switch (this.mode) {
-      case "statement":
-        return this.startStatement(token);
-      case "let-name":
-        this.mode = is(token, T.Identifier) ? "let-equals" : "skip";
-        return;
-      case "let-equals":
-        this.mode = is(token, T.Equals) ? "let-value" : "skip";
-        return;
-      case "let-value":
-        // As the parser decides: a name not followed by a call, field access, record or operator
-        // starts a pipeline; anything else is a constant's expression.
-        if (is(token, T.Identifier) && !is(this.tokens[index + 1], T.LParen, T.Dot, T.LBrace, T.BinaryOperator)) {
-          return this.startStage(token, "source");
-        }
-        this.mode = "let-expression";
-        return this.bracket(token);
+  find(program: A.Program): Site {
+    const statement = program.statements.find((candidate) => contains(candidate.span, this.offset));
+    if (!statement) return { kind: "statement" };
+    this.statementStart = statement.span.start;
+    switch (statement.kind) {
       case "schema":
-        if (is(token, T.LBrace)) this.brackets.push({ kind: "schema" });
-        else if (is(token, T.RBrace)) this.brackets.pop();
-        return;
-      case "stage-expected":
-        if (is(token, T.LBracket)) {
-          this.brackets.push({ kind: "fan-out", outer: this.chain });
-          this.chain = { entry: this.chain.last, last: this.chain.last };
-          return;
-        }
-        if (is(token, T.Identifier)) return this.startStage(token, "step");
-        this.mode = "skip";
-        return;
-      case "stage":
-        return this.insideStage(token, index);
-      case "setting-line":
-        return this.settingLine(token);
-      case "let-expression":
-      case "skip":
-        return this.bracket(token);
-    }
-  }
-
-  private newline(): void {
-    const top = this.brackets[this.brackets.length - 1];
-    if (top?.kind === "block") {
-      this.stage = undefined;
-      this.mode = "setting-line";
-    } else if (top === undefined) {
-      this.stage = undefined;
-      this.chain = {};
-      this.mode = "statement";
-      this.statementStart = undefined;
-    }
-  }
-
-  private startStatement(token: IToken): void {
-    this.statementStart = token.startOffset;
-    if (is(token, T.Let)) this.mode = "let-name";
-    else if (is(token, T.Schema)) this.mode = "schema";
-    else if (is(token, T.Broker, T.Device)) this.startSetting(token, topLevelSettings.get(token.image));
-    else if (is(token, T.Identifier)) this.startStage(token, "source");
-    else this.mode = "skip";
-  }
-
-  private startStage(name: IToken, position: "source" | "step"): void {
-    const declaration =
-      position === "source"
-        ? this.registry.get("source", name.image)
-        : (this.registry.get("operator", name.image) ?? this.registry.get("sink", name.image));
-    const owner: Owner = declaration
-      ? { kind: "component", declaration }
-      : { kind: position === "source" ? "stream" : "unknown" };
-    const input = position === "step" ? this.chain.last : undefined;
-    this.stage = { owner, name, ...(input ? { input } : {}), depth: this.brackets.length, given: new Set() };
-    this.mode = "stage";
-  }
-
-  private startSetting(name: IToken, declaration: SettingDeclaration | undefined): void {
-    const owner: Owner = declaration ? { kind: "setting", declaration } : { kind: "unknown" };
-    this.stage = { owner, name, depth: this.brackets.length, given: new Set() };
-    this.mode = "stage";
-  }
-
-  /** Ends the current stage at `end`; it becomes the input of the next one. */
-  private finishStage(end: number): void {
-    const stage = this.stage;
-    if (stage && (stage.owner.kind === "component" || stage.owner.kind === "stream")) {
-      const openFanOuts = this.brackets.filter((bracket) => bracket.kind === "fan-out").length;
-      this.chain.last = { name: stage.name, kind: stage.owner.kind, end, openFanOuts };
-    } else {
-      this.chain.last = undefined;
-    }
-    this.stage = undefined;
-  }
-
-  private insideStage(token: IToken, index: number): void {
-    const stage = this.stage!;
-    const atStageLevel = this.brackets.length === stage.depth;
-    const top = this.brackets[this.brackets.length - 1];
-    if (atStageLevel && is(token, T.Arrow)) {
-      this.finishStage(token.startOffset);
-      this.mode = "stage-expected";
-      return;
-    }
-    if (atStageLevel && top?.kind === "fan-out" && is(token, T.Comma)) {
-      // As in the parser: inside a fan-out a comma continues the arguments only before `name =`.
-      const assignmentFollows = is(this.tokens[index + 1], T.Identifier) && is(this.tokens[index + 2], T.Equals);
-      if (!assignmentFollows) {
-        this.finishStage(token.startOffset);
-        this.chain.last = this.chain.entry;
-        this.mode = "stage-expected";
+        return statement.fields.some((field) => field.type.span.start === this.offset)
+          ? { kind: "schema-type" }
+          : { kind: "none" };
+      case "let":
+        if (statement.value.kind === "pipeline") return this.pipeline(statement.value, "let-value");
+        return contains(statement.value.span, this.offset) ? { kind: "expression" } : { kind: "none" };
+      case "settings": {
+        const setting = topLevelSettings.get(statement.invocation.name.name);
+        return setting ? this.setting(statement.invocation, setting) : { kind: "none" };
       }
-      return;
-    }
-    if (atStageLevel && top?.kind === "fan-out" && is(token, T.RBracket)) {
-      this.brackets.pop();
-      this.chain = top.outer;
-      this.stage = undefined;
-      this.mode = "skip";
-      return;
-    }
-    if (atStageLevel && is(token, T.LBrace) && stage.owner.kind === "setting") {
-      this.brackets.push({ kind: "block", setting: stage.owner.declaration, outer: stage });
-      this.stage = undefined;
-      this.mode = "setting-line";
-      return;
-    }
-    if (atStageLevel && is(token, T.Identifier) && paramsOf(stage.owner).some((param) => param.name === token.image)) {
-      stage.given.add(token.image);
-    }
-    this.bracket(token);
-  }
-
-  private settingLine(token: IToken): void {
-    const top = this.brackets[this.brackets.length - 1];
-    if (top?.kind !== "block") return;
-    if (is(token, T.RBrace)) {
-      this.brackets.pop();
-      this.stage = top.outer;
-      this.mode = "stage";
-      return;
-    }
-    if (!is(token, T.Identifier, T.Broker, T.Device)) return;
-    const nested = top.setting.block?.find((inner) => inner.name === token.image);
-    if (nested) return this.startSetting(token, nested);
-    // A block of a setting without nested settings lists its options, one per line.
-    const owner: Owner = { kind: "setting", declaration: top.setting };
-    this.stage = { owner, name: token, depth: this.brackets.length, given: new Set([token.image]) };
-    this.mode = "stage";
-  }
-
-  /** Follows brackets that do not change the statement's structure. */
-  private bracket(token: IToken): void {
-    if (is(token, T.LParen)) this.brackets.push({ kind: "paren" });
-    else if (is(token, T.LBrace)) this.brackets.push({ kind: "record" });
-    else if (is(token, T.RParen, T.RBrace)) {
-      const top = this.brackets[this.brackets.length - 1];
-      if (top?.kind === "block") {
-        this.brackets.pop();
-        this.stage = top.outer;
-        this.mode = "stage";
-      } else if (top && top.kind !== "fan-out") {
-        this.brackets.pop();
-      }
-    }
-  }
-
-  private site(): Site {
-    const previous = this.previous;
-    switch (this.mode) {
-      case "statement":
-        return { kind: "statement" };
-      case "let-value":
-        return { kind: "let-value" };
-      case "stage-expected":
-        return { kind: "stage", position: "step", ...(this.chain.last ? { input: this.chain.last } : {}) };
-      case "setting-line": {
-        const top = this.brackets[this.brackets.length - 1];
-        return top?.kind === "block" ? { kind: "setting-line", setting: top.setting } : { kind: "none" };
-      }
-      case "let-expression":
-        return { kind: "expression" };
-      case "schema":
-        return is(previous, T.Colon) ? { kind: "schema-type" } : { kind: "none" };
-      case "stage":
-        return this.stageSite(this.stage!, previous!);
-      default:
+      case "pipeline":
+        return this.pipeline(statement.pipeline, "statement");
+      case "use":
         return { kind: "none" };
     }
   }
 
-  private stageSite(stage: Stage, previous: IToken): Site {
-    if (stage.owner.kind === "stream" || stage.owner.kind === "unknown") return { kind: "none" };
-    const input = stage.input ? { input: stage.input } : {};
-    if (this.brackets.length > stage.depth || is(previous, ...expressionContinuations)) {
-      return { kind: "expression", ...input };
+  private pipeline(pipeline: A.Pipeline, atStart: "statement" | "let-value"): Site {
+    const head = pipeline.source;
+    if (head.name.span.start === this.offset) {
+      return atStart === "statement" ? { kind: "statement" } : { kind: atStart };
     }
-    if (previous === stage.name) return { kind: "options", stage, positional: true };
-    if (is(previous, T.Comma)) return { kind: "positional", stage };
-    const param = paramsOf(stage.owner).find((spec) => spec.name === previous.image && !spec.flag);
-    if (is(previous, T.Identifier) && param) return { kind: "option-value", stage, param };
-    return { kind: "options", stage, positional: false };
+    const source = this.registry.get("source", head.name.name);
+    const headRef: StageRef = { name: head.name, kind: source ? "component" : "stream" };
+    if (contains(head.span, this.offset)) {
+      return source ? this.items(head, { params: source.params }) : { kind: "none" };
+    }
+    return this.steps(pipeline.steps, headRef) ?? { kind: "none" };
   }
-}
 
-function paramsOf(owner: Owner): readonly ParamSpec[] {
-  return owner.kind === "component" || owner.kind === "setting" ? owner.declaration.params : [];
+  private steps(steps: readonly A.Step[], input: StageRef | undefined): Site | undefined {
+    let previous = input;
+    for (const step of steps) {
+      if (step.kind === "fanout") {
+        if (!contains(step.span, this.offset)) continue;
+        for (const branch of step.branches) {
+          const found = contains(branch.span, this.offset) ? this.steps(branch.steps, previous) : undefined;
+          if (found) return found;
+        }
+        return { kind: "none" };
+      }
+      if (step.name.span.start === this.offset) return { kind: "stage", position: "step" };
+      const declaration = this.registry.get("operator", step.name.name) ?? this.registry.get("sink", step.name.name);
+      if (contains(step.span, this.offset)) {
+        if (!declaration) return { kind: "none" };
+        return this.items(step, { params: declaration.params, ...(previous ? { input: previous } : {}) });
+      }
+      previous = declaration ? { name: step.name, kind: "component" } : undefined;
+    }
+    return undefined;
+  }
+
+  private setting(invocation: A.Invocation, setting: SettingDeclaration): Site {
+    for (const line of invocation.block ?? []) {
+      if (line.name.span.start === this.offset) return { kind: "setting-line", setting };
+      if (!contains(line.span, this.offset)) continue;
+      const nested = setting.block?.find((inner) => inner.name === line.name.name);
+      if (nested) return this.setting(line, nested);
+      // A block of a setting without nested settings lists its options, one per line.
+      const written: A.Item = { kind: "word", name: line.name, span: line.name.span };
+      return this.items({ ...line, items: [written, ...line.items] }, { params: setting.params });
+    }
+    return this.items(invocation, { params: setting.params });
+  }
+
+  /** Among a stage's items: the binder says what may come next; inside one, an expression. */
+  private items(invocation: A.Invocation, stage: Stage): Site {
+    const index = invocation.items.findIndex((item) => contains(item.span, this.offset));
+    const item = invocation.items[index];
+    if (!item) return { kind: "none" };
+    if (item.kind !== "word" || item.span.start !== this.offset) {
+      return { kind: "expression", ...(stage.input ? { input: stage.input } : {}) };
+    }
+    const next = nextItem(invocation.items, index, stage.params);
+    switch (next.kind) {
+      case "value":
+        return { kind: "option-value", stage, param: next.spec };
+      case "positional":
+        return { kind: "positional", stage };
+      case "item":
+        return { kind: "options", stage, given: next.given, positional: next.first };
+    }
+  }
 }
 
 /**
@@ -345,16 +190,29 @@ export function completionsAt(input: CompletionInput): CompletionItem[] {
   if (/[0-9]/.test(text[wordStart] ?? "")) return [];
 
   // Lex up to the cursor with a stand-in word at it: when the stand-in comes back as the last
-  // identifier, the cursor is in code (not a comment or string) and layout has decided whether
-  // the line break before it ends the statement.
-  const cursor = "__flowc_cursor__";
-  const { tokens } = lex(new SourceFile(input.path, text.slice(0, wordStart) + cursor));
+  // token, the cursor is in code (not a comment or string).
+  const before = text.slice(0, wordStart) + cursorWord;
+  const { tokens } = lex(new SourceFile(input.path, before));
   const last = tokens[tokens.length - 1];
-  if (!last || last.image !== cursor || last.startOffset !== wordStart) return [];
+  if (!last || last.image !== cursorWord || last.startOffset !== wordStart) return [];
 
-  const finder = new SiteFinder(tokens.slice(0, -1), input.registry);
-  const site = finder.find();
-  return new Completer(input, finder.statementStart ?? wordStart).items(site);
+  const probe = before + closers(tokens);
+  const { program } = parseSource(new SourceFile(input.path, probe));
+  const finder = new SiteFinder(wordStart, input.registry);
+  const site = finder.find(program);
+  return new Completer(input, probe, finder.statementStart ?? wordStart).items(site);
+}
+
+/** What closes the brackets still open at the end of `tokens`, innermost first. */
+function closers(tokens: readonly IToken[]): string {
+  const open: string[] = [];
+  for (const token of tokens) {
+    const closer = [...closerOf].find(([type]) => tokenMatcher(token, type))?.[1];
+    if (closer) open.push(closer);
+    else if (tokenMatcher(token, T.RParen) || tokenMatcher(token, T.RBracket) || tokenMatcher(token, T.RBrace))
+      open.pop();
+  }
+  return open.reverse().join("");
 }
 
 /** Turns a site into completion items. */
@@ -363,6 +221,8 @@ class Completer {
 
   constructor(
     private readonly input: CompletionInput,
+    /** The text before the cursor with the stand-in and closing brackets, as it was parsed. */
+    private readonly probe: string,
     statementStart: number,
   ) {
     const streams: string[] = [];
@@ -405,7 +265,10 @@ class Completer {
           ...this.schemaItems(),
         ];
       case "options":
-        return [...this.optionItems(site.stage), ...(site.positional ? this.positionalItems(site.stage) : [])];
+        return [
+          ...this.optionItems(site.stage, site.given),
+          ...(site.positional ? this.positionalItems(site.stage) : []),
+        ];
       case "positional":
         return this.positionalItems(site.stage);
       case "option-value":
@@ -417,15 +280,15 @@ class Completer {
     }
   }
 
-  private optionItems(stage: Stage): CompletionItem[] {
-    return paramsOf(stage.owner)
-      .filter((param) => !param.positional && !expressionKinds.has(param.type.kind) && !stage.given.has(param.name))
+  private optionItems(stage: Stage, given: ReadonlySet<string>): CompletionItem[] {
+    return stage.params
+      .filter((param) => !param.positional && !expressionKinds.has(param.type.kind) && !given.has(param.name))
       .map((param) => optionItem(param));
   }
 
   /** What the first positional parameter takes, where it is a name or an expression. */
   private positionalItems(stage: Stage): CompletionItem[] {
-    const first = paramsOf(stage.owner).find((param) => param.positional);
+    const first = stage.params.find((param) => param.positional);
     if (!first) return [];
     if (expressionKinds.has(first.type.kind)) return this.expressionItems(stage.input);
     return first.type.kind === "stream" || first.type.kind === "enum" ? this.valueItems(first, stage.input) : [];
@@ -494,18 +357,19 @@ class Completer {
     return this.names.schemas.map((name) => ({ label: name, kind: CompletionItemKind.Struct, detail: "schema" }));
   }
 
+  private checked: ReturnType<typeof compile>["checked"] | undefined;
+
   /**
-   * The type of the events a stage emits: compile the document up to the end of that stage
-   * (closing any fan-out open there) and read the checker's annotation on the stage's name.
+   * The type of the events a stage emits: the probe text is compiled (once) and the checker's
+   * annotation on the stage's name read; errors in the stage being written do not hide it.
    */
   private eventType(stage: StageRef): FlowType | undefined {
-    const probe = this.input.text.slice(0, stage.end) + "]".repeat(stage.openFanOuts);
-    const { checked } = compile([{ path: this.input.path, text: probe }], { registry: this.input.registry });
-    const annotations = checked[0]?.annotations ?? [];
+    this.checked ??= compile([{ path: this.input.path, text: this.probe }], { registry: this.input.registry }).checked;
+    const annotations = this.checked[0]?.annotations ?? [];
     const found =
       stage.kind === "stream"
-        ? annotations.find((a) => a.description === `stream ${stage.name.image}`)
-        : annotations.find((a) => a.span.start === stage.name.startOffset);
+        ? annotations.find((a) => a.description === `stream ${stage.name.name}`)
+        : annotations.find((a) => a.span.start === stage.name.span.start);
     return found?.type;
   }
 }

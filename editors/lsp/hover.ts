@@ -5,6 +5,7 @@
  * signature. Only types and declared documentation are shown, never values from the source.
  */
 import type * as A from "../../compiler/ast.js";
+import { readItems } from "../../compiler/binder.js";
 import type { CheckedProgram, CheckedStage, CheckedStep } from "../../compiler/checked.js";
 import type { ComponentDeclaration, ParamSpec, Registry } from "../../compiler/registry.js";
 import { topLevelSettings, type SettingDeclaration } from "../../compiler/settings.js";
@@ -89,6 +90,10 @@ class HoverFinder {
 
   private annotation(span: Span): { type: FlowType; description: string } | undefined {
     return this.context.checked.annotations.find((a) => a.span.start === span.start && a.span.end === span.end);
+  }
+
+  private isConstant(name: string): boolean {
+    return this.namedAnnotation(`constant ${name}`) !== undefined;
   }
 
   private namedAnnotation(description: string) {
@@ -191,7 +196,9 @@ class HoverFinder {
     owner: string,
     event?: FlowType,
   ): HoverResult | undefined {
-    for (const argument of invocation.args) {
+    // Read as the checker reads them, so a word is hovered as what it is: an option or a value.
+    const { args, options } = readItems(invocation.items, params, (name) => this.isConstant(name));
+    for (const argument of args) {
       if (!contains(argument.span, this.offset)) continue;
       if (argument.kind === "assignment" && contains(argument.target.span, this.offset)) {
         const field = event && fieldOf(event, argument.target.name);
@@ -201,12 +208,11 @@ class HoverFinder {
       }
       return this.expression(argument.value, event);
     }
-    for (const option of invocation.options) {
+    for (const option of options) {
       if (!contains(option.span, this.offset)) continue;
       if (contains(option.name.span, this.offset)) {
         const spec = params.find((param) => param.name === option.name.name);
         if (spec) return { markdown: paramMarkdown(spec, owner), span: option.name.span };
-        // `map val`: a lone word the checker reads as the positional argument.
         return this.name(option.name, event);
       }
       return option.value ? this.expression(option.value, event) : undefined;

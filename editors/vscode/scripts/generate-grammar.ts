@@ -111,6 +111,7 @@ const operatorScopes = new Map<TokenType, string>([
   [T.Greater, Scopes.comparison],
   [T.Equals, Scopes.assignment],
   [T.Plus, Scopes.arithmetic],
+  [T.Sign, Scopes.arithmetic],
   [T.Minus, Scopes.arithmetic],
   [T.Star, Scopes.arithmetic],
   [T.Slash, Scopes.arithmetic],

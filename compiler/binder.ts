@@ -1,13 +1,24 @@
 /**
- * Binding an invocation's arguments and options to declared parameters: positional order,
- * option names, defaults, required parameters and value checks per {@link ParamType}. Shared by
- * components and settings, so every parameter in the language is checked the same way.
+ * The binder: the one place that decides what the items written after a stage's or setting's
+ * name are (positional arguments, options with their values, flags), from the declaration's
+ * parameters, then binds them: positional order, option names, defaults, required parameters and
+ * value checks per {@link ParamType}. Shared by components and settings, so every parameter in
+ * the language is read and checked the same way; completion asks it what may come next.
  */
 import type * as A from "./ast.js";
-import { diagnostic, DiagnosticCodes, didYouMean, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
+import {
+  closest,
+  diagnostic,
+  DiagnosticCodes,
+  didYouMean,
+  type Diagnostic,
+  type DiagnosticCode,
+} from "./diagnostics.js";
 import { evaluateConstant, typeExpression, type ExpressionScope } from "./expressions.js";
 import type { ParamSpec, ParamValue } from "./registry.js";
 import type { Span } from "./source.js";
+import { unknownUnit } from "./layout.js";
+import { EventName } from "./stdlib.js";
 import { BoolType, DurationType, fieldOf, formatType, isAssignable, isNumeric, type FlowType } from "./types.js";
 import type { TypedExpression } from "./typed.js";
 
@@ -57,6 +68,154 @@ function lookupOf(specs: readonly ParamSpec[]): ParamLookup {
   return lookup;
 }
 
+/** What a stage's items are, read against its parameters. */
+export interface ReadItems {
+  readonly args: readonly A.Argument[];
+  readonly options: readonly A.Option[];
+}
+
+/**
+ * Reads an invocation's items as positional arguments, options and flags, by its parameters:
+ *
+ * - an item after a comma, a value other than a bare word, or `name = value` is positional;
+ * - a word naming a parameter is that option, and takes the next item as its value, unless that
+ *   is missing or names another parameter: then a `bool` parameter is a flag meaning `true`
+ *   (`mqtt "x" retain qos 1`, `csv "f" header rotate daily`), and any other is read as a value
+ *   where a positional argument is still open (`let host = "h"` then `broker host port 1883`);
+ * - a word naming no parameter followed by a value is an (unknown) option with that value
+ *   (`evry 5s`); alone, it is the positional argument where one is open and needed, or the word
+ *   names a constant (`map val`, `csv out rotate daily`), and otherwise an (unknown) flag.
+ *
+ * A parameter that needs a value, followed by another parameter's name that cannot stand as an
+ * option (it needs a value and none follows), takes that name as its value: `avg over 10 of over`
+ * (a field named `over`) and `dedupe by state within 10` read as written. Where a constant is named
+ * like the option that follows, `report` hears of it (W205): the line still reads the same as with
+ * any other name. The reading depends only on the declaration and which names are constants,
+ * never on spacing or line breaks, so formatting cannot change it.
+ *
+ * @example
+ * readItems(invocation.items, declaration.params).options.map((o) => o.name.name); // ["every"]
+ */
+export function readItems(
+  items: readonly A.Item[],
+  specs: readonly ParamSpec[],
+  isConstant: (name: string) => boolean = () => false,
+  report?: (code: DiagnosticCode, span: Span, message: string, hint?: string) => void,
+): ReadItems {
+  const { positional, byName } = lookupOf(specs);
+  const args: A.Argument[] = [];
+  const options: A.Option[] = [];
+  const openSlot = (): ParamSpec | undefined => {
+    const last = positional[positional.length - 1];
+    return args.length < positional.length ? positional[args.length] : last?.variadic ? last : undefined;
+  };
+  const namesParameter = (item: A.Item | undefined): item is A.Item & { kind: "word" } =>
+    item?.kind === "word" && !item.afterComma && byName.has(item.name.name);
+  const nameValue = (word: A.Identifier): A.NameExpression => ({ kind: "name", name: word.name, span: word.span });
+
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (item.kind === "assignment") {
+      args.push({ kind: "assignment", target: item.target, value: item.value, span: item.span });
+      continue;
+    }
+    if (item.kind === "value" || item.afterComma) {
+      args.push({ kind: "value", value: valueOf(item), span: item.span });
+      continue;
+    }
+    const word = item.name;
+    const spec = byName.get(word.name);
+    const next = items[i + 1];
+    const valueFollows = next !== undefined && !next.afterComma && next.kind !== "assignment" && !namesParameter(next);
+    const withValue = (value: A.Item): A.Option => ({
+      name: word,
+      value: valueOf(value),
+      span: { ...word.span, end: value.span.end },
+    });
+    if (spec) {
+      if (valueFollows) {
+        options.push(withValue(next));
+        i++;
+        continue;
+      }
+      if (spec.type.kind !== "bool" && namesParameter(next)) {
+        // The next word names a parameter too. If it cannot stand as an option (it needs a value
+        // and none follows), the only valid reading makes it this option's value.
+        const standing = byName.get(next.name.name)!.type.kind === "bool" || valueAfter(items, i + 1, byName);
+        if (!standing) {
+          options.push(withValue(next));
+          i++;
+          continue;
+        }
+        if (isConstant(next.name.name)) {
+          report?.(
+            DiagnosticCodes.AmbiguousItems,
+            { ...word.span, end: next.span.end },
+            `the constant \`${next.name.name}\` is named like an option of this stage, so it is read as that option, not as the value of \`${word.name}\``,
+            `rename the constant to give it as the value of \`${word.name}\``,
+          );
+        }
+      }
+      if (spec.type.kind !== "bool" && openSlot()) {
+        args.push({ kind: "value", value: nameValue(word), span: word.span });
+        continue;
+      }
+    } else if (!spec && valueFollows) {
+      options.push(withValue(next));
+      i++;
+      continue;
+    } else if (!spec) {
+      const slot = openSlot();
+      if (slot && (slot.required || isConstant(word.name))) {
+        args.push({ kind: "value", value: nameValue(word), span: word.span });
+        continue;
+      }
+    }
+    options.push({ name: word, span: word.span });
+  }
+  return { args, options };
+}
+
+/** What may be written at an item of a stage, as the binder reads the items before it. */
+export type NextItem =
+  /** The value of the option just written (`every |`, `gain |`). */
+  | { readonly kind: "value"; readonly spec: ParamSpec }
+  /** A positional argument (after a comma: `merge a, |`). */
+  | { readonly kind: "positional" }
+  /** An option not given yet, or (first after the name) a positional argument. */
+  | { readonly kind: "item"; readonly given: ReadonlySet<string>; readonly first: boolean };
+
+/**
+ * What may come at `items[index]`, read by the same rules as {@link readItems}: completion asks
+ * this rather than walking tokens itself.
+ *
+ * @example
+ * nextItem(invocation.items, 2, tsl2591.params); // after `every 5s gain`: { kind: "value", spec: gain }
+ */
+export function nextItem(items: readonly A.Item[], index: number, specs: readonly ParamSpec[]): NextItem {
+  const at = items[index];
+  if (at?.afterComma) return { kind: "positional" };
+  // Read with the item at the cursor, so a word there is what the rules make of it.
+  const { options } = readItems(items.slice(0, index + 1), specs);
+  const valued = at && options.find((option) => option.value?.span.start === at.span.start);
+  const spec = valued && lookupOf(specs).byName.get(valued.name.name);
+  if (spec && !spec.flag) return { kind: "value", spec };
+  const given = options.filter((option) => option !== valued && option.name.span.start !== at?.span.start);
+  return { kind: "item", given: new Set(given.map((option) => option.name.name)), first: index === 0 };
+}
+
+/** Whether a value (not a parameter's name, not after a comma) follows `items[index]`. */
+function valueAfter(items: readonly A.Item[], index: number, byName: ReadonlyMap<string, ParamSpec>): boolean {
+  const next = items[index + 1];
+  if (!next || next.afterComma || next.kind === "assignment") return false;
+  return !(next.kind === "word" && byName.has(next.name.name));
+}
+
+/** The expression an item holds: a bare word is a name. */
+function valueOf(item: A.Item): A.Expression {
+  return item.kind === "word" ? { kind: "name", name: item.name.name, span: item.name.span } : item.value;
+}
+
 /**
  * Binds and checks the parameters of one invocation.
  *
@@ -64,7 +223,13 @@ function lookupOf(specs: readonly ParamSpec[]): ParamLookup {
  * const bound = bindParams(invocation, declaration.params, { what: "tsl2591", example, scope, diagnostics });
  * bound.values.get("every"); // { kind: "duration", ms: 2000 }
  */
-export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[], context: BindContext): BoundParams {
+export function bindParams(
+  invocation: A.Invocation,
+  specs: readonly ParamSpec[],
+  context: BindContext,
+  /** Options written one per line in a settings block (`broker "h" {\n port 1883\n}`). */
+  blockOptions: readonly A.Option[] = [],
+): BoundParams {
   const { what, diagnostics } = context;
   const report = (code: DiagnosticCode, span: Span, message: string, hint?: string) => {
     diagnostics.push(diagnostic(code, span, message, hint));
@@ -77,18 +242,11 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
   };
 
   const { positional, byName } = lookupOf(specs);
-  let args = invocation.args;
-  let options = invocation.options;
-
-  if (args.length === 0) {
-    const leading = leadingArgument(options, positional[0], byName, context.scope);
-    if (leading) {
-      args = [leading.argument];
-      options = leading.options;
-    }
-  }
-
-  options = options.flatMap((option) => splitFlags(option, byName, context.scope));
+  const read = readItems(invocation.items, specs, (name) => context.scope.constants.has(name), report);
+  const args = read.args;
+  const options = blockOptions.length > 0 ? [...read.options, ...blockOptions] : read.options;
+  /** Parameters a misspelt option was meant to be (`evry 5s`): not reported missing as well. */
+  const meant = new Set<string>();
 
   let next = 0;
   for (const argument of args) {
@@ -113,6 +271,8 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
     const spec = byName.get(option.name.name);
     if (!spec) {
       const names = specs.map((candidate) => candidate.name);
+      const likely = closest(option.name.name, names);
+      if (likely) meant.add(likely);
       report(
         DiagnosticCodes.UnknownOption,
         option.name.span,
@@ -173,7 +333,7 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
         );
         if (value) values.set(spec.name, value);
       } else if (spec.default) values.set(spec.name, spec.default);
-      else if (spec.required) {
+      else if (spec.required && !meant.has(spec.name)) {
         report(
           DiagnosticCodes.MissingParameter,
           invocation.name.span,
@@ -198,90 +358,6 @@ export function bindParams(invocation: A.Invocation, specs: readonly ParamSpec[]
     }
   }
   return { values, spans, streams };
-}
-
-/**
- * `map val`, `filter ok`, `sample lux`, `csv out rotate daily` (after `let out = "lux.csv"`): a
- * bare word first parses as an option, because the parser cannot tell a name from an option's.
- * When the word names no parameter and the invocation takes a positional argument that it needs,
- * or that the word can be (a constant), the word is that argument. The parser will then have
- * paired the bare words after it one off (`out` valued `rotate`, `daily` valued `header`), so
- * they are paired again by the declaration: an option name takes the next word as its value,
- * unless it is a flag or that word is an option name too.
- */
-function leadingArgument(
-  options: readonly A.Option[],
-  positional: ParamSpec | undefined,
-  byName: ReadonlyMap<string, ParamSpec>,
-  scope: ExpressionScope,
-): { argument: A.Argument; options: readonly A.Option[] } | undefined {
-  const first = options[0];
-  if (!first || !positional || byName.has(first.name.name)) return undefined;
-  if (!positional.required && !scope.constants.has(first.name.name)) return undefined;
-  const value: A.Expression = { kind: "name", name: first.name.name, span: first.name.span };
-  const argument: A.Argument = { kind: "value", value, span: value.span };
-  if (!first.value) return { argument, options: options.slice(1) };
-  if (first.value.kind !== "name") return undefined;
-
-  const words: { name: string; span: Span }[] = [first.value];
-  let rest = options.length;
-  for (let i = 1; i < options.length; i++) {
-    const option = options[i]!;
-    if (option.value && option.value.kind !== "name") {
-      rest = i;
-      break;
-    }
-    words.push({ name: option.name.name, span: option.name.span });
-    if (option.value) words.push(option.value);
-  }
-  const paired: A.Option[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i]!;
-    const name: A.Identifier = { kind: "identifier", name: word.name, span: word.span };
-    const spec = byName.get(word.name);
-    const next = words[i + 1];
-    const takesNext = spec && !isFlag(spec) && next && !byName.has(next.name);
-    if (!takesNext) {
-      paired.push({ name, span: word.span });
-      continue;
-    }
-    const optionValue: A.Expression = { kind: "name", name: next.name, span: next.span };
-    paired.push({
-      name,
-      value: optionValue,
-      span: { file: word.span.file, start: word.span.start, end: next.span.end },
-    });
-    i++;
-  }
-  return { argument, options: [...paired, ...options.slice(rest)] };
-}
-
-/**
- * `tls will_retain` at the end of a line parses as `tls` valued `will_retain`: the parser cannot
- * tell a flag from an option whose value is a name. When the option is a flag and the name is not
- * a value in scope but another parameter, it is two flags.
- */
-function splitFlags(option: A.Option, byName: ReadonlyMap<string, ParamSpec>, scope: ExpressionScope): A.Option[] {
-  const value = option.value;
-  if (value?.kind !== "name") return [option];
-  const spec = byName.get(option.name.name);
-  const event = scope.event;
-  const isValue =
-    scope.constants.has(value.name) ||
-    scope.bindings?.has(value.name) ||
-    event?.kind === "any" ||
-    (event !== undefined && fieldOf(event, value.name) !== undefined);
-  if (!spec || !isFlag(spec) || isValue || !byName.has(value.name)) return [option];
-  const name: A.Identifier = { kind: "identifier", name: value.name, span: value.span };
-  return [
-    { name: option.name, span: option.name.span },
-    { name, span: value.span },
-  ];
-}
-
-/** A parameter written as its bare name, never with a value (`tls`, `retain`). */
-function isFlag(spec: ParamSpec): boolean {
-  return spec.type.kind === "bool" && spec.flag === true;
 }
 
 function convert(
@@ -396,6 +472,11 @@ function convert(
   }
   const expr = expressionOf(first);
   if (!expr) return undefined;
+  const listed = type.kind === "enum" && expr.kind === "duration" && type.values.includes(expr.text);
+  if (expr.kind === "duration" && expr.unknownUnit && !listed && type.kind !== "enum") {
+    context.diagnostics.push(unknownUnit(expr.span, expr.text));
+    return undefined;
+  }
 
   switch (type.kind) {
     case "schema": {
@@ -416,7 +497,12 @@ function convert(
       return { kind: "schema", type: schema };
     }
     case "field": {
-      if (expr.kind !== "name") {
+      // `by it.state` names the field where a bare `state` would be read as an option.
+      const field =
+        expr.kind === "field" && expr.object.kind === "name" && expr.object.name === EventName
+          ? ({ kind: "name", name: expr.field.name, span: expr.field.span } as const)
+          : expr;
+      if (field.kind !== "name") {
         report(
           DiagnosticCodes.InvalidValue,
           expr.span,
@@ -425,10 +511,20 @@ function convert(
         );
         return undefined;
       }
-      return fieldParam(expr, type.numeric ?? false, context, report);
+      return fieldParam(field, type.numeric ?? false, context, report);
     }
     case "enum": {
-      const name = expr.kind === "name" ? expr.name : expr.kind === "string" ? expr.value : undefined;
+      // Listed values are written as the docs show them: `gain high`, `range 8g` (or quoted).
+      const name =
+        expr.kind === "name" || expr.kind === "string"
+          ? expr.kind === "name"
+            ? expr.name
+            : expr.value
+          : expr.kind === "duration"
+            ? expr.text
+            : expr.kind === "number"
+              ? String(expr.value)
+              : undefined;
       if (name === undefined || !type.values.includes(name)) {
         report(
           DiagnosticCodes.InvalidValue,
@@ -575,12 +671,19 @@ function constantParam(
     case "duration":
     case "count-or-duration": {
       if (typed.type === DurationType && typeof value === "number") {
-        if (type.kind === "duration" && type.minMs !== undefined && value < type.minMs) {
-          report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be at least ${type.minMs}ms`);
+        if (value <= 0) {
+          report(
+            DiagnosticCodes.InvalidValue,
+            expr.span,
+            `${label} must be longer than zero`,
+            value < 0
+              ? `durations must be positive${expr.kind === "duration" ? `: write \`${expr.text.slice(1)}\`` : ""}`
+              : undefined,
+          );
           return undefined;
         }
-        if (value <= 0) {
-          report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be longer than zero`);
+        if (type.kind === "duration" && type.minMs !== undefined && value < type.minMs) {
+          report(DiagnosticCodes.InvalidValue, expr.span, `${label} must be at least ${type.minMs}ms`);
           return undefined;
         }
         return { kind: "duration", ms: value };
