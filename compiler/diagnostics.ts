@@ -46,6 +46,7 @@ export const DiagnosticCodes = {
   // targets
   UnsupportedOnTarget: "E501",
   MissingSecret: "E502",
+  DeepSleepState: "E503",
   // cross-file topics
   TopicSchemaMismatch: "E601",
   InvalidTopic: "E603",

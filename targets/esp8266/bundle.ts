@@ -104,7 +104,7 @@ export function buildBundle(program: IRProgram, options: BundleOptions): Bundle 
     files: [
       ...pythonFiles,
       { path: "manifest.json", contents: `${JSON.stringify(manifest, null, 2)}\n` },
-      { path: "README.txt", contents: readme(program.file, pythonFiles) },
+      { path: "README.txt", contents: readme(program.file, pythonFiles, { deepSleep: main.deepSleep }) },
     ],
     manifest,
     diagnostics,
