@@ -56,6 +56,7 @@ export const DiagnosticCodes = {
   UnusedConstant: "W702",
   HeapBudget: "W703",
   DeviceCaveat: "W704",
+  DevicePrecision: "W705",
 } as const;
 
 export type DiagnosticCode = (typeof DiagnosticCodes)[keyof typeof DiagnosticCodes];

@@ -1,11 +1,16 @@
 /**
- * `flowc sim FILE [--broker URL|embedded] [--samples N] [--secrets FILE] [--fast]`: builds the
- * ESP8266 bundle and runs it in real MicroPython (the WebAssembly port) on a simulated board —
- * sensors on I2C, WiFi, `umqtt.simple` forwarding to a real broker — so a device flow can be tried
- * on the host, with the exact code that will be flashed, before any hardware is wired.
+ * `flowc sim FILE [--broker URL|embedded] [--samples N] [--secrets FILE] [--fast] [--py]`: builds
+ * the ESP8266 bundle and runs it in real MicroPython (the WebAssembly port) on a simulated board —
+ * sensors on I2C where the flow says they are, WiFi, `umqtt.simple` forwarding to a real broker —
+ * so a device flow can be tried on the host, with the exact code that will be flashed, before any
+ * hardware is wired. The board is as strict as a real one: the program gets the heap an ESP8266
+ * leaves it, and a deep sleep resets it (main.py starts again, only RTC memory kept).
  */
 import { Option, type Command } from "commander";
+import type { IRProgram } from "../../compiler/ir.js";
 import { compile, renderDiagnostic, type Diagnostic } from "../../compiler/index.js";
+import type { ParamValue } from "../../compiler/registry.js";
+import type { Halt, I2cTarget, SensorOptions } from "../../targets/esp8266/simulator/board.js";
 import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
 
 export interface SimCommandOptions {
@@ -16,6 +21,8 @@ export interface SimCommandOptions {
   readonly secrets?: string;
   /** Do not wait in real time between wake-ups (the board's clock is virtual either way). */
   readonly fast?: boolean;
+  /** Run the flow from .py source instead of the precompiled .mpy a build ships. */
+  readonly py?: boolean;
   readonly color?: boolean;
 }
 
@@ -41,13 +48,19 @@ export async function simCommand(
   };
   if (report(result.diagnostics)) return ExitCode.Failure;
 
-  const [{ buildBundle }, { micropythonImplementations }, { ConfigResolver, loadSecretsFile }, { MicroPythonDevice }] =
-    await Promise.all([
-      import("../../targets/esp8266/bundle.js"),
-      import("../../components/micropython.js"),
-      import("../../runtime/config.js"),
-      import("../../targets/esp8266/simulator/board.js"),
-    ]);
+  const [
+    { buildBundle },
+    { precompileBundle, isBoardFile },
+    { micropythonImplementations },
+    { ConfigResolver, loadSecretsFile },
+    board,
+  ] = await Promise.all([
+    import("../../targets/esp8266/bundle.js"),
+    import("../../targets/esp8266/precompile.js"),
+    import("../../components/micropython.js"),
+    import("../../runtime/config.js"),
+    import("../../targets/esp8266/simulator/board.js"),
+  ]);
   const program = result.programs[0]!;
   let secrets;
   try {
@@ -56,17 +69,20 @@ export async function simCommand(
     streams.stderr.write(`flowc sim: ${(error as Error).message}\n`);
     return ExitCode.Failure;
   }
-  const bundle = buildBundle(program, { implementations: micropythonImplementations, config: { secrets } });
-  if (report(bundle.diagnostics)) return ExitCode.Failure;
+  const source = buildBundle(program, { implementations: micropythonImplementations, config: { secrets } });
+  if (report(source.diagnostics)) return ExitCode.Failure;
+  const bundle = options.py ? source : await precompileBundle(source);
 
   // The simulated access point takes the credentials the firmware was built with.
   const resolver = new ConfigResolver({ secrets });
   const wifiSettings = program.device?.nested.wifi?.values;
-  const credential = (name: "ssid" | "password") => {
-    const value = wifiSettings?.[name];
+  const plainValue = (value: ParamValue | undefined) => {
     const plain = value ? resolver.param(value) : undefined;
-    return plain && "value" in plain ? String(plain.value) : "";
+    return plain && "value" in plain ? plain.value : undefined;
   };
+  const credential = (name: "ssid" | "password") => String(plainValue(wifiSettings?.[name]) ?? "");
+  const i2cSettings = program.device?.nested.i2c?.values;
+  const pin = (name: "scl" | "sda", fallback: number) => Number(plainValue(i2cSettings?.[name]) ?? fallback);
 
   let embedded: { url: string; close(): Promise<void> } | undefined;
   if (options.broker === "embedded") {
@@ -76,22 +92,24 @@ export async function simCommand(
   }
   const forwardTo = embedded?.url ?? options.broker;
   const files = Object.fromEntries(
-    bundle.files.filter((f) => f.path.endsWith(".py")).map((f) => [f.path, f.contents] as const),
+    bundle.files.filter((f) => isBoardFile(f.path)).map((f) => [f.path, f.contents] as const),
   );
-  const device = await MicroPythonDevice.create({
+  // The models read the board's clock, which exists once the board does.
+  let now = () => 0;
+  const [sensors, extraTargets] = wiredSensors(program, board, () => now());
+  const device = await board.MicroPythonDevice.create({
     files,
-    sensors: {
-      tsl2591: { lux: 300 },
-      mcp9808: { celsius: 21.5 },
-      adxl345: { x: 0.1, y: -0.2, z: 9.81 },
-      adc: { raw: 512 },
-    },
+    sensors,
+    i2c: { scl: pin("scl", 5), sda: pin("sda", 4), targets: extraTargets },
+    heapBudget: board.ESP8266_PROGRAM_HEAP_BYTES,
     wifi: { ssid: credential("ssid"), password: credential("password") },
     ...(forwardTo ? { mqtt: { forwardTo } } : {}),
     onOutput: (line) => void streams.stdout.write(`${line}\n`),
   });
+  now = () => device.clock.nowUs / 1000;
+  const bytes = bundle.manifest.files.reduce((sum, f) => sum + f.bytes, 0);
   streams.stderr.write(
-    `flowc sim: ${file} on a simulated ESP8266 (MicroPython), ${bundle.manifest.pythonBytes} bytes of Python` +
+    `flowc sim: ${file} on a simulated ESP8266 (MicroPython), ${bytes} bytes of ${options.py ? "Python" : "bytecode and Python"}` +
       `${forwardTo ? `, MQTT to ${forwardTo}` : ", MQTT recorded only"}\n`,
   );
 
@@ -103,6 +121,12 @@ export async function simCommand(
     await device.setup();
     for (let wakeUp = 0; !stopped && (options.samples === undefined || wakeUp < options.samples); wakeUp++) {
       const outcome = await device.step();
+      if (outcome.kind === "halted") {
+        streams.stderr.write(`flowc sim: ${haltMessage(outcome.halt)}\n`);
+        await device.reboot();
+        await device.setup();
+        continue;
+      }
       const waitMs = outcome.kind === "returned" && typeof outcome.value === "number" ? outcome.value : 1000;
       // Light and temperature drift a little, so a flow's filters and windows have something to do.
       const t = device.clock.uptimeMs / 60_000;
@@ -110,10 +134,16 @@ export async function simCommand(
       if (device.sensors.mcp9808) device.sensors.mcp9808.celsius = 21.5 + Math.sin(t / 7);
       if (!options.fast) await new Promise((resolve) => setTimeout(resolve, waitMs));
       await device.mqtt.settle();
-      device.advance(waitMs);
+      // As run() on the board: idle() sleeps, or deep-sleeps and the board starts main.py again.
+      const idle = await device.run(`import main\nmain.idle(${waitMs})`);
+      if (idle.kind === "halted") {
+        streams.stderr.write(`flowc sim: ${haltMessage(idle.halt)}\n`);
+        await device.reboot();
+        await device.setup();
+      }
     }
     // A clean MQTT disconnect sends what the socket still holds; closing the device would not.
-    await device.run("import main\nmain.stop()");
+    if (!device.halt) await device.run("import main\nmain.stop()");
     await device.mqtt.settle();
     return ExitCode.Ok;
   } catch (error) {
@@ -125,6 +155,62 @@ export async function simCommand(
     await device.close();
     await embedded?.close();
   }
+}
+
+type Board = typeof import("../../targets/esp8266/simulator/board.js");
+
+/** Readings the simulated sensors start from (they drift while the simulation runs). */
+const startingReadings = {
+  tsl2591: { lux: 300 },
+  mcp9808: { celsius: 21.5 },
+  adxl345: { x: 0.1, y: -0.2, z: 9.81 },
+} as const;
+
+/**
+ * The I2C sensors the flow samples, each at the address its source names (`mcp9808 "t" address
+ * 0x19`): the first of each model as the board's `sensors`, more of the same model as extra
+ * targets on the bus. The ADC is always there.
+ */
+function wiredSensors(program: IRProgram, board: Board, now: () => number): [SensorOptions, I2cTarget[]] {
+  const sensors: SensorOptions = { adc: { raw: 512 } };
+  const extra: I2cTarget[] = [];
+  const models = {
+    tsl2591: (address: number | undefined) =>
+      new board.Tsl2591Model(now, { ...startingReadings.tsl2591, ...(address === undefined ? {} : { address }) }),
+    mcp9808: (address: number | undefined) =>
+      new board.Mcp9808Model({ ...startingReadings.mcp9808, ...(address === undefined ? {} : { address }) }),
+    adxl345: (address: number | undefined) =>
+      new board.Adxl345Model(now, { ...startingReadings.adxl345, ...(address === undefined ? {} : { address }) }),
+  };
+  const wired = new Set<string>();
+  for (const node of program.nodes) {
+    if (node.kind !== "source" || !Object.hasOwn(models, node.name)) continue;
+    const name = node.name as keyof typeof models;
+    const param = node.params.address;
+    const address = param?.kind === "number" ? param.value : undefined;
+    const key = `${name}@${address}`;
+    if (wired.has(key)) continue;
+    wired.add(key);
+    if (sensors[name] === undefined)
+      wire(sensors, name, { ...startingReadings[name], ...(address === undefined ? {} : { address }) });
+    else extra.push(models[name](address));
+  }
+  return [sensors, extra];
+}
+
+function wire<K extends keyof typeof startingReadings>(
+  sensors: SensorOptions,
+  name: K,
+  options: SensorOptions[K],
+): void {
+  sensors[name] = options;
+}
+
+/** Why the simulated board stopped, as its console would show it coming back. */
+function haltMessage(halt: Halt): string {
+  if (halt.reason === "deepsleep")
+    return `deep sleep for ${halt.sleepMs} ms: the board resets and main.py starts again (RTC memory kept)`;
+  return halt.reason === "watchdog" ? "the watchdog reset the board" : "the board reset itself (machine.reset())";
 }
 
 const count = (value: string) => {
@@ -153,6 +239,7 @@ export function registerSimCommand(program: Command): Command {
     .addOption(new Option("--samples <n>", "stop after n scheduler wake-ups (default: until Ctrl-C)").argParser(count))
     .option("--secrets <file>", "secrets for config.py: a JSON object or key=value lines")
     .option("--fast", "do not wait in real time between wake-ups")
+    .option("--py", "run the flow from .py source instead of the precompiled .mpy a build ships")
     .option("--no-color", "never colour diagnostics (also: NO_COLOR=1)")
     .action(async (file: string, options: SimCommandOptions) => {
       process.exitCode = await simCommand(file, options);

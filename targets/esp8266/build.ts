@@ -9,7 +9,8 @@ import type { SourceFile } from "../../compiler/source.js";
 import { micropythonImplementations } from "../../components/micropython.js";
 import { loadSecretsFile, type ConfigValue } from "../../runtime/config.js";
 import packageJson from "../../package.json" with { type: "json" };
-import { buildBundle, type Bundle, type BundleFile } from "./bundle.js";
+import { buildBundle, type Bundle, type BundleFile, type TextBundleFile } from "./bundle.js";
+import { precompileBundle } from "./precompile.js";
 
 export interface Esp8266BundleOptions {
   /** Values for `secret("key")`; `FLOWC_SECRET_<KEY>` variables in `env` override them. */
@@ -32,7 +33,7 @@ export interface Esp8266BundleOptions {
  * bundle.diagnostics; // E502 for each secret still missing, W703 past half the heap
  * bundle.manifest.pythonBytes; // 6078
  */
-export function buildEsp8266Bundle(program: IRProgram, options: Esp8266BundleOptions = {}): Bundle {
+export function buildEsp8266Bundle(program: IRProgram, options: Esp8266BundleOptions = {}): Bundle<TextBundleFile> {
   const secrets = options.secrets instanceof Map ? Object.fromEntries(options.secrets) : options.secrets;
   return buildBundle(program, {
     implementations: micropythonImplementations,
@@ -49,10 +50,13 @@ export interface Esp8266BuildOptions {
   readonly sources?: ReadonlyMap<string, SourceFile>;
   /** Default process.env (for `FLOWC_SECRET_<KEY>`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Ship flow.py and the drivers as source instead of precompiled .mpy (`--py`). */
+  readonly py?: boolean;
 }
 
 /**
- * Builds every program; with one program the files sit at the top of the output folder.
+ * Builds every program, precompiled to .mpy unless `py`; with one program the files sit at the top
+ * of the output folder.
  *
  * @example
  * const { files, diagnostics } = await buildEsp8266(programs, { secretsFile: "secrets.json" });
@@ -65,11 +69,13 @@ export async function buildEsp8266(
   const files: BundleFile[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const program of programs) {
-    const bundle = buildEsp8266Bundle(program, {
+    const source = buildEsp8266Bundle(program, {
       secrets,
       ...(options.env ? { env: options.env } : {}),
       ...(options.sources ? { sources: options.sources } : {}),
     });
+    const failed = source.diagnostics.some((d) => d.severity === "error");
+    const bundle = options.py || failed ? source : await precompileBundle(source);
     const folder = programs.length === 1 ? "" : `${program.file.replace(/^.*[\\/]/, "").replace(/\.flow$/, "")}/`;
     files.push(...bundle.files.map((file) => ({ path: folder + file.path, contents: file.contents })));
     diagnostics.push(...bundle.diagnostics);

@@ -1,5 +1,5 @@
 /**
- * main.py, assembled from its sections: the header and imports, module state, the helpers and
+ * flow.py (the module main.py imports and runs), assembled from its sections: the header and imports, module state, the helpers and
  * node functions the components generated ({@link ./nodes.ts}), then the device runtime each flow
  * needs and no more (fault reporting, clock, WiFi, MQTT, message routing, scheduler, watchdog),
  * and the entry points `setup()`, `step()`, `stop()` and `run()`. Each runtime section is Python
@@ -42,7 +42,7 @@ export interface MainPy {
 }
 
 /**
- * Writes main.py around the node functions; settings' secrets go through `config`, and what works
+ * Writes flow.py around the node functions; settings' secrets go through `config`, and what works
  * differently on the board than on the host is reported to `diagnostics` as W704.
  *
  * @example
@@ -208,7 +208,7 @@ export function mainPy(
   return { text: lines.join("\n"), stateBytes, deepSleep: sleeps };
 }
 
-/** `setup()`, `step()`, `stop()`, `run()` and the `__main__` guard, closing main.py. */
+/** `setup()`, `step()`, `stop()`, `idle()` and `run()`, closing flow.py (main.py calls run()). */
 function entryPoints(flow: {
   readonly setup: readonly string[];
   readonly usesMqtt: boolean;
@@ -258,9 +258,6 @@ function entryPoints(flow: {
     "",
     "def run():",
     ...indent(["setup()", "while True:", "    idle(step())"]),
-    "",
-    'if __name__ == "__main__":',
-    "    run()",
     "",
   ];
 }
