@@ -108,7 +108,8 @@ const i2cSetting: SettingDeclaration = {
 
 const deepSleepSetting: SettingDeclaration = {
   name: "deep_sleep",
-  summary: "Sleep between samples with machine.deepsleep (wire GPIO16 to RST so the RTC alarm can wake the board).",
+  summary:
+    "Sleep between samples with machine.deepsleep (wire GPIO16 to RST so the RTC alarm can wake the board); each source's schedule and the steps' state are kept in RTC memory across the reset.",
   example: "deep_sleep",
   params: [
     {
