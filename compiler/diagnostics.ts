@@ -56,6 +56,7 @@ export const DiagnosticCodes = {
   UnsupportedOnTarget: "E501",
   MissingSecret: "E502",
   HeapExceeded: "E503",
+  DeepSleepState: "E504",
   // cross-file topics
   TopicSchemaMismatch: "E601",
   InvalidTopic: "E603",
@@ -66,6 +67,7 @@ export const DiagnosticCodes = {
   UnusedConstant: "W702",
   HeapBudget: "W703",
   DeviceCaveat: "W704",
+  DevicePrecision: "W705",
 } as const;
 
 export type DiagnosticCode = (typeof DiagnosticCodes)[keyof typeof DiagnosticCodes];

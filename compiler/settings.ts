@@ -31,7 +31,10 @@ export const brokerSetting: SettingDeclaration = {
       type: { kind: "number", integer: true, min: 1, max: 65535 },
       doc: "TCP port; 1883 plain, 8883 TLS.",
     },
-    str("client_id", "A fixed client id; required for persistent sessions (`clean false`)."),
+    str(
+      "client_id",
+      "A fixed client id; required for persistent sessions (`clean false`). Default: random on the host, the chip id in hex (`machine.unique_id()`) on an ESP8266.",
+    ),
     str("username", "User name for password authentication."),
     str("password", 'Password; keep it out of source with `secret("...")`.'),
     { name: "tls", type: { kind: "bool" }, flag: true, doc: "Connect over TLS (mqtts)." },
@@ -105,7 +108,8 @@ const i2cSetting: SettingDeclaration = {
 
 const deepSleepSetting: SettingDeclaration = {
   name: "deep_sleep",
-  summary: "Sleep between samples with machine.deepsleep (wire GPIO16 to RST so the RTC alarm can wake the board).",
+  summary:
+    "Sleep between samples with machine.deepsleep (wire GPIO16 to RST so the RTC alarm can wake the board); each source's schedule and the steps' state are kept in RTC memory across the reset.",
   example: "deep_sleep",
   params: [
     {

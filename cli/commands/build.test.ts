@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,7 +28,7 @@ async function build(files: readonly string[], options: BuildCommandOptions) {
 }
 
 describe("flowc build", () => {
-  it("writes the tutorial client's ESP8266 bundle, secrets in config.py only", async () => {
+  it("writes the tutorial client's ESP8266 bundle precompiled, secrets in config.py only", async () => {
     const out = join(folder, "board");
     const { code, stderr } = await build([join(tutorial, "client.flow")], {
       target: "esp8266",
@@ -39,13 +40,63 @@ describe("flowc build", () => {
     expect((await readdir(out)).sort()).toEqual([
       "README.txt",
       "config.py",
+      "flow.mpy",
       "flowmap.json",
+      "main.py",
+      "manifest.json",
+      "tsl2591.mpy",
+    ]);
+    expect(await readFile(join(out, "config.py"), "utf8")).toContain('WIFI_PASSWORD = "my_wifi_password"');
+    // mpy v6 for a 31-bit small int (the ESP8266's), which MicroPython 1.19 and later load.
+    for (const mpy of ["flow.mpy", "tsl2591.mpy"]) {
+      const bytes = await readFile(join(out, mpy));
+      expect([...bytes.subarray(0, 4)]).toEqual([0x4d, 6, 0, 31]);
+      expect(bytes.includes("my_wifi_password")).toBe(false);
+    }
+    const launcher = (await readFile(join(out, "main.py"), "utf8")).split("\n").filter(Boolean);
+    expect(launcher.length).toBeLessThanOrEqual(4);
+    expect(launcher).toContain("from flow import setup, step, stop, idle, run");
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as { micropython: string };
+    expect(manifest.micropython).toBe("1.19");
+    expect(await readFile(join(out, "README.txt"), "utf8")).toContain("flow.mpy");
+  });
+
+  it("writes readable .py with --py", async () => {
+    const out = join(folder, "board");
+    const secrets = join(tutorial, "secrets.example.json");
+    const { code } = await build([join(tutorial, "client.flow")], { target: "esp8266", out, secrets, py: true });
+    expect(code).toBe(0);
+    expect((await readdir(out)).sort()).toEqual([
+      "README.txt",
+      "config.py",
+      "flow.py",
       "main.py",
       "manifest.json",
       "tsl2591.py",
     ]);
-    expect(await readFile(join(out, "config.py"), "utf8")).toContain('WIFI_PASSWORD = "my_wifi_password"');
-    expect(await readFile(join(out, "main.py"), "utf8")).not.toContain("my_wifi_password");
+    expect(await readFile(join(out, "flow.py"), "utf8")).toContain("def setup():");
+    const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as { micropython?: string };
+    expect(manifest.micropython).toBeUndefined();
+  });
+
+  it("warns when the bundle, WiFi password included, lands in a git work tree without being ignored", async () => {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: folder, stdio: "ignore" });
+    git("init", "-q");
+    const secrets = join(tutorial, "secrets.example.json");
+    const client = join(tutorial, "client.flow");
+    const warning = "is inside a git work tree and not ignored";
+    expect((await build([client], { target: "esp8266", out: join(folder, "board"), secrets })).stderr).toContain(
+      warning,
+    );
+    await writeFile(join(folder, ".gitignore"), "board/\n");
+    expect((await build([client], { target: "esp8266", out: join(folder, "board"), secrets })).stderr).not.toContain(
+      warning,
+    );
+    // Outside any work tree (the temporary folder's parent is not one), nothing to say.
+    await rm(join(folder, ".git"), { recursive: true });
+    expect((await build([client], { target: "esp8266", out: join(folder, "other"), secrets })).stderr).not.toContain(
+      warning,
+    );
   });
 
   it("reports every missing secret and writes nothing", async () => {
@@ -103,6 +154,7 @@ describe("flowc build", () => {
     expect((await readdir(join(out, "alerts"))).sort()).toEqual([
       "README.txt",
       "config.py",
+      "flow.mpy",
       "flowmap.json",
       "main.py",
       "manifest.json",

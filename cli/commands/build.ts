@@ -1,9 +1,11 @@
 /**
- * `flowc build FILE... --target node|esp8266 -o DIR [--secrets FILE]`: compiles .flow files for a
- * target and writes what deploys them: a Node module, or a MicroPython bundle for the board.
+ * `flowc build FILE... --target node|esp8266 -o DIR [--secrets FILE] [--py]`: compiles .flow files
+ * for a target and writes what deploys them: a Node module, or a MicroPython bundle for the board.
  */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
 import { compile, renderDiagnostic, type Diagnostic } from "../../compiler/index.js";
@@ -28,13 +30,15 @@ export interface BuildCommandOptions {
   readonly out: string;
   /** Secrets for a device bundle's config.py: a JSON object or `key=value` lines. */
   readonly secrets?: string;
+  /** A device bundle ships its flow as Python source instead of precompiled .mpy. */
+  readonly py?: boolean;
   readonly color?: boolean;
 }
 
-/** A file of a build, relative to the output folder. */
+/** A file of a build, relative to the output folder: text, or bytes (.mpy bytecode). */
 export interface BuiltFile {
   readonly path: string;
-  readonly contents: string;
+  readonly contents: string | Uint8Array;
 }
 
 /** What a target makes of checked programs: files to write, and anything to say about them. */
@@ -68,6 +72,7 @@ const builders: Readonly<Record<Target, BuildTarget>> = {
       implementations: micropythonImplementations,
       secretsFile: options.secrets,
       sources,
+      py: options.py ?? false,
     });
   },
 };
@@ -104,6 +109,11 @@ export async function buildCommand(
   }
   if (report(build.diagnostics)) return ExitCode.Failure;
 
+  if (options.target === "esp8266" && (await isCommittable(options.out)))
+    streams.stderr.write(
+      `flowc build: warning: ${options.out} is inside a git work tree and not ignored, and config.py holds ` +
+        `the WiFi password and every secret: add ${options.out} to .gitignore\n`,
+    );
   for (const file of build.files) {
     const path = join(options.out, file.path);
     await mkdir(dirname(path), { recursive: true });
@@ -119,6 +129,24 @@ export async function buildCommand(
 }
 
 /**
+ * Whether files written into `folder` could be committed by mistake: it is inside a git work tree
+ * and `git check-ignore` does not ignore it. Without git, or outside a work tree, nothing to say.
+ */
+function isCommittable(folder: string): Promise<boolean> {
+  const target = resolve(folder, "config.py");
+  // git runs in the folder, or its nearest existing parent, so it finds the work tree around it.
+  let cwd = dirname(target);
+  while (!existsSync(cwd) && dirname(cwd) !== cwd) cwd = dirname(cwd);
+  return new Promise((resolveCheck) => {
+    // check-ignore exits 0 for an ignored path, 1 for one that is not, 128 outside a work tree;
+    // --no-index judges by the ignore rules alone, even where files are tracked already.
+    execFile("git", ["check-ignore", "-q", "--no-index", target], { cwd }, (error) =>
+      resolveCheck((error as { code?: unknown } | null)?.code === 1),
+    );
+  });
+}
+
+/**
  * Adds `build` to the `flowc` command line.
  *
  * @example
@@ -131,7 +159,8 @@ export function registerBuildCommand(program: Command): Command {
     .description(
       "Compile .flow files for a target and write the result into a folder. `--target node`: flow.mjs, " +
         "the flow with flowc's runtime bundled in (it needs Node alone), and a package.json to `npm start` it. `--target esp8266`: main.py, " +
-        "config.py (settings and secrets), the sensor drivers the flow uses, manifest.json and README.txt.",
+        "the flow and the sensor drivers it uses precompiled to .mpy (MicroPython 1.19 or later; .py with --py), " +
+        "config.py (settings and secrets), manifest.json and README.txt.",
     )
     .argument("<files...>", ".flow files to build")
     .addOption(new Option("--target <target>", "what to build for").choices(allTargets).makeOptionMandatory())
@@ -142,6 +171,7 @@ export function registerBuildCommand(program: Command): Command {
         "secrets for config.py: a JSON object or key=value lines (FLOWC_SECRET_<KEY> also works)",
       ).argParser(secretsFile),
     )
+    .option("--py", "esp8266: ship the flow and drivers as readable .py instead of precompiled .mpy")
     .option("--no-color", "never colour diagnostics (also: NO_COLOR=1)")
     .addHelpText("after", "\nExit codes: 0 written, 1 errors in the files (nothing written), 2 usage error.")
     .action(async (files: string[], options: BuildCommandOptions) => {

@@ -111,7 +111,7 @@ export async function deployCommand(
       options.signal?.addEventListener("abort", stop, { once: true });
       try {
         await monitorBoard(link, {
-          ...(map ? { map: JSON.parse(map.contents) } : {}),
+          ...(map ? { map: JSON.parse(Buffer.from(map.contents).toString("utf8")) } : {}),
           write: (chunk) => streams.stdout.write(chunk),
           color: useColor(streams.stdout, { flag: options.color }),
           signal: controller.signal,

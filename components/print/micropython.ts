@@ -1,17 +1,78 @@
-import { componentKey, type MicroPythonImplementation } from "../../targets/esp8266/component.js";
+import type { FlowType, RecordType } from "../../compiler/types.js";
+import { componentKey, type EmitContext, type MicroPythonImplementation } from "../../targets/esp8266/component.js";
 
-/** Prints records the way the host (and ThingFlow) does: `SensorEvent(sensor_id='lux-1', ts=611, val=284.1312)`. */
+/**
+ * Python's `repr`, but keeping non-ASCII characters as they are, as CPython and the host print
+ * them (MicroPython's own repr writes `'temp\xe9rature'`). ASCII text takes the plain repr.
+ */
+const showHelper = `def show(v):
+    if type(v) is not str or len(v) == len(v.encode()):
+        return repr(v)
+    q = '"' if "'" in v and '"' not in v else "'"
+    s = q
+    for c in v:
+        if c == "\\\\" or c == q:
+            s += "\\\\" + c
+        elif c == "\\n":
+            s += "\\\\n"
+        elif c == "\\r":
+            s += "\\\\r"
+        elif c == "\\t":
+            s += "\\\\t"
+        elif c < " " or c == "\\x7f":
+            s += "\\\\x%02x" % ord(c)
+        else:
+            s += c
+    return s + q`;
+
+/**
+ * A Python expression for the text of `value` (of `type`) as the host prints a field of a named
+ * record: a nested named record as `Name(f=…)`, an anonymous one as a dict, anything else by repr.
+ */
+function reprOf(py: EmitContext, value: string, type: FlowType): string {
+  if (type.kind !== "record") return `${py.helper("show", showHelper)}(${value})`;
+  const open = type.name !== undefined ? `${type.name}(` : "{";
+  const parts = type.fields.map((field, i) => {
+    const key = type.name !== undefined ? `${field.name}=` : `${pythonRepr(field.name)}: `;
+    return `${py.string(`${i === 0 ? open : ", "}${key}`)} + ${reprOf(py, `${value}[${i}]`, field.type)}`;
+  });
+  if (parts.length === 0) return py.string(type.name !== undefined ? `${type.name}()` : "{}");
+  return `${parts.join(" + ")} + ${py.string(type.name !== undefined ? ")" : "}")}`;
+}
+
+/** A Python expression for compact JSON of a record, as the host's `JSON.stringify` writes it. */
+function compactJson(py: EmitContext, value: string, type: RecordType, json: string): string {
+  if (type.fields.length === 0) return py.string("{}");
+  const parts = type.fields.map((field, i) => {
+    const item = `${value}[${i}]`;
+    const text = field.type.kind === "record" ? compactJson(py, item, field.type, json) : `${json}.dumps(${item})`;
+    return `${py.string(`${i === 0 ? "{" : ","}${JSON.stringify(field.name)}:`)} + ${text}`;
+  });
+  return `${parts.join(" + ")} + "}"`;
+}
+
+function pythonRepr(text: string): string {
+  return `'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * Prints events the way the host does, so a board's console reads like `flowc run`: records of a
+ * named schema as `SensorEvent(sensor_id='lux-1', ts=611, val=284.1312)` (non-ASCII text as
+ * characters), other records as compact JSON `{"id":"x","n":1}`, text as is, anything else as JSON.
+ */
 export const micropythonImplementations: MicroPythonImplementation[] = [
   {
     key: componentKey("sink", "print"),
     sink: (py) => {
       const input = py.node.input;
       const label = py.param("label");
-      const text =
-        input?.kind === "record"
-          ? `${py.string(`${input.name ?? "Record"}(${input.fields.map((f) => `${f.name}=%r`).join(", ")})`)} % e`
-          : "e";
-      return { statements: [label ? `print(${label.code} + ": " + str(${text}))` : `print(${text})`] };
+      let text: string;
+      if (input?.kind === "record" && input.name !== undefined) text = reprOf(py, "e", input);
+      else if (input?.kind === "record") text = compactJson(py, "e", input, py.module("json"));
+      else if (input?.kind === "scalar" && input.name === "string") text = "e";
+      else text = `e if type(e) is str else ${py.module("json")}.dumps(e)`;
+      const line = label ? `${label.code} + ": " + (${text})` : text;
+      return { statements: [`print(${line})`] };
     },
   },
 ];

@@ -8,9 +8,10 @@ import type { IRProgram } from "../../compiler/ir.js";
 import type { SourceFile } from "../../compiler/source.js";
 import { loadSecretsFile, type ConfigValue } from "../../shared/config.js";
 import packageJson from "../../package.json" with { type: "json" };
-import { buildBundle, type Bundle, type BundleFile } from "./bundle.js";
-import { buildSourceMap, SOURCE_MAP_FILE } from "./source-map.js";
+import { buildBundle, type Bundle, type BundleFile, type TextBundleFile } from "./bundle.js";
 import type { MicroPythonImplementation } from "./component.js";
+import { precompileBundle } from "./precompile.js";
+import { buildSourceMap, SOURCE_MAP_FILE } from "./source-map.js";
 
 export interface Esp8266BundleOptions {
   /** The components' MicroPython side, looked up by `componentKey` (the CLI passes every one in components/). */
@@ -35,7 +36,7 @@ export interface Esp8266BundleOptions {
  * bundle.diagnostics; // E502 for each secret still missing, W703 past half the heap
  * bundle.manifest.pythonBytes; // 6078
  */
-export function buildEsp8266Bundle(program: IRProgram, options: Esp8266BundleOptions): Bundle {
+export function buildEsp8266Bundle(program: IRProgram, options: Esp8266BundleOptions): Bundle<TextBundleFile> {
   const secrets = options.secrets instanceof Map ? Object.fromEntries(options.secrets) : options.secrets;
   const bundle = buildBundle(program, {
     implementations: options.implementations,
@@ -48,7 +49,11 @@ export function buildEsp8266Bundle(program: IRProgram, options: Esp8266BundleOpt
 }
 
 /** Adds flowmap.json (see source-map.ts), and names it in manifest.json, for `flowc monitor`. */
-function withSourceMap(bundle: Bundle, program: IRProgram, sources: ReadonlyMap<string, SourceFile>): Bundle {
+function withSourceMap(
+  bundle: Bundle<TextBundleFile>,
+  program: IRProgram,
+  sources: ReadonlyMap<string, SourceFile>,
+): Bundle<TextBundleFile> {
   const manifest = { ...bundle.manifest, sourceMap: SOURCE_MAP_FILE };
   const files = bundle.files.map((file) =>
     file.path === "manifest.json" ? { path: file.path, contents: `${JSON.stringify(manifest, null, 2)}\n` } : file,
@@ -64,10 +69,13 @@ export interface Esp8266BuildOptions {
   readonly sources?: ReadonlyMap<string, SourceFile>;
   /** Default process.env (for `FLOWC_SECRET_<KEY>`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Ship flow.py and the drivers as source instead of precompiled .mpy (`--py`). */
+  readonly py?: boolean;
 }
 
 /**
- * Builds every program; with one program the files sit at the top of the output folder.
+ * Builds every program, precompiled to .mpy unless `py`; with one program the files sit at the top
+ * of the output folder.
  *
  * @example
  * const { files, diagnostics } = await buildEsp8266(programs, { implementations, secretsFile: "secrets.json" });
@@ -80,12 +88,14 @@ export async function buildEsp8266(
   const files: BundleFile[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const program of programs) {
-    const bundle = buildEsp8266Bundle(program, {
+    const source = buildEsp8266Bundle(program, {
       implementations: options.implementations,
       secrets,
       ...(options.env ? { env: options.env } : {}),
       ...(options.sources ? { sources: options.sources } : {}),
     });
+    const failed = source.diagnostics.some((d) => d.severity === "error");
+    const bundle = options.py || failed ? source : await precompileBundle(source);
     const folder = programs.length === 1 ? "" : `${program.file.replace(/^.*[\\/]/, "").replace(/\.flow$/, "")}/`;
     files.push(...bundle.files.map((file) => ({ path: folder + file.path, contents: file.contents })));
     diagnostics.push(...bundle.diagnostics);

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { micropythonImplementations } from "../../components/micropython.js";
 import { MicroPythonDevice } from "./simulator/board.js";
-import { type Bundle } from "./bundle.js";
+import type { Bundle, TextBundleFile } from "./bundle.js";
 import { loadBundleIntoDevice } from "./testing.js";
 import { buildBundle, compile } from "../../test/support/catalogue.js";
 import { boardParts } from "../../components/board.js";
@@ -13,7 +13,7 @@ import { boardParts } from "../../components/board.js";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const secrets = { wifi_essid: "lab", wifi_password: "pw", mqtt_host: "127.0.0.1" };
 
-function bundleOf(text: string, path = "flow.flow", config: Record<string, string> = secrets): Bundle {
+function bundleOf(text: string, path = "flow.flow", config: Record<string, string> = secrets): Bundle<TextBundleFile> {
   const result = compile([{ path, text }], { target: "esp8266" });
   expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return buildBundle(result.programs[0]!, {
@@ -74,6 +74,7 @@ describe("the tutorial client", () => {
     expect(bundle.diagnostics).toEqual([]);
     expect(bundle.files.map((file) => file.path)).toEqual([
       "main.py",
+      "flow.py",
       "config.py",
       "tsl2591.py",
       "manifest.json",
@@ -84,7 +85,9 @@ describe("the tutorial client", () => {
     expect(files["config.py"]).toContain('WIFI_PASSWORD = "pw"');
     for (const [path, contents] of Object.entries(files))
       if (path !== "config.py") expect(contents).not.toMatch(/"pw"|"lab"/);
-    expect(JSON.parse(bundle.files[3]!.contents)).toMatchObject({ sources: ['tsl2591 "lux-1" every 5s'] });
+    expect(JSON.parse(bundle.files.find((file) => file.path === "manifest.json")!.contents)).toMatchObject({
+      sources: ['tsl2591 "lux-1" every 5s'],
+    });
   });
 
   it("names every missing secret", () => {

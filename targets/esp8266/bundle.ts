@@ -1,25 +1,35 @@
 /**
- * `flowc build --target esp8266`: one checked program → the files to copy onto the board: main.py
- * ({@link ./firmware/main-py.ts}, around the node functions of {@link ./firmware/nodes.ts}),
- * config.py (the only file with secrets), the sensor drivers the flow uses, manifest.json and
- * README.txt.
+ * `flowc build --target esp8266`: one checked program → the files to copy onto the board: flow.py
+ * ({@link ./firmware/main-py.ts}, around the node functions of {@link ./firmware/nodes.ts}), a
+ * main.py of a few lines that imports it, config.py (the only file with secrets), the sensor
+ * drivers the flow uses, manifest.json and README.txt. {@link ./precompile.ts} turns flow.py and
+ * the drivers into .mpy bytecode, which the board loads without compiling.
  */
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "../../compiler/diagnostics.js";
 import type { IRNode, IRProgram } from "../../compiler/ir.js";
 import type { SourceFile } from "../../compiler/source.js";
 import type { ConfigSources } from "../../shared/config.js";
 import type { MicroPythonImplementation } from "./component.js";
-import { ConfigFile } from "./config-file.js";
+import { ConfigFile, oneLine } from "./config-file.js";
 import { mainPy } from "./firmware/main-py.js";
+import { floatPrecisionWarnings } from "./float-precision.js";
 import { emitNodeFunctions } from "./firmware/nodes.js";
 import { readme } from "./firmware/readme.js";
 import { minifyPython } from "./minify.js";
 
-/** A file of the bundle, relative to the board's file system root. */
+/** A file of the bundle, relative to the board's file system root: text, or .mpy bytecode. */
 export interface BundleFile {
   readonly path: string;
+  readonly contents: string | Uint8Array;
+}
+
+/** A file of a bundle before precompiling: all text. */
+export interface TextBundleFile extends BundleFile {
   readonly contents: string;
 }
+
+/** The module main.py imports: the flow's code, as flow.py or precompiled flow.mpy. */
+export const flowModule = "flow";
 
 export interface BundleManifest {
   readonly flow: string;
@@ -30,6 +40,10 @@ export interface BundleManifest {
   readonly sinks: readonly string[];
   /** Heap the flow's state, drivers and runtime hold once running, in bytes (an estimate). */
   readonly heapEstimate: number;
+  /** The board deep-sleeps between wake-ups: wire GPIO16 to RST. */
+  readonly deepSleep: boolean;
+  /** The oldest MicroPython that loads the bundle (`"1.19"` for mpy v6 files), when there is one. */
+  readonly micropython?: string;
 }
 
 export interface BundleOptions {
@@ -42,8 +56,8 @@ export interface BundleOptions {
   readonly flowcVersion?: string;
 }
 
-export interface Bundle {
-  readonly files: readonly BundleFile[];
+export interface Bundle<File extends BundleFile = BundleFile> {
+  readonly files: readonly File[];
   readonly manifest: BundleManifest;
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -67,14 +81,15 @@ const baseHeapBytes = 1536;
  * const bundle = buildBundle(programs[0], { implementations: micropythonImplementations, config: { secrets } });
  * for (const file of bundle.files) await writeFile(join(out, file.path), file.contents);
  */
-export function buildBundle(program: IRProgram, options: BundleOptions): Bundle {
-  const diagnostics: Diagnostic[] = [];
+export function buildBundle(program: IRProgram, options: BundleOptions): Bundle<TextBundleFile> {
+  const diagnostics: Diagnostic[] = floatPrecisionWarnings(program);
   const config = new ConfigFile(options.config ?? {}, program.file, options.sources, diagnostics);
   const nodes = emitNodeFunctions(program, options.implementations, config, diagnostics);
   const main = mainPy(program, nodes, config, diagnostics, options.flowcVersion);
   const minify = options.minify !== false;
-  const pythonFiles: BundleFile[] = [
-    { path: "main.py", contents: main.text },
+  const pythonFiles: TextBundleFile[] = [
+    { path: "main.py", contents: launcher(program.file, options.flowcVersion) },
+    { path: `${flowModule}.py`, contents: main.text },
     { path: "config.py", contents: config.text() },
     ...[...nodes.drivers].map(([path, driver]) => ({ path, contents: driver.source })),
   ].map((file) => (minify ? { ...file, contents: minifyPython(file.contents) } : file));
@@ -108,20 +123,35 @@ export function buildBundle(program: IRProgram, options: BundleOptions): Bundle 
     operators: byKind("operator"),
     sinks: byKind("sink"),
     heapEstimate,
+    deepSleep: main.deepSleep,
   };
-  return {
-    files: [
-      ...pythonFiles,
-      { path: "manifest.json", contents: `${JSON.stringify(manifest, null, 2)}\n` },
-      { path: "README.txt", contents: readme(program.file, pythonFiles) },
-    ],
-    manifest,
-    diagnostics,
-  };
+  return { files: [...pythonFiles, ...describingFiles(manifest)], manifest, diagnostics };
+}
+
+/** manifest.json and README.txt, which describe the bundle's other files. */
+export function describingFiles(manifest: BundleManifest): TextBundleFile[] {
+  return [
+    { path: "manifest.json", contents: `${JSON.stringify(manifest, null, 2)}\n` },
+    { path: "README.txt", contents: readme(manifest.flow, manifest.files, { deepSleep: manifest.deepSleep }) },
+  ];
+}
+
+/**
+ * main.py: what the board runs at boot. It only imports the flow, so the flow itself can ship
+ * as precompiled flow.mpy (main.py is always source: the board runs it by that name).
+ */
+function launcher(flow: string, flowcVersion: string | undefined): string {
+  return [
+    `# ${oneLine(flow)} for esp8266, built by flowc${flowcVersion ? ` ${flowcVersion}` : ""}: the flow is in ${flowModule}.mpy (flow.py with --py).`,
+    `from ${flowModule} import setup, step, stop, idle, run`,
+    'if __name__ == "__main__":',
+    "    run()",
+    "",
+  ].join("\n");
 }
 
 /** Bytes of the files once minified, as the board would load them. */
-function minifiedBytes(files: readonly BundleFile[], minified: boolean): number {
+function minifiedBytes(files: readonly TextBundleFile[], minified: boolean): number {
   return files.reduce(
     (sum, file) => sum + Buffer.byteLength(minified ? file.contents : minifyPython(file.contents)),
     0,

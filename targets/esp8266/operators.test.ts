@@ -86,7 +86,8 @@ async function boot(operator: string): Promise<void> {
   const result = compile([{ path: "op.flow", text }], { target: "esp8266" });
   expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   const bundle = buildEsp8266Bundle(result.programs[0]!, { env: {} });
-  expect(bundle.diagnostics).toEqual([]);
+  // W705 marks `scan acc = 0, acc + val` as a float running sum: a fact about the board, not a fault.
+  expect(bundle.diagnostics.filter((d) => d.code !== "W705")).toEqual([]);
   await loadBundleIntoDevice(bundle.files, device);
   await device.setup();
   device.mqtt.published.length = 0;

@@ -4,9 +4,10 @@
  */
 import type { MicroPythonDevice } from "./simulator/board.js";
 import type { BundleFile } from "./bundle.js";
+import { isBoardFile } from "./precompile.js";
 
 /**
- * Copies a bundle's Python files to the board's file system root, as `mpremote cp` would, and
+ * Copies a bundle's Python files (source and .mpy) to the board's file system root, as `mpremote cp` would, and
  * reboots it into a fresh interpreter; call `device.setup()` next, then `device.step()`.
  *
  * @example
@@ -17,6 +18,6 @@ import type { BundleFile } from "./bundle.js";
  * await device.step();
  */
 export async function loadBundleIntoDevice(files: readonly BundleFile[], device: MicroPythonDevice): Promise<void> {
-  for (const file of files) if (file.path.endsWith(".py")) device.writeFile(file.path, file.contents);
+  for (const file of files) if (isBoardFile(file.path)) device.writeFile(file.path, file.contents);
   await device.reboot();
 }

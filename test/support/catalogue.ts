@@ -17,7 +17,12 @@ import { micropythonImplementations } from "../../components/micropython.js";
 import { nodeImplementations } from "../../components/node.js";
 import type { IRProgram } from "../../compiler/ir.js";
 import { runProgram as runWith, type RunningFlow, type RunOptions } from "../../runtime/run.js";
-import { buildBundle as buildWith, type Bundle, type BundleOptions } from "../../targets/esp8266/bundle.js";
+import {
+  buildBundle as buildWith,
+  type Bundle,
+  type BundleOptions,
+  type TextBundleFile,
+} from "../../targets/esp8266/bundle.js";
 import { buildEsp8266Bundle as buildEsp8266With, type Esp8266BundleOptions } from "../../targets/esp8266/build.js";
 
 export { micropythonImplementations, nodeImplementations, registry };
@@ -33,11 +38,14 @@ export function runProgram(programs: readonly IRProgram[], options: Partial<RunO
 }
 
 /** {@link buildWith buildBundle} with every component's MicroPython implementation. */
-export function buildBundle(program: IRProgram, options: Partial<BundleOptions> = {}): Bundle {
+export function buildBundle(program: IRProgram, options: Partial<BundleOptions> = {}): Bundle<TextBundleFile> {
   return buildWith(program, { implementations: micropythonImplementations, ...options });
 }
 
 /** {@link buildEsp8266With buildEsp8266Bundle} with every component's MicroPython implementation. */
-export function buildEsp8266Bundle(program: IRProgram, options: Partial<Esp8266BundleOptions> = {}): Bundle {
+export function buildEsp8266Bundle(
+  program: IRProgram,
+  options: Partial<Esp8266BundleOptions> = {},
+): Bundle<TextBundleFile> {
   return buildEsp8266With(program, { implementations: micropythonImplementations, ...options });
 }

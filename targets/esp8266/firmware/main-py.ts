@@ -1,5 +1,5 @@
 /**
- * main.py, assembled from its sections: the header and imports, module state, the helpers and
+ * flow.py (the module main.py imports and runs), assembled from its sections: the header and imports, module state, the helpers and
  * node functions the components generated ({@link ./nodes.ts}), then the device runtime each flow
  * needs and no more (fault reporting, clock, WiFi, MQTT, message routing, scheduler, watchdog),
  * and the entry points `setup()`, `step()`, `stop()` and `run()`. Each runtime section is Python
@@ -15,6 +15,7 @@ import { indent } from "../component.js";
 import { oneLine, type ConfigFile } from "../config-file.js";
 import { pythonBytes, pythonString } from "../python.js";
 import { clockSection } from "./clock.js";
+import { deepSleepSection, longestDeepSleepMs, rtcStateBudget } from "./deep-sleep.js";
 import { faultsSection } from "./faults.js";
 import { messagesSection } from "./messages.js";
 import { mqttSection } from "./mqtt.js";
@@ -29,15 +30,19 @@ const pollMs = 200;
 const publishQueueLength = 8;
 /** Heap each queued message may hold. */
 const queuedMessageBytes = 64;
+/** The longest a board that stays awake waits between two looks at its schedule. */
+const longestAwakeWaitMs = 60_000;
 
 export interface MainPy {
   readonly text: string;
   /** Heap the runtime sections hold besides the nodes' state (the publish queue), in bytes. */
   readonly stateBytes: number;
+  /** The board deep-sleeps between wake-ups (`deep_sleep` in the device block). */
+  readonly deepSleep: boolean;
 }
 
 /**
- * Writes main.py around the node functions; settings' secrets go through `config`, and what works
+ * Writes flow.py around the node functions; settings' secrets go through `config`, and what works
  * differently on the board than on the host is reported to `diagnostics` as W704.
  *
  * @example
@@ -94,8 +99,9 @@ export function mainPy(
     const setting = (name: string): ParamValue | undefined => brokerBlock?.values[name];
     const keepalive = setting("keepalive");
     const keepaliveSeconds = keepalive?.kind === "duration" ? Math.round(keepalive.ms / 1000) : 60;
-    // Wake up in time to ping the broker before it gives up on the connection.
-    longestWaitMs = keepaliveSeconds * 500;
+    // Wake up in time to ping the broker before it gives up on the connection; a board that
+    // deep-sleeps leaves the broker before it sleeps, so it has no connection to keep.
+    if (!sleeps) longestWaitMs = keepaliveSeconds * 500;
     const tls = setting("tls");
     const ca = setting("ca");
     const clean = setting("clean");
@@ -109,12 +115,7 @@ export function mainPy(
       );
     runtime.push(
       mqttSection({
-        clientId: settingCode(
-          brokerBlock,
-          "client_id",
-          "MQTT_CLIENT_ID",
-          pythonBytes(`flowc-${program.file.replace(/^.*[\\/]/, "")}`),
-        ),
+        clientId: settingCode(brokerBlock, "client_id", "MQTT_CLIENT_ID", boardIdCode(imports)),
         host: settingCode(brokerBlock, "host", "MQTT_HOST", pythonString("localhost")),
         port: settingCode(brokerBlock, "port", "MQTT_PORT", "1883"),
         user: settingCode(brokerBlock, "username", "MQTT_USER", "None"),
@@ -143,7 +144,7 @@ export function mainPy(
   }
   if (subscribes)
     runtime.push(...messagesSection(nodes.subscriptions.map((s) => ({ filter: s.filter.code, fn: s.fn }))));
-  runtime.push(schedulerSection);
+  runtime.push(schedulerSection(sleeps ? longestDeepSleepMs : longestAwakeWaitMs));
 
   const setup: string[] = [];
   if (nodes.usesI2c) {
@@ -165,7 +166,21 @@ export function mainPy(
   }
   if (sleeps) {
     imports.add("machine");
-    deepSleepCaveats(program, nodes, deepSleep.span, caveat);
+    const tasks = setup.filter((line) => line.startsWith("every("));
+    runtime.push(
+      deepSleepSection(
+        tasks,
+        nodes.state,
+        program.nodes.map((node) => node.label),
+      ),
+    );
+    setup.push("wake()");
+    checkRtcState(program, nodes, tasks.length, deepSleep.span, diagnostics);
+    if (nodes.subscriptions.length > 0)
+      caveat(
+        deepSleep.span,
+        "a board in deep sleep receives no MQTT messages: subscriptions only see what arrives while it is awake",
+      );
   }
   // Subscribed messages are read when step() runs, so it runs often enough to answer promptly
   // (unless the board sleeps, where nothing is received anyway).
@@ -190,10 +205,10 @@ export function mainPy(
     ...nodes.functions,
     ...entryPoints({ setup, usesMqtt: nodes.usesMqtt, ntp: ntp !== undefined, watchdogMs, longestWaitMs, sleeps }),
   ];
-  return { text: lines.join("\n"), stateBytes };
+  return { text: lines.join("\n"), stateBytes, deepSleep: sleeps };
 }
 
-/** `setup()`, `step()`, `stop()`, `run()` and the `__main__` guard, closing main.py. */
+/** `setup()`, `step()`, `stop()`, `idle()` and `run()`, closing flow.py (main.py calls run()). */
 function entryPoints(flow: {
   readonly setup: readonly string[];
   readonly usesMqtt: boolean;
@@ -224,20 +239,8 @@ function entryPoints(flow: {
         '        fault("mqtt", x)',
       ]
     : ["pass"];
-  const sleep = [
-    "if wait > 1000:",
-    // A clean disconnect: otherwise the broker publishes the last will at every sleep.
-    "    stop()",
-    "    rtc = machine.RTC()",
-    "    rtc.irq(trigger=rtc.ALARM0, wake=machine.DEEPSLEEP)",
-    "    rtc.alarm(rtc.ALARM0, wait)",
-    "    machine.deepsleep()",
-  ];
-  const run = [
-    "setup()",
-    "while True:",
-    ...indent(["wait = step()", ...(flow.sleeps ? sleep : []), "time.sleep_ms(wait)"]),
-  ];
+  // Short waits are slept awake: a reset and a reconnection cost more than a second.
+  const idle = [...(flow.sleeps ? ["if wait > 1000:", "    deep_sleep(wait)"] : []), "time.sleep_ms(wait)"];
   return [
     "def setup():",
     ...indent(flow.setup.length > 0 ? flow.setup : ["pass"]),
@@ -249,34 +252,54 @@ function entryPoints(flow: {
     "def stop():",
     ...indent(stop),
     "",
-    "def run():",
-    ...indent(run),
+    "# Waits `wait` ms for the next step (a board that deep-sleeps resets, and main.py starts again).",
+    "def idle(wait):",
+    ...indent(idle),
     "",
-    'if __name__ == "__main__":',
-    "    run()",
+    "def run():",
+    ...indent(["setup()", "while True:", "    idle(step())"]),
     "",
   ];
 }
 
-/** Deep sleep resets the board: RAM state starts afresh and nothing is received while asleep. */
-function deepSleepCaveats(
+/**
+ * Deep sleep keeps the nodes' state in RTC memory ({@link ./deep-sleep.ts}); state that cannot fit
+ * there is an error at the node keeping the most of it, since it would start afresh at every wake-up.
+ */
+function checkRtcState(
   program: IRProgram,
   nodes: NodeFunctions,
-  span: Span,
-  caveat: (span: Span, message: string, hint?: string) => void,
+  tasks: number,
+  deepSleepSpan: Span,
+  diagnostics: Diagnostic[],
 ): void {
-  const stateful = program.nodes.filter((node) => nodes.statefulNodes.has(node.id));
-  if (stateful.length > 0)
-    caveat(
-      span,
-      `deep sleep restarts the board at every wake-up, so ${stateful.map((node) => `\`${oneLine(node.label)}\``).join(", ")} start${stateful.length === 1 ? "s" : ""} afresh each time`,
-      "aggregate on the host, or drop `deep_sleep`",
-    );
-  if (nodes.subscriptions.length > 0)
-    caveat(
-      span,
-      "a board in deep sleep receives no MQTT messages: subscriptions only see what arrives while it is awake",
-    );
+  const budget = rtcStateBudget(tasks);
+  const byNode = new Map<string, number>();
+  for (const variable of nodes.state) byNode.set(variable.node, (byNode.get(variable.node) ?? 0) + variable.bytes);
+  const total = [...byNode.values()].reduce((sum, bytes) => sum + bytes, 0);
+  if (total <= budget) return;
+  const [largest, bytes] = [...byNode].sort((a, b) => b[1] - a[1])[0]!;
+  const node = program.nodes.find((candidate) => candidate.id === largest)!;
+  diagnostics.push(
+    diagnostic(
+      DiagnosticCodes.DeepSleepState,
+      node.span,
+      `\`${oneLine(node.label)}\` keeps about ${bytes} bytes of state${total > bytes ? ` (the flow ${total})` : ""}, ` +
+        `more than the ${budget} bytes of RTC memory that survive deep sleep`,
+      "keep fewer values (a smaller window or count), aggregate on the host, or drop `deep_sleep`",
+      [{ span: deepSleepSpan, message: "deep sleep resets the board here at every wake-up" }],
+    ),
+  );
+}
+
+/**
+ * The board's own id in hex (`machine.unique_id()`, the ESP8266's chip id): a default MQTT client
+ * id that differs on every board built from the same flow, so two of them do not throw each other
+ * off the broker.
+ */
+function boardIdCode(imports: Set<string>): string {
+  imports.add("machine");
+  return '"".join("%02x" % b for b in machine.unique_id())';
 }
 
 /** A duration setting in ms, or `fallback` when absent. */

@@ -36,7 +36,7 @@ const pythonBool = (value: boolean) => (value ? "True" : "False");
  * is bytes: the client sizes packets with `len()`, which is wrong for a `str` holding non-ASCII.
  *
  * @example
- * mqttSection({ clientId: 'b"flowc-client.flow"', host: "config.MQTT_HOST", port: "1883", user: "None",
+ * mqttSection({ clientId: '"".join("%02x" % b for b in machine.unique_id())', host: "config.MQTT_HOST", port: "1883", user: "None",
  *   password: "None", keepaliveSeconds: 60, ssl: false, subscriptions: [], queueLength: 8, persistentSession: false });
  */
 export function mqttSection(options: MqttSectionOptions): string {

@@ -41,6 +41,13 @@ export interface PeriodicTask {
   readonly first?: number;
 }
 
+/** A module-level variable holding a node's state between events. */
+export interface StateVariable {
+  readonly node: string;
+  readonly name: string;
+  readonly bytes: number;
+}
+
 /** What the node functions need from the rest of main.py, and what they hold. */
 export interface NodeFunctions {
   /** `def n0(): ...` and the rest, in node order. */
@@ -57,6 +64,8 @@ export interface NodeFunctions {
   readonly subscriptions: readonly { readonly filter: PythonValue; readonly qos: number; readonly fn: string }[];
   /** Nodes keeping state between events (not counting a source's open driver). */
   readonly statefulNodes: ReadonlySet<string>;
+  /** That state's module-level names, in node order, with the heap each may hold. */
+  readonly state: readonly StateVariable[];
   /** Heap held by state and open drivers, in bytes. */
   readonly stateBytes: number;
   readonly usesI2c: boolean;
@@ -94,6 +103,7 @@ class NodeEmitter {
   private readonly statefulNodes = new Set<string>();
   /** Operators that asked for a function handing events on ({@link EmitContext.downstream}). */
   private readonly forwarding = new Set<string>();
+  private readonly state: StateVariable[] = [];
   private stateBytes = 0;
   private usesI2c = false;
   private usesMqtt = false;
@@ -146,6 +156,7 @@ class NodeEmitter {
       tasks: this.tasks,
       subscriptions: this.subscriptions,
       statefulNodes: this.statefulNodes,
+      state: this.state,
       stateBytes: this.stateBytes,
       usesI2c: this.usesI2c,
       usesMqtt: this.usesMqtt,
@@ -328,9 +339,11 @@ class NodeEmitter {
         }
         return { read: (e) => e, replaceStatements: (_e, value) => [`e = ${value}`] };
       },
-      state: (hint, initial, bytes) => {
+      state: (hint, initial, bytes = 16) => {
         this.statefulNodes.add(node.id);
-        return this.stateName(node, hint, initial, bytes);
+        const name = this.stateName(node, hint, initial, bytes);
+        this.state.push({ node: node.id, name, bytes });
+        return name;
       },
       module: (name) => {
         this.imports.add(name);

@@ -1,12 +1,17 @@
 import { oneLine } from "../config-file.js";
 
 /**
- * README.txt of a bundle: how to copy the files onto the board, and what to keep private.
+ * README.txt of a bundle: how to copy the files onto the board, and what to keep private; the
+ * deep-sleep wiring only for a flow that sleeps.
  *
  * @example
- * readme("client.flow", [{ path: "main.py" }, { path: "config.py" }]);
+ * readme("client.flow", [{ path: "main.py" }, { path: "config.py" }], { deepSleep: false });
  */
-export function readme(flow: string, files: readonly { readonly path: string }[]): string {
+export function readme(
+  flow: string,
+  files: readonly { readonly path: string }[],
+  options: { readonly deepSleep: boolean },
+): string {
   const names = files.map((file) => file.path);
   return `${oneLine(flow)} for an ESP8266 running MicroPython, built by flowc.
 
@@ -17,7 +22,6 @@ Copy these files to the board's file system root, then reset it; main.py runs at
   ampy:      ${names.map((name) => `ampy --port /dev/ttyUSB0 put ${name}`).join(" && ")}
 
 config.py holds the WiFi and broker settings and every secret: keep it out of version control.
-Deep sleep: wire GPIO16 (D0) to RST so the RTC alarm can wake the board.
-Watch the console with \`mpremote repl\`: the node prints each fault once and keeps sampling.
+${options.deepSleep ? "Deep sleep: wire GPIO16 (D0) to RST so the RTC alarm can wake the board.\n" : ""}Watch the console with \`mpremote repl\`: the node prints each fault once and keeps sampling.
 `;
 }

@@ -4,7 +4,7 @@ def every(ms, fn, first=0):
 
 def run_due():
     t = time.ticks_ms()
-    wait = 60000
+    wait = FLOWC_LONGEST_WAIT_MS
     for task in _tasks:
         if time.ticks_diff(t, task[1]) >= 0:
             task[1] = time.ticks_add(task[1], task[0])

@@ -12,6 +12,7 @@ import {
   WifiStatus,
   type DeviceOptions,
   type I2cTarget,
+  ESP8266_PROGRAM_HEAP_BYTES,
 } from "./board.js";
 import { boardParts } from "../../../components/board.js";
 
@@ -501,6 +502,16 @@ describe("heap measurement", () => {
     expect(after).toEqual(before);
     expect(before.used).toBeGreaterThan(0);
     expect(before.free).toBe(d.heapBudget - before.used);
+  });
+
+  it("gives the program the 30 KB an ESP8266 leaves it, whatever the harness's own modules take", async () => {
+    const d = await boot();
+    expect(d.heapBudget).toBe(ESP8266_PROGRAM_HEAP_BYTES);
+    await d.run("fits = bytearray(28 * 1024)");
+    await d.run("del fits");
+    const error = await failure(d.run("too_big = [bytearray(1024) for i in range(31)]"));
+    expect(error.pythonType).toBe("MemoryError");
+    expect(error.message).toMatch(/the program holds \d+ bytes, more than the 30720 an ESP8266 leaves it/);
   });
 
   it("counts only what the program holds, not the harness's modules", async () => {

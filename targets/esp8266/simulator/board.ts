@@ -26,8 +26,14 @@ export { MqttModel, type MqttOptions, type MqttSession, type PublishedMessage, t
 export { WifiModel, WifiStatus, type WifiOptions } from "./wifi-model.js";
 export type { AdcInput, NtpServer } from "./bridge.js";
 
-/** Free heap of an ESP8266 running MicroPython after boot: the budget a bundle must fit in. */
+/** Free heap of an ESP8266 running MicroPython after boot, before WiFi is up. */
 export const ESP8266_HEAP_BYTES = 38 * 1024;
+/**
+ * What an ESP8266 leaves a program once WiFi and a socket are up: the budget a bundle must fit in,
+ * and the default heap of the simulated board, so a bundle that would run out of memory on the
+ * board does so in `flowc sim` and in tests.
+ */
+export const ESP8266_PROGRAM_HEAP_BYTES = 30 * 1024;
 
 /** `machine.reset_cause()` values of the ESP8266 port. */
 export const ResetCause = {
@@ -97,7 +103,11 @@ export interface DeviceOptions {
   /** The NTP server (default: Unix time 1484535480 at virtual time 0, the tutorial's date). */
   ntp?: Partial<NtpServer>;
   clock?: ClockOptions;
-  /** Bytes the program may use; {@link HeapReading.free} is measured against it (default {@link ESP8266_HEAP_BYTES}). */
+  /**
+   * Bytes the program may hold (default {@link ESP8266_PROGRAM_HEAP_BYTES}), beyond what the
+   * simulator's own modules take: a call after which it holds more fails with MemoryError, and
+   * {@link HeapReading.free} is measured against it.
+   */
   heapBudget?: number;
   /** What `machine.unique_id()` returns (default 00c0ffee). */
   uniqueId?: Uint8Array;
@@ -281,7 +291,7 @@ export class MicroPythonDevice {
     this.wifi = new WifiModel(this.clock, options.wifi);
     this.mqtt = new MqttModel(this.clock, this.wifi, options.mqtt);
     this.ntp = { unixTime: options.ntp?.unixTime ?? 1_484_535_480, fail: options.ntp?.fail ?? false };
-    this.heapBudget = options.heapBudget ?? ESP8266_HEAP_BYTES;
+    this.heapBudget = options.heapBudget ?? ESP8266_PROGRAM_HEAP_BYTES;
     this.#uniqueId = Buffer.from(options.uniqueId ?? Buffer.from("00c0ffee", "hex"));
     this.#onOutput = options.onOutput;
     this.#entry = { module: "main", setup: "setup", step: "step", ...options.entry };
@@ -503,7 +513,13 @@ export class MicroPythonDevice {
       this.#output.push(line);
       this.#onOutput?.(line);
     };
-    const mp = await loadMicroPython({ heapsize: this.heapBudget, stdout: print, stderr: print, linebuffer: true });
+    // The heap grows on demand in this port; the budget is enforced by #heapOverrun instead.
+    const mp = await loadMicroPython({
+      heapsize: this.heapBudget + 18 * 1024,
+      stdout: print,
+      stderr: print,
+      linebuffer: true,
+    });
     retiredInterpreterGlobals.push(mp.globals);
     mp.registerJsModule("_harness", createBridge(this.#bridgeHost()));
     mp.FS.mkdir(SIMULATION_DIRECTORY);
@@ -543,9 +559,22 @@ export class MicroPythonDevice {
     }
     // The program may have swallowed DeviceHalt with a bare except; the device halted regardless.
     if (this.#halt && outcome.kind !== "halted") outcome = { kind: "halted", halt: this.#halt };
+    if (failure === undefined && !this.#halt) failure = this.#heapOverrun();
     await this.mqtt.settle();
     if (failure !== undefined) throw failure;
     return outcome;
+  }
+
+  /**
+   * A MemoryError when the program holds more than its budget. The WebAssembly port grows its heap
+   * on demand (split heap), so `heapsize` cannot cap it; the budget is checked on what is live
+   * after each call instead, which catches state that outgrows a board (not a passing spike).
+   */
+  #heapOverrun(): MicroPythonError | undefined {
+    const used = this.#measureAlloc() - this.#harnessAlloc;
+    if (used <= this.heapBudget) return undefined;
+    const message = `memory allocation failed: the program holds ${used} bytes, more than the ${this.heapBudget} an ESP8266 leaves it`;
+    return new MicroPythonError("MemoryError", `MemoryError: ${message}\n`);
   }
 
   #takeResult(): unknown {

@@ -1,0 +1,32 @@
+_rtc = machine.RTC()
+def keep(wait):
+    t = time.ticks_ms()
+    d = [time.ticks_diff(task[1], t) - wait for task in _tasks]
+    m = FLOWC_TAG + repr((d, FLOWC_STATE)).encode()
+    if len(m) > 492:
+        fault("rtc", OverflowError("state needs %d of RTC memory's 492 bytes: it starts afresh" % len(m)))
+        m = FLOWC_TAG + repr((d, None)).encode()
+    _rtc.memory(m)
+
+def wake():
+    FLOWC_GLOBALS
+    if machine.reset_cause() != machine.DEEPSLEEP_RESET:
+        return
+    m = _rtc.memory()
+    if m[:FLOWC_TAG_LENGTH] != FLOWC_TAG:
+        return
+    try:
+        d, s = eval(str(m[FLOWC_TAG_LENGTH:], "utf-8"))
+        for i in range(len(_tasks)):
+            _tasks[i][1] = time.ticks_add(0, d[i])
+        if s is not None:
+            FLOWC_RESTORE
+    except Exception as x:
+        fault("rtc", x)
+
+def deep_sleep(wait):
+    stop()
+    keep(wait)
+    _rtc.irq(trigger=_rtc.ALARM0, wake=machine.DEEPSLEEP)
+    _rtc.alarm(_rtc.ALARM0, wait)
+    machine.deepsleep()
