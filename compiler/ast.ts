@@ -80,7 +80,7 @@ export interface DurationLiteral {
   readonly text: string;
   /**
    * Written with a unit that is not a duration's (`8g`, `5sec`): a value only where a parameter
-   * lists it (`adxl345 range 8g`), E104 elsewhere; `milliseconds` is then the likely meaning.
+   * lists it (an accelerometer's `range 8g`), E104 elsewhere; `milliseconds` is then the likely meaning.
    */
   readonly unknownUnit?: true;
   readonly span: Span;

@@ -3,7 +3,6 @@
  * parameters and known input and output types; names are resolved. {@link ./lower.ts} flattens it
  * into the IR graph.
  */
-import type { ImportedSchema } from "./checker.js";
 import type { SettingsBlock } from "./ir.js";
 import type { ComponentDeclaration, ParamValue, Target } from "./registry.js";
 import type { Span } from "./source.js";
@@ -54,4 +53,11 @@ export interface CheckedProgram {
   readonly broker?: SettingsBlock;
   readonly device?: SettingsBlock;
   readonly annotations: readonly TypeAnnotation[];
+}
+
+/** A schema declared in another file and brought in by `use`. */
+export interface ImportedSchema {
+  readonly type: RecordType;
+  /** The schema's name in the file that declares it. */
+  readonly declaredAt: Span;
 }

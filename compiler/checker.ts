@@ -5,7 +5,14 @@
  * reports everything.
  */
 import type * as A from "./ast.js";
-import type { CheckedPipeline, CheckedProgram, CheckedStage, CheckedStep, TypeAnnotation } from "./checked.js";
+import type {
+  CheckedPipeline,
+  CheckedProgram,
+  CheckedStage,
+  CheckedStep,
+  ImportedSchema,
+  TypeAnnotation,
+} from "./checked.js";
 import { diagnostic, DiagnosticCodes, didYouMean, type Diagnostic, type DiagnosticCode } from "./diagnostics.js";
 import { evaluateConstant, typeExpression, type ExpressionScope } from "./expressions.js";
 import type { SettingsBlock } from "./ir.js";
@@ -23,13 +30,6 @@ export interface CheckOptions {
   readonly target?: Target;
   /** Schemas the file's `use` statements bring in, with where each was declared. */
   readonly imported?: ReadonlyMap<string, ImportedSchema>;
-}
-
-/** A schema declared in another file and brought in by `use`. */
-export interface ImportedSchema {
-  readonly type: RecordType;
-  /** The schema's name in the file that declares it. */
-  readonly declaredAt: Span;
 }
 
 interface StreamInfo {

@@ -11,8 +11,8 @@
  * if (!hasErrors(result.diagnostics)) runProgram(result.programs, { implementations });
  */
 import type { Program, UseStatement } from "./ast.js";
-import type { CheckedProgram } from "./checked.js";
-import { checkProgram, type ImportedSchema } from "./checker.js";
+import type { CheckedProgram, ImportedSchema } from "./checked.js";
+import { checkProgram } from "./checker.js";
 import { diagnostic, DiagnosticCodes, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import type { IRProgram } from "./ir.js";
 import { lower } from "./lower.js";

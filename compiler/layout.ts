@@ -134,7 +134,7 @@ const unitAliases: Record<string, string> = {
 
 /**
  * E104 for a number glued to an unknown unit (`5sec`). The lexer keeps such a literal whole: it is
- * a value in its own right where a parameter lists it (`adxl345 range 8g`), so the binder reports
+ * a value in its own right where a parameter lists it (an accelerometer's `range 8g`), so the binder reports
  * it where it stands alone after an option, and the AST builder everywhere else.
  *
  * @example

@@ -35,7 +35,7 @@ describe("flowc build", () => {
       out,
       secrets: join(tutorial, "secrets.example.json"),
     });
-    expect(stderr).toContain("flowc build: 6 files");
+    expect(stderr).toContain("flowc build: 7 files");
     expect(code).toBe(0);
     expect((await readdir(out)).sort()).toEqual([
       "README.txt",
@@ -70,6 +70,7 @@ describe("flowc build", () => {
       "README.txt",
       "config.py",
       "flow.py",
+      "flowmap.json",
       "main.py",
       "manifest.json",
       "tsl2591.py",

@@ -165,8 +165,8 @@ export async function simCommand(
 }
 
 /**
- * The catalogue's I2C sensors the flow samples, each at the address its source names (`mcp9808
- * "t" address 0x19`) with its part's demo reading: the first of each model as the board's
+ * The catalogue's I2C sensors the flow samples, each at the address its source names (`address
+ * 0x19`) with its part's demo reading: the first of each model as the board's
  * `sensors`, more of the same model as extra targets on the bus. The ADC is always there.
  */
 function wiredSensors(

@@ -10,7 +10,6 @@ import { loadSecretsFile, type ConfigValue } from "../../shared/config.js";
 import packageJson from "../../package.json" with { type: "json" };
 import { buildBundle, type Bundle, type BundleFile, type TextBundleFile } from "./bundle.js";
 import type { MicroPythonImplementation } from "./component.js";
-import { precompileBundle } from "./precompile.js";
 import { buildSourceMap, SOURCE_MAP_FILE } from "./source-map.js";
 
 export interface Esp8266BundleOptions {
@@ -95,7 +94,9 @@ export async function buildEsp8266(
       ...(options.sources ? { sources: options.sources } : {}),
     });
     const failed = source.diagnostics.some((d) => d.severity === "error");
-    const bundle = options.py || failed ? source : await precompileBundle(source);
+    // Loaded here, not at the top: mpy-cross is WebAssembly that `flowc check` (which builds to
+    // learn the board's diagnostics) and `--py` builds never need.
+    const bundle = options.py || failed ? source : await (await import("./precompile.js")).precompileBundle(source);
     const folder = programs.length === 1 ? "" : `${program.file.replace(/^.*[\\/]/, "").replace(/\.flow$/, "")}/`;
     files.push(...bundle.files.map((file) => ({ path: folder + file.path, contents: file.contents })));
     diagnostics.push(...bundle.diagnostics);

@@ -27,6 +27,11 @@ const keptAsSource = new Set(["main.py", "config.py"]);
  */
 export async function precompileBundle(bundle: Bundle<TextBundleFile>): Promise<Bundle> {
   const boardFiles: BundleFile[] = [];
+  // Files for the host, such as flowc monitor's source map, pass through; manifest.json and
+  // README.txt are written anew below, since they list the precompiled files.
+  const hostFiles = bundle.files.filter(
+    (file) => !file.path.endsWith(".py") && file.path !== "manifest.json" && file.path !== "README.txt",
+  );
   for (const file of bundle.files) {
     if (!file.path.endsWith(".py")) continue;
     if (keptAsSource.has(file.path)) boardFiles.push(file);
@@ -43,7 +48,11 @@ export async function precompileBundle(bundle: Bundle<TextBundleFile>): Promise<
     heapEstimate: bundle.manifest.heapEstimate - sourceBytes + bytes,
     micropython: mpyMinimumMicroPython,
   };
-  return { files: [...boardFiles, ...describingFiles(manifest)], manifest, diagnostics: bundle.diagnostics };
+  return {
+    files: [...boardFiles, ...hostFiles, ...describingFiles(manifest)],
+    manifest,
+    diagnostics: bundle.diagnostics,
+  };
 }
 
 /** Whether a bundle file goes onto the board's file system (Python source or bytecode). */

@@ -97,13 +97,13 @@ describe.skipIf(!mosquittoAvailable)("secrets stay out of every output", () => {
     // JSON.parse quotes the text around a syntax error; the message must not.
     writeFileSync(join(folder.path, "broken.json"), `{"broker_password": ${brokerSecret}}`);
     const broken = await run(["run", "server.flow", "--secrets", "broken.json"]);
-    expect(broken.code).toBe(1);
+    expect(broken.code).toBe(2); // a --secrets file flowc cannot use is a usage error, as the README's table says
     expect(broken.stderr).toMatch(/secrets file broken\.json is not valid JSON/);
     expectNoSecret(broken.stderr, "a malformed secrets file");
 
     writeFileSync(join(folder.path, "nested.json"), JSON.stringify({ broker_password: [brokerSecret] }));
     const nested = await run(["run", "server.flow", "--secrets", "nested.json"]);
-    expect(nested.code).toBe(1);
+    expect(nested.code).toBe(2);
     expectNoSecret(nested.stderr, "a secrets file with a value of the wrong type");
   });
 

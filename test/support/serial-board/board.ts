@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { SerialPort } from "serialport";
 import { WebSocketServer, type WebSocket } from "ws";
+import { boardParts } from "../../../components/board.js";
 import { MicroPythonDevice } from "../../../targets/esp8266/simulator/board.js";
 import { ReplFirmware } from "./repl-firmware.js";
 import { FileTransfer } from "./webrepl-file-transfer.js";
@@ -62,7 +63,9 @@ const firmware = new ReplFirmware(
   () =>
     MicroPythonDevice.create({
       files: options.files ?? {},
-      sensors: { tsl2591: { lux: 284.13 }, mcp9808: { celsius: 21.5 }, adc: { raw: 512 } },
+      // Every sensor the catalogue models, at its default address with its demo reading.
+      parts: boardParts,
+      sensors: { ...Object.fromEntries(boardParts.map((part) => [part.name, part.demo])), adc: { raw: 512 } },
       wifi: options.wifi ?? { ssid: "", password: "" },
       ...(options.mqtt ? { mqtt: { forwardTo: options.mqtt } } : {}),
       onOutput: (line) => send(Buffer.from(`${line}\r\n`, "utf8")),
