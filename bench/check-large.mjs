@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build as esbuild } from "esbuild";
+import { cataloguePlugin } from "../scripts/catalogue.mjs";
 import { ensureBuilt, median, ms, root, timeInTurns } from "./bench-support.mjs";
 
 const targetLines = Number(process.argv[2] ?? 10_000);
@@ -45,7 +46,9 @@ function generate(lines) {
 }
 
 await ensureBuilt();
-const { compile, parseSource, SourceFile } = await import("../dist/index.js");
+const { compile: compileWith, parseSource, registry, SourceFile } = await import("../dist/index.js");
+const components = registry();
+const compile = (inputs) => compileWith(inputs, { registry: components });
 
 const { text, lines } = generate(targetLines);
 const folder = await mkdtemp(join(tmpdir(), "flowc-bench-"));
@@ -85,6 +88,7 @@ try {
     platform: "node",
     format: "esm",
     outfile: stagesBundle,
+    plugins: [cataloguePlugin],
     logLevel: "warning",
   });
   const { timeStages } = await import(stagesBundle);

@@ -45,15 +45,19 @@ export function numberRangeDiagnostics(statements: readonly A.Statement[], targe
   const limit = target ? limits[target] : hostLimits;
   const diagnostics: Diagnostic[] = [];
   const visit = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(visit);
     if (value === null || typeof value !== "object") return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
     const node = value as { kind?: unknown };
     if (node.kind === "number") {
       const problem = rangeProblem(node as A.NumberLiteral, limit, target ? `on ${target}` : "on the host");
       if (problem) diagnostics.push(problem);
       return;
     }
-    for (const [key, child] of Object.entries(value)) if (key !== "span") visit(child);
+    // A walk over every field, with no array of entries per node: large files have many nodes.
+    for (const key in value) if (key !== "span") visit((value as Record<string, unknown>)[key]);
   };
   visit(statements);
   return diagnostics;

@@ -344,7 +344,8 @@ describe("runProgram with the embedded broker", () => {
       { ...io.options, broker: "embedded", embeddedBroker: { port: 0, host: "127.0.0.1" } },
     );
     await flow.ready;
-    await until(() => io.stdout().startsWith("SensorEvent(sensor_id='lux-1'"), "the first reading");
+    // Two files run, so each print line starts with the file that printed it.
+    await until(() => /: SensorEvent\(sensor_id='lux-1'/.test(io.stdout()), "the first reading");
     await flow.stop();
   });
 
