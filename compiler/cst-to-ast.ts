@@ -5,22 +5,34 @@
 import type { CstElement, CstNode, IToken } from "chevrotain";
 import { binaryPrecedence, comparisonPrecedence, notPrecedence } from "./ast.js";
 import type * as A from "./ast.js";
+import type * as C from "./cst.generated.js";
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
 import { likelyDuration, unknownUnit } from "./layout.js";
 import { durationUnits } from "./lexer.js";
 import { parser } from "./parser.js";
 import type { SourceFile, Span } from "./source.js";
 
-type Children = Record<string, CstElement[] | undefined>;
+// The visitor reads children through the types generated from the grammar (compiler/cst.generated.ts,
+// `npm run cst:types`), so a renamed rule or label is a type error here. Error recovery can leave out
+// even a child the grammar always produces, so every child list is read as possibly absent
+// (`ctx.Identifier?.[0]`).
+
+/** Any rule's children: what the span of a whole node is computed from. */
+type Children = Readonly<Record<string, CstElement[] | undefined>>;
+
+/** The names under which `Children` holds tokens. */
+type TokenNames<Children> = {
+  [Name in keyof Children]-?: NonNullable<Children[Name]> extends IToken[] ? Name : never;
+}[keyof Children];
 
 const BaseVisitor = parser.getBaseCstVisitorConstructor();
 
 const isToken = (element: CstElement): element is IToken => "image" in element;
 
-function tokens(children: Children, ...names: string[]): IToken[] {
-  if (names.length === 1) return (children[names[0]!] ?? []) as IToken[];
+/** The tokens under several names, in source order. */
+function tokensInOrder<C extends object>(children: C, ...names: TokenNames<C>[]): IToken[] {
   const found: IToken[] = [];
-  for (const name of names) for (const element of children[name] ?? []) if (isToken(element)) found.push(element);
+  for (const name of names) found.push(...((children[name] as IToken[] | undefined) ?? []));
   return found.sort((a, b) => a.startOffset - b.startOffset);
 }
 
@@ -32,15 +44,6 @@ const startOf = (element: CstElement): number | undefined =>
 const endOf = (element: CstElement): number =>
   isToken(element) ? element.startOffset + element.image.length : (element.location?.endOffset ?? NaN) + 1;
 
-/** Children under a rule name are always CST nodes (tokens sit under token names). */
-function nodes(children: Children, name: string): CstNode[] {
-  return (children[name] ?? []) as CstNode[];
-}
-
-function node(children: Children, name: string): CstNode | undefined {
-  return nodes(children, name)[0];
-}
-
 /**
  * Builds a file's AST one top-level statement at a time ({@link addStatement}), as the parser
  * hands them over, then the program around them ({@link finish}).
@@ -49,7 +52,7 @@ function node(children: Children, name: string): CstNode | undefined {
  * const builder = new AstBuilder(source, () => []);
  * parseTokens(tokens, (statement) => builder.addStatement(statement));
  */
-export class AstBuilder extends BaseVisitor {
+export class AstBuilder extends BaseVisitor implements C.CstVisitor<unknown, unknown> {
   /** What the statements say; the checks across statements go first, in {@link finish}. */
   private readonly statementDiagnostics: Diagnostic[] = [];
   private readonly statements: A.Statement[] = [];
@@ -79,7 +82,7 @@ export class AstBuilder extends BaseVisitor {
   finish(cst: CstNode): { program: A.Program; diagnostics: Diagnostic[] } {
     const programDiagnostics: Diagnostic[] = [];
     this.diagnostics = programDiagnostics;
-    const program = this.program(cst.children as Children, this.source.path);
+    const program = this.program((cst as C.ProgramCstNode).children, this.source.path);
     this.diagnostics = this.statementDiagnostics;
     return { program, diagnostics: [...programDiagnostics, ...this.statementDiagnostics] };
   }
@@ -129,140 +132,137 @@ export class AstBuilder extends BaseVisitor {
     }
   }
 
-  program(children: Children, file: string): A.Program {
+  program(ctx: C.ProgramCstChildren, file: string): A.Program {
     this.requireSeparated(
-      nodes(children, "statement"),
-      tokens(children, "Newline"),
+      ctx.statement ?? [],
+      ctx.Newline ?? [],
       "statement",
       "put each statement on a line of its own",
     );
     return { file, statements: this.statements, comments: [], span: this.source.span(0, this.source.text.length) };
   }
 
-  statement(children: Children): A.Statement | undefined {
+  statement(ctx: C.StatementCstChildren): A.Statement | undefined {
     const inner =
-      node(children, "letStatement") ??
-      node(children, "useStatement") ??
-      node(children, "schemaStatement") ??
-      node(children, "settingsStatement");
+      ctx.letStatement?.[0] ?? ctx.useStatement?.[0] ?? ctx.schemaStatement?.[0] ?? ctx.settingsStatement?.[0];
     if (inner) return this.visit(inner) as A.Statement;
-    const pipelineNode = node(children, "pipeline");
+    const pipelineNode = ctx.pipeline?.[0];
     if (!pipelineNode) return undefined;
     const pipeline = this.visit(pipelineNode) as A.Pipeline | undefined;
     return pipeline && { kind: "pipeline", pipeline, span: pipeline.span };
   }
 
-  letStatement(children: Children): A.LetStatement | undefined {
-    const name = tokens(children, "Identifier")[0];
-    const pipelineNode = node(children, "pipeline");
-    const expressionNode = node(children, "expression");
+  letStatement(ctx: C.LetStatementCstChildren): A.LetStatement | undefined {
+    const name = ctx.Identifier?.[0];
+    const pipelineNode = ctx.pipeline?.[0];
+    const expressionNode = ctx.expression?.[0];
     const value = pipelineNode
       ? (this.visit(pipelineNode) as A.Pipeline | undefined)
       : expressionNode && (this.visit(expressionNode) as A.Expression | undefined);
     if (!name || !value) return undefined;
-    return { kind: "let", name: this.identifier(name), value, span: this.spanOfChildren(children) };
+    return { kind: "let", name: this.identifier(name), value, span: this.spanOfChildren(ctx) };
   }
 
-  useStatement(children: Children): A.UseStatement | undefined {
-    const path = tokens(children, "StringLiteral")[0];
+  useStatement(ctx: C.UseStatementCstChildren): A.UseStatement | undefined {
+    const path = ctx.StringLiteral?.[0];
     if (!path) return undefined;
     return {
       kind: "use",
       path: { kind: "string", value: this.decodeString(path), span: this.spanOf(path) },
-      span: this.spanOfChildren(children),
+      span: this.spanOfChildren(ctx),
     };
   }
 
-  schemaStatement(children: Children): A.SchemaStatement | undefined {
-    const name = tokens(children, "Identifier")[0];
+  schemaStatement(ctx: C.SchemaStatementCstChildren): A.SchemaStatement | undefined {
+    const name = ctx.Identifier?.[0];
     if (!name) return undefined;
     this.requireSeparated(
-      nodes(children, "fieldDeclaration"),
-      tokens(children, "Newline", "Comma"),
+      ctx.fieldDeclaration ?? [],
+      tokensInOrder(ctx, "Newline", "Comma"),
       "field",
       "separate fields with `,` or put each on a line of its own",
     );
-    const fields = nodes(children, "fieldDeclaration").flatMap((field) => {
-      const fieldChildren = field.children as Children;
-      const fieldName = tokens(fieldChildren, "name")[0];
-      const type = tokens(fieldChildren, "type")[0];
+    const fields = (ctx.fieldDeclaration ?? []).flatMap((field) => {
+      const fieldChildren = field.children;
+      const fieldName = fieldChildren.name?.[0];
+      const type = fieldChildren.type?.[0];
       if (!fieldName || !type) return [];
       return [{ name: this.identifier(fieldName), type: this.identifier(type), span: this.spanOf(field) }];
     });
-    return { kind: "schema", name: this.identifier(name), fields, span: this.spanOfChildren(children) };
+    return { kind: "schema", name: this.identifier(name), fields, span: this.spanOfChildren(ctx) };
   }
 
-  settingsStatement(children: Children): A.SettingsStatement | undefined {
-    const keyword = tokens(children, "Broker", "Device")[0];
-    const tail = node(children, "invocationTail");
+  settingsStatement(ctx: C.SettingsStatementCstChildren): A.SettingsStatement | undefined {
+    const keyword = tokensInOrder(ctx, "Broker", "Device")[0];
+    const tail = ctx.invocationTail?.[0];
     if (!keyword || !tail) return undefined;
     const invocation = this.invocation(keyword, tail);
     return { kind: "settings", invocation, span: invocation.span };
   }
 
-  pipeline(children: Children): A.Pipeline | undefined {
-    const stageNode = node(children, "stage");
+  pipeline(ctx: C.PipelineCstChildren): A.Pipeline | undefined {
+    const stageNode = ctx.stage?.[0];
     const source = stageNode && (this.visit(stageNode) as A.Invocation | undefined);
     if (!source) return undefined;
-    const steps = nodes(children, "step")
+    const steps = (ctx.step ?? [])
       .map((step) => this.visit(step) as A.Step | undefined)
       .filter((step): step is A.Step => step !== undefined);
     const last = steps[steps.length - 1];
     return { kind: "pipeline", source, steps, span: last ? { ...source.span, end: last.span.end } : source.span };
   }
 
-  step(children: Children): A.Step | undefined {
-    const inner = node(children, "fanOut") ?? node(children, "stage");
+  step(ctx: C.StepCstChildren): A.Step | undefined {
+    const inner = ctx.fanOut?.[0] ?? ctx.stage?.[0];
     return inner && (this.visit(inner) as A.Step | undefined);
   }
 
-  fanOut(children: Children): A.FanOut {
-    const branches = nodes(children, "branch").map((branch) => this.visit(branch) as A.Branch);
+  fanOut(ctx: C.FanOutCstChildren): A.FanOut {
+    const branches = (ctx.branch ?? []).map((branch) => this.visit(branch) as A.Branch);
     return {
       kind: "fanout",
       branches: branches.filter((b) => b.steps.length > 0),
-      span: this.spanOfChildren(children),
+      span: this.spanOfChildren(ctx),
     };
   }
 
-  branch(children: Children): A.Branch {
-    const steps = nodes(children, "step")
+  branch(ctx: C.BranchCstChildren): A.Branch {
+    const steps = (ctx.step ?? [])
       .map((step) => this.visit(step) as A.Step | undefined)
       .filter((step): step is A.Step => step !== undefined);
-    return { steps, span: this.spanOfChildren(children) };
+    return { steps, span: this.spanOfChildren(ctx) };
   }
 
-  stage(children: Children): A.Invocation | undefined {
-    const name = tokens(children, "Identifier")[0];
-    const tail = node(children, "invocationTail");
+  stage(ctx: C.StageCstChildren): A.Invocation | undefined {
+    const name = ctx.Identifier?.[0];
+    const tail = ctx.invocationTail?.[0];
     if (!name || !tail) return undefined;
     return this.invocation(name, tail);
   }
 
-  setting(children: Children): A.Invocation | undefined {
+  setting(ctx: C.SettingCstChildren): A.Invocation | undefined {
     return this.stage({
-      Identifier: tokens(children, "Identifier", "Broker", "Device"),
-      invocationTail: children["invocationTail"],
+      Identifier: tokensInOrder(ctx, "Identifier", "Broker", "Device"),
+      invocationTail: ctx.invocationTail,
     });
   }
 
-  private invocation(name: IToken, tail: CstNode): A.Invocation {
-    const children = tail.children as Children;
-    const items = nodes(children, "item")
+  private invocation(name: IToken, tail: C.InvocationTailCstNode): A.Invocation {
+    const ctx = tail.children;
+    const items = (ctx.item ?? [])
       .map((item) => this.visit(item) as A.Item | undefined)
       .filter((item): item is A.Item => item !== undefined);
-    const blockNode = node(children, "settingsBlock");
+    const blockNode = ctx.settingsBlock?.[0];
     if (blockNode) {
-      const blockChildren = blockNode.children as Children;
+      const blockChildren = blockNode.children;
       this.requireSeparated(
-        nodes(blockChildren, "setting"),
-        tokens(blockChildren, "Newline", "Comma"),
+        blockChildren.setting ?? [],
+        tokensInOrder(blockChildren, "Newline", "Comma"),
         "setting",
         "separate settings with `,` or put each on a line of its own",
       );
     }
     const block = blockNode
-      ? nodes(blockNode.children as Children, "setting")
+      ? (blockNode.children.setting ?? [])
           .map((setting) => this.visit(setting) as A.Invocation | undefined)
           .filter((setting): setting is A.Invocation => setting !== undefined)
       : undefined;
@@ -287,12 +287,12 @@ export class AstBuilder extends BaseVisitor {
   }
 
   /** An item as written: a bare name is a `word` (the binder decides what it is), `(name)` a value. */
-  item(children: Children): A.Item | undefined {
-    const expressionNode = node(children, "expression");
+  item(ctx: C.ItemCstChildren): A.Item | undefined {
+    const expressionNode = ctx.expression?.[0];
     const value = expressionNode && (this.visit(expressionNode) as A.Expression | undefined);
     if (!value) return undefined;
-    const afterComma = tokens(children, "Comma").length > 0 ? ({ afterComma: true } as const) : {};
-    const target = tokens(children, "target")[0];
+    const afterComma = ctx.Comma?.length ? ({ afterComma: true } as const) : {};
+    const target = ctx.target?.[0];
     if (target) {
       return {
         kind: "assignment",
@@ -328,9 +328,9 @@ export class AstBuilder extends BaseVisitor {
    * Precedence climbing over the flat `operand (operator operand)*` the grammar produces.
    * Loosest first: `or`, `and`, prefix `not`, comparisons, `+ -`, `* / %`, prefix `-`.
    */
-  expression(children: Children): A.Expression | undefined {
-    const operands = nodes(children, "operand");
-    const operators = tokens(children, "BinaryOperator");
+  expression(ctx: C.ExpressionCstChildren): A.Expression | undefined {
+    const operands = ctx.operand ?? [];
+    const operators = ctx.BinaryOperator ?? [];
     let nextOperand = 0;
     let nextOperator = 0;
     let failed = false;
@@ -369,13 +369,13 @@ export class AstBuilder extends BaseVisitor {
 
     const operand = (): A.Expression => {
       const node = operands[nextOperand++];
-      const operandChildren = (node?.children ?? {}) as Children;
+      const operandChildren: C.OperandCstChildren = node?.children ?? {};
       let value = this.operandValue(operandChildren);
       if (!value) {
         failed = true;
         return { kind: "number", value: 0, isInteger: true, span: this.source.span(this.lastEnd, this.lastEnd) };
       }
-      const prefixes = tokens(operandChildren, "Not", "Minus", "Sign");
+      const prefixes = tokensInOrder(operandChildren, "Not", "Minus", "Sign");
       for (let i = prefixes.length - 1; i >= 0; i--) {
         const prefix = prefixes[i]!;
         const span = this.spanOf(prefix);
@@ -407,10 +407,10 @@ export class AstBuilder extends BaseVisitor {
   }
 
   /** An operand without its prefix operators: a literal, a name or call, or `( … )`, then `.field`s. */
-  private operandValue(children: Children): A.Expression | undefined {
-    let value = this.primaryValue(children);
+  private operandValue(ctx: C.OperandCstChildren): A.Expression | undefined {
+    let value = this.primaryValue(ctx);
     if (!value) return undefined;
-    for (const field of tokens(children, "field")) {
+    for (const field of ctx.field ?? []) {
       const fieldIdentifier = this.identifier(field);
       value = {
         kind: "field",
@@ -422,24 +422,24 @@ export class AstBuilder extends BaseVisitor {
     return value;
   }
 
-  private primaryValue(children: Children): A.Expression | undefined {
-    const inner = node(children, "recordLiteral") ?? node(children, "nameOrCall");
+  private primaryValue(ctx: C.OperandCstChildren): A.Expression | undefined {
+    const inner = ctx.recordLiteral?.[0] ?? ctx.nameOrCall?.[0];
     if (inner) return this.visit(inner) as A.Expression | undefined;
-    const grouped = node(children, "expression");
+    const grouped = ctx.expression?.[0];
     if (grouped) {
       const value = this.visit(grouped) as A.Expression | undefined;
-      const open = tokens(children, "LParen")[0];
-      const close = tokens(children, "RParen")[0];
+      const open = ctx.LParen?.[0];
+      const close = ctx.RParen?.[0];
       // Parentheses only group; the span widens so messages point at what was written.
       return value && open && close ? { ...value, span: { ...this.spanOf(open), end: this.spanOf(close).end } } : value;
     }
     const token =
-      tokens(children, "NumberLiteral")[0] ??
-      tokens(children, "StringLiteral")[0] ??
-      tokens(children, "Duration")[0] ??
-      tokens(children, "BadUnit")[0] ??
-      tokens(children, "True")[0] ??
-      tokens(children, "False")[0];
+      ctx.NumberLiteral?.[0] ??
+      ctx.StringLiteral?.[0] ??
+      ctx.Duration?.[0] ??
+      ctx.BadUnit?.[0] ??
+      ctx.True?.[0] ??
+      ctx.False?.[0];
     if (!token) return undefined;
     const span = this.spanOf(token);
     switch (token.tokenType.name) {
@@ -465,34 +465,34 @@ export class AstBuilder extends BaseVisitor {
     }
   }
 
-  nameOrCall(children: Children): A.Expression | undefined {
-    const name = tokens(children, "Identifier")[0];
+  nameOrCall(ctx: C.NameOrCallCstChildren): A.Expression | undefined {
+    const name = ctx.Identifier?.[0];
     if (!name) return undefined;
-    const record = node(children, "recordLiteral");
+    const record = ctx.recordLiteral?.[0];
     if (record) {
       const literal = this.visit(record) as A.RecordLiteral;
       return { ...literal, typeName: this.identifier(name), span: { ...this.spanOf(name), end: literal.span.end } };
     }
-    if (tokens(children, "LParen").length > 0) {
-      const args = nodes(children, "expression")
+    if (ctx.LParen?.length) {
+      const args = (ctx.expression ?? [])
         .map((argument) => this.visit(argument) as A.Expression | undefined)
         .filter((argument): argument is A.Expression => argument !== undefined);
-      return { kind: "call", callee: this.identifier(name), args, span: this.spanOfChildren(children) };
+      return { kind: "call", callee: this.identifier(name), args, span: this.spanOfChildren(ctx) };
     }
     return { kind: "name", name: name.image, span: this.spanOf(name) };
   }
 
-  recordLiteral(children: Children): A.RecordLiteral {
-    const fields = nodes(children, "recordField").flatMap((field) => {
-      const fieldChildren = field.children as Children;
-      const name = tokens(fieldChildren, "Identifier")[0];
-      const expressionNode = node(fieldChildren, "expression");
+  recordLiteral(ctx: C.RecordLiteralCstChildren): A.RecordLiteral {
+    const fields = (ctx.recordField ?? []).flatMap((field) => {
+      const fieldChildren = field.children;
+      const name = fieldChildren.Identifier?.[0];
+      const expressionNode = fieldChildren.expression?.[0];
       const value = expressionNode && (this.visit(expressionNode) as A.Expression | undefined);
       return name && value
         ? [{ name: this.identifier(name), value, span: { ...this.spanOf(name), end: value.span.end } }]
         : [];
     });
-    return { kind: "record", fields, span: this.spanOfChildren(children) };
+    return { kind: "record", fields, span: this.spanOfChildren(ctx) };
   }
 
   recordField(): undefined {
@@ -556,6 +556,6 @@ export function buildAst(
   syntaxErrorOffsets: readonly number[] = [],
 ): { program: A.Program; diagnostics: Diagnostic[] } {
   const builder = new AstBuilder(source, () => syntaxErrorOffsets);
-  for (const statement of nodes(cst.children as Children, "statement")) builder.addStatement(statement);
+  for (const statement of (cst as C.ProgramCstNode).children.statement ?? []) builder.addStatement(statement);
   return builder.finish(cst);
 }
