@@ -320,83 +320,102 @@ function expressionRepository(): Record<string, GrammarRule> {
 /** The kinds of parameter that are written as expressions, not as `name value` options. */
 const expressionKinds = new Set<ParamSpec["type"]["kind"]>(["expression", "assignment", "binding"]);
 
-/** Rules for one parameter written as an option: `every 5s`, `as SensorEvent`, `retain`. */
-function optionRule(param: ParamSpec): GrammarRule | undefined {
-  const name = `\\b(${escapeRegExp(param.name)})\\b`;
-  const option = { "1": capture(Scopes.option) };
-  switch (param.type.kind) {
-    case "expression":
-    case "assignment":
-    case "binding":
-      return undefined;
-    case "enum": {
-      const words = param.type.values.filter((value) => identifierPattern.test(value));
-      if (words.length === 0) break;
-      return {
-        match: `${name}(?:\\s+(${wordsPattern(words)})\\b)?`,
-        captures: { ...option, "2": capture(Scopes.enumValue) },
-      };
-    }
-    case "schema":
-      return {
-        match: `${name}(?:\\s+(${identifier})\\b${notAnExpressionWord})?`,
-        captures: { ...option, "2": capture(Scopes.type) },
-      };
-    case "field":
-      return {
-        match: `${name}(?:\\s+(${identifier})\\b${notAnExpressionWord})?`,
-        captures: { ...option, "2": capture(Scopes.field) },
-      };
-    case "stream":
-      return {
-        match: `${name}(?:\\s+(${identifier})\\b${notAnExpressionWord})?`,
-        captures: { ...option, "2": capture(Scopes.stream) },
-      };
-    case "topic":
-      return { match: `${name}(?:\\s+(${stringLiteral}))?`, captures: { ...option, "2": topicCapture } };
-    default:
-      break;
-  }
-  return { match: `${name}${notAnExpressionWord}`, captures: option };
+/**
+ * How a stage's own values read, which decides how its bare words are coloured: a leading topic
+ * (`mqtt "a/b"`), stream names (`merge a, b`), a `let`-like binding (`scan acc = 0 ...`) or plain
+ * expressions and options. The grammar has one body per shape, never one per component.
+ */
+type BodyShape = "topic" | "streams" | "binding" | "plain";
+
+function bodyShape(params: readonly ParamSpec[]): BodyShape {
+  const positional = params.filter((param) => param.positional);
+  if (positional[0]?.type.kind === "topic") return "topic";
+  if (positional.some((param) => param.type.kind === "binding")) return "binding";
+  const onlyStreams = positional.length > 0 && positional.every((param) => param.type.kind === "stream");
+  return onlyStreams && !params.some((param) => expressionKinds.has(param.type.kind)) ? "streams" : "plain";
 }
 
+/** The value scope an option of each kind gives the identifier after it (`as Reading`, `by room`). */
+const namingValueScopes = { schema: Scopes.type, field: Scopes.field, stream: Scopes.stream } as const;
+
 /**
- * The inside of one invocation (`tsl2591 "lux-1" every 5s`, `broker "localhost" port 1883`): its
- * positional values where their kind is visible in the text, its options, and expressions.
+ * Where a known option name stands in option position: not an operand of an operator before or
+ * after it (`filter val > threshold`, `filter every > 3` use fields that share an option's name).
  */
-function invocationBody(params: readonly ParamSpec[]): GrammarRule[] {
-  const rules: GrammarRule[] = [{ include: "#comment" }];
-  const positional = params.filter((param) => param.positional);
-  const first = positional[0];
-  if (first?.type.kind === "topic") {
-    rules.push({ match: `\\G\\s*(${stringLiteral})`, captures: { "1": topicCapture } });
+const optionPosition = {
+  before: String.raw`(?<![-+*/%<>=!(]\s)(?<![-+*/%<>=!(])(?<!\b(?:and|or|not)\s)`,
+  after: String.raw`(?!\s*(?:[(.{:]|=(?!=)|(?:[-+*/%<>]|[<>=!]=)(?!>)|(?:and|or)\b))`,
+};
+
+/** A literal value ahead: the word before it can only be an option's name. */
+const literalValueAhead = String.raw`(?=\s+(?:"|-?\d))`;
+
+/**
+ * The items every stage and setting shares: option names, and values whose kind the option before
+ * them makes visible. Option names come from the whole catalogue as one alternation; a word no
+ * component declares still reads as an option when a literal value follows it (`evrey 5s`), so a
+ * misspelt option looks like an option and the checker names it.
+ */
+function stageItemRules(params: readonly ParamSpec[]): GrammarRule[] {
+  const options = params.filter((param) => !expressionKinds.has(param.type.kind));
+  const namesOf = (kinds: readonly ParamSpec["type"]["kind"][]) =>
+    wordsPattern(options.filter((param) => kinds.includes(param.type.kind)).map((param) => param.name));
+  const enumWords = (positional: boolean) =>
+    wordsPattern(
+      options.flatMap((param) =>
+        param.type.kind === "enum" && Boolean(param.positional) === positional
+          ? param.type.values.filter((value) => identifierPattern.test(value))
+          : [],
+      ),
+    );
+  const keywords = wordsPattern(T.keywordTokens.map(patternOf));
+  const option = { "1": capture(Scopes.option) };
+  return [
+    { match: `\\b(${namesOf(["topic"])})\\b\\s+(${stringLiteral})`, captures: { ...option, "2": topicCapture } },
+    ...Object.entries(namingValueScopes).map(([kind, scope]) => ({
+      match: `\\b(${namesOf([kind as keyof typeof namingValueScopes])})\\s+(${identifier})\\b${notAnExpressionWord}`,
+      captures: { ...option, "2": capture(scope) },
+    })),
+    {
+      match: `\\b(${namesOf(["enum"])})\\s+(${enumWords(false)})\\b`,
+      captures: { ...option, "2": capture(Scopes.enumValue) },
+    },
+    {
+      match: `${optionPosition.before}\\b(?:${namesOf([...new Set(options.map((param) => param.type.kind))])})\\b${optionPosition.after}`,
+      name: Scopes.option,
+    },
+    { match: `\\b(?!(?:${keywords})\\b)${identifier}\\b${literalValueAhead}`, name: Scopes.option },
+    { match: `\\b(?:${enumWords(true)})\\b(?!\\s*(?:[(.:]|=(?!=)))`, name: Scopes.enumValue },
+  ];
+}
+
+/** The body of a stage of one shape: its leading values, the shared items, then expressions. */
+function stageBody(shape: BodyShape): GrammarRule[] {
+  const assignment = (scope: string): GrammarRule => ({
+    match: `\\b(${identifier})\\s*(${patternOf(T.Equals)})(?!=)`,
+    captures: { "1": capture(scope), "2": capture(Scopes.assignment) },
+  });
+  const items: GrammarRule[] = [{ include: "#comment" }, { include: "#stage-items" }];
+  switch (shape) {
+    case "topic":
+      return [
+        { match: `\\G\\s*(${stringLiteral})`, captures: { "1": topicCapture } },
+        ...items,
+        assignment(Scopes.field),
+        { include: "#expression" },
+      ];
+    case "streams":
+      return [
+        ...items,
+        { match: `\\b${identifier}\\b${notAnExpressionWord}`, name: Scopes.stream },
+        { include: "#punctuation" },
+        { include: "#invalid" },
+      ];
+    case "binding":
+      return [...items, assignment(Scopes.definition), { include: "#expression" }];
+    case "plain":
+      return [...items, assignment(Scopes.field), { include: "#expression" }];
   }
-  for (const param of params) {
-    const rule = optionRule(param);
-    if (rule) rules.push(rule);
-  }
-  for (const param of positional) {
-    if (param.type.kind === "enum") {
-      const words = param.type.values.filter((value) => identifierPattern.test(value));
-      if (words.length > 0) rules.push({ match: `\\b(?:${wordsPattern(words)})\\b`, name: Scopes.enumValue });
-    } else if (param.type.kind === "assignment" || param.type.kind === "binding") {
-      rules.push({
-        match: `\\b(${identifier})\\s*(${patternOf(T.Equals)})(?!=)`,
-        captures: {
-          "1": capture(param.type.kind === "assignment" ? Scopes.field : Scopes.definition),
-          "2": capture(Scopes.assignment),
-        },
-      });
-    }
-  }
-  const onlyStreams = positional.length > 0 && positional.every((param) => param.type.kind === "stream");
-  if (onlyStreams) rules.push({ match: `\\b${identifier}\\b${notAnExpressionWord}`, name: Scopes.stream });
-  if (params.some((param) => expressionKinds.has(param.type.kind)) || !onlyStreams) {
-    rules.push({ include: "#expression" });
-  } else {
-    rules.push({ include: "#punctuation" }, { include: "#invalid" });
-  }
-  return rules;
 }
 
 type StagePosition = "source" | "step" | "branch";
@@ -430,13 +449,25 @@ const stageEnd: Record<StagePosition, string> = {
 
 const ruleKey = (kind: string, name: string) => `${kind}-${name}`;
 
-function stageRule(declaration: ComponentDeclaration, position: StagePosition): GrammarRule {
-  return {
-    begin: `${stageStart[position]}\\b(${escapeRegExp(declaration.name)})\\b`,
-    beginCaptures: { "1": capture(stageScope[declaration.kind]) },
+/**
+ * The stage rules for one position: one per kind and body shape, each naming its components as one
+ * alternation, so a new component changes a word list, never the grammar's rules.
+ */
+function stageRules(declarations: readonly ComponentDeclaration[], position: StagePosition): GrammarRule[] {
+  const groups = new Map<string, { kind: ComponentKind; shape: BodyShape; names: string[] }>();
+  for (const declaration of declarations) {
+    const shape = bodyShape(declaration.params);
+    const key = `${declaration.kind}/${shape}`;
+    const group = groups.get(key) ?? { kind: declaration.kind, shape, names: [] };
+    group.names.push(declaration.name);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ kind, shape, names }) => ({
+    begin: `${stageStart[position]}\\b(${wordsPattern(names)})\\b`,
+    beginCaptures: { "1": capture(stageScope[kind]) },
     end: stageEnd[position],
-    patterns: [{ include: `#${ruleKey(`${declaration.kind}-body`, declaration.name)}` }],
-  };
+    patterns: [{ include: `#${ruleKey("stage-body", shape)}` }],
+  }));
 }
 
 /** Rules for `broker` and `device` and the settings nested in their `{ ... }` blocks. */
@@ -469,7 +500,7 @@ function settingRules(repository: Record<string, GrammarRule>): { topLevel: Gram
       patterns: blockPatterns,
     };
     repository[bodyKey(setting)] = {
-      patterns: [{ include: `#${blockKey}` }, ...invocationBody(setting.params)],
+      patterns: [{ include: `#${blockKey}` }, { include: `#${ruleKey("stage-body", bodyShape(setting.params))}` }],
     };
     for (const inner of setting.block ?? []) define(inner);
   };
@@ -499,18 +530,24 @@ export function buildGrammar(): Grammar {
   const components = registry();
   const repository: Record<string, GrammarRule> = expressionRepository();
 
-  for (const declaration of components.all()) {
-    repository[ruleKey(`${declaration.kind}-body`, declaration.name)] = {
-      patterns: invocationBody(declaration.params),
-    };
+  const allSettings = (setting: SettingDeclaration): SettingDeclaration[] => [
+    setting,
+    ...(setting.block ?? []).flatMap(allSettings),
+  ];
+  const settingParams = [...topLevelSettings.values()].flatMap(allSettings).flatMap((setting) => setting.params);
+  repository["stage-items"] = {
+    patterns: stageItemRules([...components.all().flatMap((declaration) => declaration.params), ...settingParams]),
+  };
+  for (const shape of ["topic", "streams", "binding", "plain"] as const) {
+    repository[ruleKey("stage-body", shape)] = { patterns: stageBody(shape) };
   }
   const operatorsAndSinks = [...components.all("operator"), ...components.all("sink")];
   const clash = components.names("operator").find((name) => components.get("sink", name));
   if (clash) throw new Error(`\`${clash}\` is both an operator and a sink; the grammar cannot tell them apart`);
 
-  repository["source-stage"] = { patterns: components.all("source").map((d) => stageRule(d, "source")) };
-  repository["step-stage"] = { patterns: operatorsAndSinks.map((d) => stageRule(d, "step")) };
-  repository["branch-stage"] = { patterns: operatorsAndSinks.map((d) => stageRule(d, "branch")) };
+  repository["source-stage"] = { patterns: stageRules(components.all("source"), "source") };
+  repository["step-stage"] = { patterns: stageRules(operatorsAndSinks, "step") };
+  repository["branch-stage"] = { patterns: stageRules(operatorsAndSinks, "branch") };
   repository["fan-out"] = {
     begin: patternOf(T.LBracket),
     end: patternOf(T.RBracket),

@@ -45,7 +45,7 @@ describe("generated grammar", () => {
 
   it("names every component, setting and stdlib function of the compiler", async () => {
     const text = await readFile(grammarPath, "utf8");
-    for (const declaration of registry().all()) expect(text).toContain(`\\\\b(${declaration.name})\\\\b`);
+    for (const declaration of registry().all()) expect(text).toMatch(new RegExp(`[(|]${declaration.name}[|)]`));
     const settings = (setting: SettingDeclaration): string[] => [
       setting.name,
       ...(setting.block ?? []).flatMap(settings),
@@ -54,6 +54,13 @@ describe("generated grammar", () => {
       for (const name of settings(setting)) expect(text).toContain(`(${name})`);
     }
     for (const fn of stdlibFunctions) expect(text).toMatch(new RegExp(`[(|]${fn.name}[|)]`));
+  });
+
+  it("has no rule of its own for any component: stages share one body per shape", () => {
+    const rules = Object.keys(buildGrammar().repository);
+    for (const declaration of registry().all()) {
+      expect(rules.filter((rule) => rule.endsWith(`-${declaration.name}`))).toEqual([]);
+    }
   });
 });
 
@@ -270,8 +277,16 @@ describe("scopes", () => {
       expect(scopesOf("merge a, b -> sample c", "c")).toEqual([Scopes.stream]);
     });
 
-    it("does not take a field that happens to share a name with no option of its stage for an option", () => {
+    it("does not take an operand that shares a name with an option for an option", () => {
       expect(scopesOf("sim -> filter every > 3", "every")).toEqual([Scopes.variable]);
+      expect(scopesOf("sim -> filter val > threshold", "threshold")).toEqual([Scopes.variable]);
+      expect(scopesOf("sim -> filter not retain", "retain")).toEqual([Scopes.variable]);
+    });
+
+    it("marks a word no component declares as an option when a value follows it", () => {
+      expect(scopesOf("sim evrey 5s -> print", "evrey")).toEqual([Scopes.option]);
+      expect(scopesOf('sim -> csv "x.csv" hedaer "a"', "hedaer")).toEqual([Scopes.option]);
+      expect(scopesOf("sim -> filter val > 3", "val")).toEqual([Scopes.variable]);
     });
   });
 
