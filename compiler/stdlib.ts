@@ -81,7 +81,7 @@ export const stdlibFunctions: readonly StdlibFunction[] = [
   {
     name: "now",
     signature: "now(): number",
-    summary: "The current time in unix seconds with a fraction, like Python's time.time().",
+    summary: "The current time in unix seconds with a fraction, like Python's `time.time()`.",
     minArgs: 0,
     maxArgs: 0,
     resultType: () => NumberType,
@@ -178,7 +178,7 @@ export const stdlibFunctions: readonly StdlibFunction[] = [
     name: "secret",
     signature: 'secret("key"): string',
     summary:
-      "A value kept out of source: from --secrets or FLOWC_SECRET_<KEY> when run on the host, written to config.py in device bundles.",
+      "A value kept out of source: from `--secrets` or `FLOWC_SECRET_<KEY>` when run on the host, written to `config.py` in device bundles.",
     minArgs: 1,
     maxArgs: 1,
     resultType: () => StringType,
