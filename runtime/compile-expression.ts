@@ -17,7 +17,7 @@ export type ConfigReference = Extract<TypedExpression, { kind: "config" }>;
 export interface ExpressionNames {
   /** The variable holding the current event (`it`). */
   readonly event: string;
-  /** The variable holding a {@link ./stdlib.ts RuntimeStdlib}. */
+  /** The variable holding a {@link ./stdlib-js.ts RuntimeStdlib}. */
   readonly std: string;
   /** JavaScript reading a component binding, such as `scan`'s accumulator. */
   readonly binding?: (name: string) => string;
