@@ -60,6 +60,11 @@ export interface StdlibFunction {
    * be literals, and the checker turns them into config references.
    */
   readonly config?: "secret" | "env";
+  /**
+   * True when the value is the current time: never a constant, and a unix timestamp, which the
+   * board's 30-bit floats hold only to about two minutes (see targets/esp8266/float-precision.ts).
+   */
+  readonly readsClock?: true;
   /** How each target writes a call; absent for `secret` and `env`, which become config references. */
   readonly targets?: StdlibRealisations;
 }
@@ -85,6 +90,7 @@ export const stdlibFunctions: readonly StdlibFunction[] = [
     minArgs: 0,
     maxArgs: 0,
     resultType: () => NumberType,
+    readsClock: true,
     targets: { node: libraryCall("now"), esp8266: libraryCall("now") },
   },
   {
