@@ -4,6 +4,7 @@
  * the targets only translate, never infer.
  */
 import type { BinaryOperator, UnaryOperator } from "./ast.js";
+import { stdlib } from "./stdlib.js";
 import type { FlowType, RecordType } from "./types.js";
 
 export type TypedExpression =
@@ -61,7 +62,7 @@ export function isConstant(expr: TypedExpression): boolean {
     case "unary":
       return isConstant(expr.operand);
     case "call":
-      return expr.fn !== "now" && expr.args.every(isConstant);
+      return !stdlib.get(expr.fn)?.readsClock && expr.args.every(isConstant);
     case "record":
       return expr.fields.every(isConstant);
   }

@@ -6,6 +6,7 @@
  * precedence never depends on the surrounding code.
  */
 import type { BinaryOperator } from "../compiler/ast.js";
+import { passesThrough, stdlib } from "../compiler/stdlib.js";
 import { divisionMayFail, type TypedExpression } from "../compiler/typed.js";
 import type { FlowType } from "../compiler/types.js";
 
@@ -16,7 +17,7 @@ export type ConfigReference = Extract<TypedExpression, { kind: "config" }>;
 export interface ExpressionNames {
   /** The variable holding the current event (`it`). */
   readonly event: string;
-  /** The variable holding a {@link ./stdlib.ts RuntimeStdlib}. */
+  /** The variable holding a {@link ./stdlib-js.ts RuntimeStdlib}. */
   readonly std: string;
   /** JavaScript reading a component binding, such as `scan`'s accumulator. */
   readonly binding?: (name: string) => string;
@@ -24,25 +25,14 @@ export interface ExpressionNames {
   readonly config: (reference: ConfigReference) => string;
 }
 
-/** How one standard-library call is written in JavaScript. */
-type CallTranslation = (args: readonly string[], argTypes: readonly FlowType[], std: string) => string;
-
-const isNumber = (type: FlowType | undefined) =>
-  type?.kind === "scalar" && (type.name === "number" || type.name === "int");
-const isString = (type: FlowType | undefined) => type?.kind === "scalar" && type.name === "string";
-
-/** Translations keyed by the function names of compiler/stdlib.ts. */
-const calls: ReadonlyMap<string, CallTranslation> = new Map<string, CallTranslation>([
-  ["now", (_args, _types, std) => `${std}.now()`],
-  ["round", (args, _types, std) => `${std}.round(${args.join(", ")})`],
-  ["abs", ([x]) => `Math.abs(${x})`],
-  ["min", (args) => `Math.min(${args.join(", ")})`],
-  ["max", (args) => `Math.max(${args.join(", ")})`],
-  ["clamp", (args, _types, std) => `${std}.clamp(${args.join(", ")})`],
-  ["int", ([x], _types, std) => `${std}.int(${x})`],
-  ["float", ([x], [type], std) => (isNumber(type) ? x! : `${std}.float(${x})`)],
-  ["str", ([x], [type], std) => (isString(type) ? x! : `${std}.str(${x})`)],
-]);
+/** A standard-library call as compiler/stdlib.ts says Node writes it. */
+function stdlibCall(fn: string, args: readonly string[], argTypes: readonly FlowType[], std: string): string {
+  const realisation = stdlib.get(fn)?.targets?.node;
+  if (!realisation) throw new Error(`the standard library function \`${fn}\` has no JavaScript translation`);
+  if (passesThrough(realisation, argTypes)) return args[0]!;
+  const callee = realisation.from === "library" ? `${std}${propertyAccess(realisation.call)}` : realisation.call;
+  return `${callee}(${args.join(", ")})`;
+}
 
 const binaryOperators: Readonly<Record<Exclude<BinaryOperator, "%">, string>> = {
   "+": "+",
@@ -116,15 +106,13 @@ export function compileExpression(expr: TypedExpression, names: ExpressionNames)
         if (divisionMayFail(node)) return `${names.std}.div(${left}, ${right})`;
         return `(${left} ${binaryOperators[node.operator]} ${right})`;
       }
-      case "call": {
-        const translate = calls.get(node.fn);
-        if (!translate) throw new Error(`the standard library function \`${node.fn}\` has no JavaScript translation`);
-        return translate(
+      case "call":
+        return stdlibCall(
+          node.fn,
           node.args.map(visit),
           node.args.map((arg) => arg.type),
           names.std,
         );
-      }
       case "record":
         return `({ ${node.type.fields.map((field, i) => `${propertyKey(field.name)}: ${visit(node.fields[i]!)}`).join(", ")} })`;
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { stdlibFunctions } from "../compiler/stdlib.js";
 import { ManualClock } from "./manual-clock.js";
 import { createStdlib, formatPythonNumber, pythonMod, pythonRound, pythonStringRepr } from "./stdlib-js.js";
 
@@ -86,5 +87,26 @@ describe("pythonStringRepr", () => {
     expect(pythonStringRepr(`it's "x"`)).toBe(`'it\\'s "x"'`);
     expect(pythonStringRepr("a\nb\t\\\u0001")).toBe("'a\\nb\\t\\\\\\x01'");
     expect(pythonStringRepr("héllo")).toBe("'héllo'");
+  });
+});
+
+describe("the Node realisation of compiler/stdlib.ts", () => {
+  const std = createStdlib(new ManualClock()) as unknown as Record<string, unknown>;
+  const called = stdlibFunctions.flatMap((fn) => (fn.targets ? [[fn.name, fn.targets.node] as const] : []));
+
+  it("covers every function but the config references", () => {
+    expect(called.map(([name]) => name)).toEqual(
+      stdlibFunctions.filter((fn) => fn.config === undefined).map((fn) => fn.name),
+    );
+  });
+
+  it.each(called)("%s: calls a function that exists", (_name, realisation) => {
+    const callee =
+      realisation.from === "library"
+        ? std[realisation.call]
+        : realisation.call
+            .split(".")
+            .reduce<unknown>((scope, key) => (scope as Record<string, unknown>)[key], globalThis);
+    expect(callee).toBeTypeOf("function");
   });
 });

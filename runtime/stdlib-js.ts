@@ -2,11 +2,12 @@
  * The run-time half of the expression standard library, with Python's semantics where the device
  * (MicroPython) and the host would otherwise disagree: `round` rounds half to even, `%` takes the
  * sign of the divisor, `int("3.5")` is an error, `str(True)` is "True". Compiled expressions call
- * these through one object (see {@link ./expressions.ts}).
+ * these through one object (see {@link ./compile-expression.ts}): the `library` calls that
+ * compiler/stdlib.ts names for Node, and the operators' helpers.
  */
 import type { Clock } from "./scheduler.js";
 
-/** The functions compiled expressions call. */
+/** The functions compiled expressions call; the test holds it to compiler/stdlib.ts. */
 export interface RuntimeStdlib {
   /** Unix seconds with a fraction, like Python's `time.time()`. */
   now(): number;

@@ -9,6 +9,7 @@
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "../../compiler/diagnostics.js";
 import type { IRNode, IRProgram } from "../../compiler/ir.js";
 import type { ParamValue } from "../../compiler/registry.js";
+import { stdlib } from "../../compiler/stdlib.js";
 import type { TypedExpression } from "../../compiler/typed.js";
 
 /** Field names that hold unix seconds in the built-in schemas. */
@@ -73,7 +74,10 @@ function children(expr: TypedExpression): readonly TypedExpression[] {
 }
 
 function isTimestamp(expr: TypedExpression): boolean {
-  return (expr.kind === "field" && timestampFields.has(expr.name)) || (expr.kind === "call" && expr.fn === "now");
+  return (
+    (expr.kind === "field" && timestampFields.has(expr.name)) ||
+    (expr.kind === "call" && stdlib.get(expr.fn)?.readsClock === true)
+  );
 }
 
 const isFraction = (expr: TypedExpression) =>

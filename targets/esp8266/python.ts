@@ -9,6 +9,7 @@
  * code. Every compound expression is parenthesised, so precedence never depends on the context.
  */
 import type { BinaryOperator } from "../../compiler/ast.js";
+import { passesThrough, stdlib } from "../../compiler/stdlib.js";
 import type { TypedExpression } from "../../compiler/typed.js";
 import type { FlowType, RecordType } from "../../compiler/types.js";
 
@@ -94,8 +95,6 @@ export function pythonLiteral(value: string | number | boolean | null | undefine
 export interface PythonNames {
   /** The variable holding the current event: `e`. */
   readonly event: string;
-  /** Python reading the current time in seconds, for `now()`: `time()`. */
-  readonly now: string;
   /** Python reading a component binding, such as `scan`'s accumulator. */
   readonly binding?: (name: string) => string;
   /** Python reading a `secret`/`env` value from the generated config module: `config.MQTT_HOST`. */
@@ -107,31 +106,21 @@ export interface PythonNames {
   readonly helper: (name: string, code: string) => string;
 }
 
-/** How one standard-library call is written in Python. */
-export type CallTranslation = (args: readonly string[], argTypes: readonly FlowType[], names: PythonNames) => string;
-
-const isType = (type: FlowType | undefined, name: string) => type?.kind === "scalar" && type.name === name;
-const isNumber = (type: FlowType | undefined) => isType(type, "number") || isType(type, "int");
-
-const clampHelper = "def clamp(x, a, b):\n    return a if x < a else b if x > b else x";
+const isNumber = (type: FlowType | undefined) =>
+  type?.kind === "scalar" && (type.name === "number" || type.name === "int");
 
 /**
- * Translations keyed by the function names of compiler/stdlib.ts. MicroPython's builtins already
- * have Python's semantics (`round` halves to even, `int` truncates), which the Node runtime
+ * A standard-library call as compiler/stdlib.ts says the board writes it. MicroPython's builtins
+ * already have Python's semantics (`round` halves to even, `int` truncates), which the Node runtime
  * imitates, so most calls are written as they are.
  */
-export const pythonCalls: ReadonlyMap<string, CallTranslation> = new Map<string, CallTranslation>([
-  ["now", (_args, _types, names) => names.now],
-  ["round", (args) => `round(${args.join(", ")})`],
-  ["abs", ([x]) => `abs(${x})`],
-  ["min", (args) => `min(${args.join(", ")})`],
-  ["max", (args) => `max(${args.join(", ")})`],
-  // Not min(max(...)): with low > high that would give `high`, where the host gives `low`.
-  ["clamp", (args, _types, names) => `${names.helper("clamp", clampHelper)}(${args.join(", ")})`],
-  ["int", ([x], [type]) => (isType(type, "int") ? x! : `int(${x})`)],
-  ["float", ([x], [type]) => (isType(type, "number") ? x! : `float(${x})`)],
-  ["str", ([x], [type]) => (isType(type, "string") ? x! : `str(${x})`)],
-]);
+function stdlibCall(fn: string, args: readonly string[], argTypes: readonly FlowType[], names: PythonNames): string {
+  const realisation = stdlib.get(fn)?.targets?.esp8266;
+  if (!realisation) throw new Error(`the standard library function \`${fn}\` has no MicroPython translation`);
+  if (passesThrough(realisation, argTypes)) return args[0]!;
+  const callee = realisation.from === "define" ? names.helper(realisation.call, realisation.define) : realisation.call;
+  return `${callee}(${args.join(", ")})`;
+}
 
 const binaryOperators: Readonly<Record<BinaryOperator, string>> = {
   "+": "+",
@@ -184,15 +173,13 @@ export function compileExpression(expr: TypedExpression, names: PythonNames): st
         return node.operator === "not" ? `(not ${visit(node.operand)})` : `(-${visit(node.operand)})`;
       case "binary":
         return `(${visit(node.left)} ${binaryOperators[node.operator]} ${visit(node.right)})`;
-      case "call": {
-        const translate = pythonCalls.get(node.fn);
-        if (!translate) throw new Error(`the standard library function \`${node.fn}\` has no MicroPython translation`);
-        return translate(
+      case "call":
+        return stdlibCall(
+          node.fn,
           node.args.map(visit),
           node.args.map((arg) => arg.type),
           names,
         );
-      }
       case "record":
         return tuple(node.fields.map(visit));
     }

@@ -262,7 +262,6 @@ class NodeEmitter {
     const paramValue = (name: string): ParamValue | undefined => node.params[name];
     const names = (bindings: Readonly<Record<string, string>> = {}) => ({
       event: "e",
-      now: "now()",
       binding: (name: string) => {
         const python = bindings[name];
         if (python === undefined) throw new Error(`no binding \`${name}\` here`);
