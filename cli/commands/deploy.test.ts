@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildEsp8266 as buildEsp8266With } from "../../targets/esp8266/build.js";
 import { compile, micropythonImplementations } from "../../test/support/catalogue.js";
 import { Connection, type ByteTransport } from "../../targets/esp8266/deploy/connection.js";
-import { deployBundle, openBoard } from "../../targets/esp8266/deploy/deploy.js";
+import { deployableFiles, deployBundle, openBoard } from "../../targets/esp8266/deploy/deploy.js";
 import { sha256 } from "../../targets/esp8266/deploy/file-sync.js";
 import { RawRepl } from "../../targets/esp8266/deploy/raw-repl.js";
+import { locateBoardLine, type BundleSourceMap } from "../../targets/esp8266/source-map.js";
 import { explainOpenError, openSerialTransport } from "../../targets/esp8266/deploy/serial-transport.js";
 import {
   socatAvailable,
@@ -65,8 +66,8 @@ async function deploy(files: string[], options: DeployCommandOptions) {
   return { code, report, ...out };
 }
 
-/** The bundle's files as deploy writes them, with their hashes. */
-async function bundleHashes(file: string): Promise<Record<string, string>> {
+/** The bundle `flowc build` makes of a flow: precompiled .mpy, or with `py` the `--py` bundle. */
+async function buildBundle(file: string, py = false) {
   const result = compile(
     [{ path: file, text: await import("node:fs/promises").then((fs) => fs.readFile(file, "utf8")) }],
     {
@@ -77,10 +78,23 @@ async function bundleHashes(file: string): Promise<Record<string, string>> {
     implementations: micropythonImplementations,
     secretsFile: secrets,
     sources: result.sources,
+    py,
   });
-  return Object.fromEntries(
-    files.filter((f) => f.path.endsWith(".py")).map((f) => [f.path, sha256(Buffer.from(f.contents))]),
-  );
+  return files;
+}
+
+/** The bundle's files as deploy writes them (its .py and .mpy modules), with their hashes. */
+async function bundleHashes(file: string, py = false): Promise<Record<string, string>> {
+  const files = deployableFiles(await buildBundle(file, py));
+  expect(files.some((f) => f.path.endsWith(".mpy"))).toBe(!py);
+  return Object.fromEntries(files.map((f) => [f.path, sha256(f.contents)]));
+}
+
+/** Deploys a flow's `--py` bundle (Python source, for firmware older than .mpy's 1.19). */
+async function deployPy(file: string, address: Parameters<typeof openBoard>[0]) {
+  const files = await buildBundle(file, true);
+  const link = await openBoard(address);
+  return deployBundle(link, files, { flow: file }).finally(() => link.close());
 }
 
 /** A link that carries only the first `limit` bytes the host sends, then breaks: a cable pulled. */
@@ -136,18 +150,22 @@ describe.skipIf(!socatAvailable)("flowc deploy to a simulated board on a serial 
     expect(first.code).toBe(0);
     expect(first.report).toMatchObject({
       port: board.port,
-      written: ["main.py", "config.py", "tsl2591.py"],
+      written: ["main.py", "flow.mpy", "config.py", "tsl2591.mpy"],
       unchanged: [],
       removed: [],
     });
     expect(first.report!.bytes).toBeGreaterThan(5000);
     board.clearOutput();
-    await board.waitForOutput(/SensorEvent\(sensor_id='lux-1', ts=\d+, val=284\.\d+\)\r\n/);
+    await board.waitForOutput(/SensorEvent\(sensor_id='lux-1', ts=\d+, val=300\.\d+\)\r\n/);
     const expected = await bundleHashes(join(root, client));
     expect(await board.files()).toMatchObject(expected);
 
     const again = await deploy([client], { port: board.port });
-    expect(again.report).toMatchObject({ written: [], unchanged: ["main.py", "config.py", "tsl2591.py"], removed: [] });
+    expect(again.report).toMatchObject({
+      written: [],
+      unchanged: ["main.py", "flow.mpy", "config.py", "tsl2591.mpy"],
+      removed: [],
+    });
     // One command asks for every hash; no file content travels.
     expect(again.report!.bytes).toBeLessThan(first.report!.bytes / 4);
   });
@@ -158,12 +176,20 @@ describe.skipIf(!socatAvailable)("flowc deploy to a simulated board on a serial 
     const { report, code } = await deploy([thermometerFlow], { port: board.port });
     expect(code).toBe(0);
     expect(report).toMatchObject({
-      written: ["main.py", "mcp9808.py"],
-      unchanged: ["config.py"],
-      removed: ["tsl2591.py"],
+      // main.py only imports the flow: the same for both.
+      written: ["flow.mpy", "mcp9808.mpy"],
+      unchanged: ["main.py", "config.py"],
+      removed: ["tsl2591.mpy"],
     });
     const files = await board.files();
-    expect(Object.keys(files).sort()).toEqual(["config.py", "flowc-deploy.json", "main.py", "mcp9808.py", "notes.txt"]);
+    expect(Object.keys(files).sort()).toEqual([
+      "config.py",
+      "flow.mpy",
+      "flowc-deploy.json",
+      "main.py",
+      "mcp9808.mpy",
+      "notes.txt",
+    ]);
     board.clearOutput();
     await board.waitForOutput(/SensorEvent\(sensor_id='temp-1'/);
   });
@@ -171,10 +197,11 @@ describe.skipIf(!socatAvailable)("flowc deploy to a simulated board on a serial 
   it("prints what it did as text, and with --no-reset leaves the board at its REPL", async () => {
     const { code, stderr } = await deploy([client], { port: board.port, format: "text", reset: false });
     expect(code).toBe(0);
-    expect(stderr).toMatch(/^ {2}wrote main\.py \(\d+ bytes\)$/m);
-    expect(stderr).toMatch(/^ {2}removed mcp9808\.py$/m);
+    expect(stderr).toMatch(/^ {2}wrote flow\.mpy \(\d+ bytes\)\n {2}wrote tsl2591\.mpy \(\d+ bytes\)$/m);
+    expect(stderr).not.toMatch(/wrote main\.py/);
+    expect(stderr).toMatch(/^ {2}removed mcp9808\.mpy$/m);
     expect(stderr).toMatch(
-      /flowc deploy: examples\/tutorial\/client\.flow on .* \(MicroPython 1\.27\.0\): 2 written, 1 unchanged, 1 removed; \d+ bytes in [\d.]+ s\n$/,
+      /flowc deploy: examples\/tutorial\/client\.flow on .* \(MicroPython 1\.27\.0\): 2 written, 2 unchanged, 1 removed; \d+ bytes in [\d.]+ s\n$/,
     );
     board.clearOutput();
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -198,7 +225,7 @@ describe.skipIf(!socatAvailable)("flowc deploy to a simulated board on a serial 
         ).files;
       }),
     );
-    const hashes = await Promise.all(flows.map(bundleHashes));
+    const hashes = await Promise.all(flows.map((file) => bundleHashes(file)));
     await deploy([client], { port: board.port });
     // How many bytes a full deploy of the other flow sends: the cuts fall anywhere in it.
     // Where each cut falls, as a fraction of the deploy's bytes: drawn from the suite's seed.
@@ -274,6 +301,14 @@ describe.skipIf(!socatAvailable)("flowc deploy to a simulated board on a serial 
         "    | ^^^^^^^^^^^^^^^^^^^^^^^^",
       ].join("\n"),
     );
+
+    // A traceback frame names the node's function, which flow.mpy keeps as bytecode does.
+    const files = await buildBundle(join(root, client));
+    const map = JSON.parse(String(files.find((file) => file.path === "flowmap.json")!.contents)) as BundleSourceMap;
+    const node = map.faults['tsl2591 "lux-1" every 5s']!;
+    const flow = Buffer.from(files.find((file) => file.path === "flow.mpy")!.contents);
+    expect(flow.includes(Buffer.from(node))).toBe(true);
+    expect(locateBoardLine(`  File "flow.py", line 40, in ${node}_timer`, map)?.[1]).toBe(6);
   });
 
   it("lists the board with its MicroPython version, and leaves it running", async () => {
@@ -315,14 +350,25 @@ describe.skipIf(!socatAvailable)("flowc deploy to old firmware over WebREPL", ()
     await board?.stop();
   });
 
-  it("deploys over WebREPL to firmware without raw-paste", async () => {
-    const { code, report, stderr } = await deploy([client], { webrepl: board.webrepl!, password: "hunter2" });
-    expect(stderr).toBe("");
-    expect(code).toBe(0);
-    expect(report).toMatchObject({ port: board.webrepl, written: ["main.py", "config.py", "tsl2591.py"] });
+  it("refuses the .mpy bundle on firmware older than 1.19, and deploys the --py bundle over WebREPL without raw-paste", async () => {
+    const before = await board.files();
+    const refused = await deploy([client], { webrepl: board.webrepl!, password: "hunter2" });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^flowc deploy: the board runs MicroPython 1\.12\.0, and this bundle needs 1\.19 or later: flash a newer firmware/,
+    );
+    expect(await board.files()).toEqual(before);
+
+    const report = await deployPy(join(root, client), { kind: "webrepl", url: board.webrepl!, password: "hunter2" });
+    expect(report).toMatchObject({
+      port: board.webrepl,
+      written: ["main.py", "flow.py", "config.py", "tsl2591.py"],
+      micropython: "1.12.0",
+      rawPaste: false,
+    });
     board.clearOutput();
     await board.waitForOutput(/SensorEvent\(sensor_id='lux-1'/);
-    expect(await board.files()).toMatchObject(await bundleHashes(join(root, client)));
+    expect(await board.files()).toMatchObject(await bundleHashes(join(root, client), true));
   });
 
   it("says when the WebREPL password is wrong", async () => {
@@ -336,25 +382,30 @@ describe.skipIf(!socatAvailable)("flowc deploy to old firmware over WebREPL", ()
   it("checks free flash before writing anything", async () => {
     await withRepl(board.port, (repl) => repl.exec("f=open('log.bin','wb')\nf.write(bytes(30000))\nf.close()"));
     const before = await board.files();
-    const { code, stderr } = await deploy([thermometerFlow], { port: board.port });
-    expect(code).toBe(1);
-    expect(stderr).toMatch(
-      /^flowc deploy: the board has \d+ bytes of flash free and this deploy needs \d+ \(2 files to write\): nothing was written; /,
+    await expect(deployPy(thermometerFlow, { kind: "serial", port: board.port })).rejects.toThrow(
+      /^the board has \d+ bytes of flash free and this deploy needs \d+ \(2 files to write\): nothing was written; /,
     );
     expect(await board.files()).toEqual(before);
   });
 
   it("writes files through plain raw mode on the serial port, where WebREPL used its file transfer", async () => {
     await withRepl(board.port, (repl) => repl.exec("import os\nos.remove('log.bin')"));
-    const { code, report } = await deploy([thermometerFlow], { port: board.port });
-    expect(code).toBe(0);
-    expect(report).toMatchObject({ written: ["main.py", "mcp9808.py"], removed: ["tsl2591.py"] });
-    expect(await board.files()).toMatchObject(await bundleHashes(thermometerFlow));
+    const report = await deployPy(thermometerFlow, { kind: "serial", port: board.port });
+    expect(report).toMatchObject({
+      written: ["flow.py", "mcp9808.py"],
+      unchanged: ["main.py", "config.py"],
+      removed: ["tsl2591.py"],
+      rawPaste: false,
+    });
+    expect(await board.files()).toMatchObject(await bundleHashes(thermometerFlow, true));
   });
 
   it("monitors over WebREPL with the source map of a build folder", async () => {
     const out = join(folder, "board");
-    expect(await buildCommand([thermometerFlow], { target: "esp8266", out, secrets }, capture().streams)).toBe(0);
+    // The board runs the --py bundle; its build folder's source map is what monitor reads.
+    expect(
+      await buildCommand([thermometerFlow], { target: "esp8266", out, secrets, py: true }, capture().streams),
+    ).toBe(0);
     const { out: printed, streams } = capture();
     const controller = new AbortController();
     const monitoring = monitorCommand(

@@ -3,7 +3,7 @@
  * simulated ESP8266 over its serial port, the board restarts into it and publishes to mosquitto,
  * and `flowc run server.flow` writes the rows to its CSV.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -24,7 +24,9 @@ describe.skipIf(!socatAvailable || !mosquittoAvailable)("the tutorial on a board
       mqtt: broker.url,
     });
     try {
-      const server = runFlowc(["run", join(tutorial, "server.flow"), "--broker", broker.url], { cwd: folder });
+      // Paths in a flow are relative to its file: the server's test.csv goes next to this copy.
+      await copyFile(join(tutorial, "server.flow"), join(folder, "server.flow"));
+      const server = runFlowc(["run", join(folder, "server.flow"), "--broker", broker.url], { cwd: folder });
       await server.live();
       const deploy = runFlowc(
         [
@@ -41,12 +43,16 @@ describe.skipIf(!socatAvailable || !mosquittoAvailable)("the tutorial on a board
       );
       expect(await deploy.finished).toEqual({ code: 0, signal: null });
       const report = JSON.parse(deploy.stdout()) as Record<string, unknown>;
-      expect(report).toMatchObject({ port: board.port, written: ["main.py", "config.py", "tsl2591.py"], removed: [] });
+      expect(report).toMatchObject({
+        port: board.port,
+        written: ["main.py", "flow.mpy", "config.py", "tsl2591.mpy"],
+        removed: [],
+      });
       const rows = await waitForRows(join(folder, "test.csv"), 5);
       // ts is the host's time (set ts = now()); the id and value are the board's.
       for (const [, , id, value] of rows) {
         expect(id).toBe("lux-1");
-        expect(Number(value)).toBeCloseTo(284.06, 1);
+        expect(Number(value)).toBeCloseTo(300.0, 1);
       }
       server.child.kill("SIGTERM");
       expect((await server.finished).code).toBe(0);

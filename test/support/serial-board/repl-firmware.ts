@@ -12,7 +12,10 @@
 import type { MicroPythonDevice } from "../../../targets/esp8266/simulator/board.js";
 
 export interface FirmwareOptions {
-  /** `MicroPython v1.19.1 on 2022-06-18`: the banner's first part. */
+  /**
+   * `MicroPython v1.19.1 on 2022-06-18`: the banner's first part. When given, programs also see
+   * its version in `sys.implementation.version`; by default they see the harness's own.
+   */
   readonly version?: string;
   /** Real ms per virtual ms between steps (default 1; tests use less). */
   readonly timeScale?: number;
@@ -35,7 +38,7 @@ const CTRL_E = 0x05;
  * Replaces `os` for programs with one whose statvfs reports the modelled flash (the wasm file
  * system reports the host's). The real module stays reachable for everything else.
  */
-const flashModelCode = (flashBytes: number) => `
+const flashModelCode = (flashBytes: number, version?: readonly number[]) => `
 import sys, os as __board_os
 class __BoardOs:
     def __getattr__(self, name):
@@ -58,6 +61,25 @@ class __BoardOs:
         return (4096, 4096, total, free, free, 0, 0, 0, 0, 255)
 sys.modules["os"] = __BoardOs()
 del sys, __BoardOs
+${version ? firmwareVersionCode(version) : ""}`;
+
+/**
+ * Replaces `sys` for programs with one whose `sys.implementation.version` is the modelled
+ * firmware's, so a host that asks the board (as `flowc deploy` does) sees the banner's version.
+ */
+const firmwareVersionCode = (version: readonly number[]) => `
+import sys as __board_sys
+class __BoardImplementation:
+    name = "micropython"
+    version = (${version.join(", ")},)
+    def __getattr__(self, name):
+        return getattr(__board_sys.implementation, name)
+class __BoardSys:
+    implementation = __BoardImplementation()
+    def __getattr__(self, name):
+        return getattr(__board_sys, name)
+__board_sys.modules["sys"] = __BoardSys()
+del __BoardSys, __BoardImplementation
 `;
 
 /**
@@ -75,6 +97,8 @@ export class ReplFirmware {
   readonly #create: () => Promise<MicroPythonDevice>;
   readonly #send: (bytes: Buffer) => void;
   readonly #options: Required<FirmwareOptions>;
+  /** The modelled firmware's version, when `version` names one. */
+  readonly #version: number[] | undefined;
   #line: number[] = [];
   #queue: Promise<void> = Promise.resolve();
   #stepTimer: NodeJS.Timeout | undefined;
@@ -95,6 +119,8 @@ export class ReplFirmware {
       flashBytes: options.flashBytes ?? 2 * 1024 * 1024,
       rawPaste: options.rawPaste ?? true,
     };
+    const named = options.version && /v(\d+)\.(\d+)(?:\.(\d+))?/.exec(options.version);
+    this.#version = named ? [Number(named[1]), Number(named[2]), Number(named[3] ?? 0)] : undefined;
   }
 
   /** Cold boot: a fresh device (files kept across {@link powerCycle}), then main.py. */
@@ -145,7 +171,7 @@ export class ReplFirmware {
   }
 
   async #afterBoot(runMain: boolean): Promise<void> {
-    await this.device!.run(flashModelCode(this.#options.flashBytes));
+    await this.device!.run(flashModelCode(this.#options.flashBytes, this.#version));
     if (runMain && this.mode !== "raw") await this.#startProgram();
     else if (this.mode === "raw") this.#print("raw REPL; CTRL-B to exit\r\n>");
   }
