@@ -4,12 +4,12 @@
  * and authentication on, with an admin user and a `sensors` database. Tests use
  * `describe.skipIf(!influxAvailable)` and print {@link influxMissing}.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./mosquitto.js";
-import { findBinary, stopProcess, waitForPort } from "./servers.js";
+import { findBinary, startServerProcess, stopProcess } from "./servers.js";
 
 const influxd = findBinary("influxd");
 
@@ -76,18 +76,9 @@ export async function startInflux(): Promise<InfluxServer> {
       "",
     ].join("\n"),
   );
-  let output = "";
   let child: ChildProcess | undefined;
   const start = async () => {
-    const started = spawn(influxd, ["-config", config], { stdio: ["ignore", "pipe", "pipe"], cwd: dir });
-    started.stdout!.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-    started.stderr!.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
-    child = started;
-    const exited = new Promise<never>((_, reject) =>
-      started.once("exit", (code) => reject(new Error(`influxd exited with code ${code}:\n${output}`))),
-    );
-    exited.catch(() => {});
-    await waitForPort(port, 15_000, "influxd", exited);
+    child = await startServerProcess(influxd, ["-config", config], { cwd: dir, port, what: "influxd" });
   };
   const stop = async () => {
     const running = child;

@@ -4,12 +4,12 @@
  * run as root, so under root (CI) the server runs as the `postgres` system user the Debian
  * package creates. Tests use `describe.skipIf(!postgresAvailable)` and print {@link postgresMissing}.
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./mosquitto.js";
-import { findBinary, stopProcess, waitForPort } from "./servers.js";
+import { findBinary, startServerProcess, stopProcess } from "./servers.js";
 
 const binDir = ["17", "16", "15", "14", "13"].map((version) => `/usr/lib/postgresql/${version}/bin`);
 const initdb = findBinary(
@@ -90,10 +90,9 @@ export async function startPostgres(): Promise<Postgres> {
     { stdio: "ignore", cwd: dir, ...owner },
   );
   const port = await freePort();
-  let output = "";
   let child: ChildProcess | undefined;
   const start = async () => {
-    const started = spawn(
+    child = await startServerProcess(
       postgresBinary,
       [
         "-D",
@@ -109,16 +108,8 @@ export async function startPostgres(): Promise<Postgres> {
         "-c",
         "max_connections=40",
       ],
-      { stdio: ["ignore", "pipe", "pipe"], cwd: dir, ...owner },
+      { cwd: dir, ...owner, port, what: "postgres" },
     );
-    started.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    started.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child = started;
-    const exited = new Promise<never>((_, reject) =>
-      started.once("exit", (code) => reject(new Error(`postgres exited with code ${code}:\n${output}`))),
-    );
-    exited.catch(() => {});
-    await waitForPort(port, 15_000, "postgres", exited);
   };
   // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, nothing waits for them.
   const stop = async () => {

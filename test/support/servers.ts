@@ -2,7 +2,7 @@
  * What the database test servers share: finding their binaries, waiting for a port to accept
  * connections, and stopping a server process (and waiting for it) when the tests are done.
  */
-import { execFileSync, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
 
@@ -55,4 +55,27 @@ export async function stopProcess(
   const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Starts a server process and resolves once it accepts connections on 127.0.0.1:`port`; if it
+ * exits first, rejects with the last of its output, which says why.
+ */
+export async function startServerProcess(
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions & { readonly port: number; readonly what: string },
+): Promise<ChildProcess> {
+  const { port, what, ...spawnOptions } = options;
+  const child = spawn(command, args, { ...spawnOptions, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`${what} exited with code ${code}:\n${output}`))),
+  );
+  exited.catch(() => {});
+  await waitForPort(port, 15_000, what, exited);
+  return child;
 }
