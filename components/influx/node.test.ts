@@ -3,20 +3,13 @@
 // start and mid-stream, wrong credentials, a missing database, a refused value), each one clear
 // line with nothing lost. The QoS 1 chain is in test/e2e/databases.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile } from "../../test/support/catalogue.js";
+import { locatedDiagnostics } from "../../test/support/catalogue.js";
 import { BoolType, IntType, NumberType, SensorEvent, StringType, type RecordType } from "../../compiler/types.js";
 import { influxAvailable, influxMissing, startInflux, type InfluxServer } from "../../test/support/influxdb.js";
 import { sensorEvent, startFlow } from "../testing.js";
 import { pointFormat } from "./node.js";
 
-const diagnostics = (text: string) => {
-  const result = compile([{ path: "t.flow", text }], { target: "node" });
-  return result.diagnostics.map((d) => ({
-    code: d.code,
-    message: d.message,
-    ...result.sources.get("t.flow")!.position(d.span.start),
-  }));
-};
+const diagnostics = (text: string) => locatedDiagnostics(text, { target: "node" });
 
 describe("influx declaration", () => {
   const prefix = 'mqtt "t" -> json as SensorEvent -> influx "http://127.0.0.1:8086"';

@@ -4,21 +4,14 @@
 // clear line with nothing lost. The QoS 1 chain (acknowledged only once the row is stored) is in
 // test/e2e/databases.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile } from "../../test/support/catalogue.js";
+import { compile, locatedDiagnostics } from "../../test/support/catalogue.js";
 import { IntType, SensorEvent, StringType, type RecordType } from "../../compiler/types.js";
 import { startPostgres, postgresAvailable, postgresMissing, type Postgres } from "../../test/support/postgres.js";
 import { sensorEvent, startFlow } from "../testing.js";
 import { createTableStatement, insertStatement, tableMismatches } from "./node.js";
 
 describe("postgres declaration", () => {
-  const diagnostics = (text: string) => {
-    const result = compile([{ path: "t.flow", text }], { target: "node" });
-    return result.diagnostics.map((d) => ({
-      code: d.code,
-      message: d.message,
-      ...result.sources.get("t.flow")!.position(d.span.start),
-    }));
-  };
+  const diagnostics = (text: string) => locatedDiagnostics(text, { target: "node" });
 
   it("checks the key's fields against the schema, at the parameter", () => {
     expect(

@@ -32,6 +32,22 @@ export function compile(inputs: readonly CompileInput[], options: Partial<Compil
   return compileWith(inputs, { registry: registry(), ...options });
 }
 
+/**
+ * The diagnostics of one file `t.flow` holding `text`, each as its code, message, line and column:
+ * what a declaration's tests assert.
+ *
+ * @example
+ * locatedDiagnostics('sim every 1s -> print', { target: "node" }); // []
+ */
+export function locatedDiagnostics(text: string, options: Partial<CompileOptions> = {}) {
+  const result = compile([{ path: "t.flow", text }], options);
+  return result.diagnostics.map((d) => ({
+    code: d.code,
+    message: d.message,
+    ...result.sources.get("t.flow")!.position(d.span.start),
+  }));
+}
+
 /** {@link runWith runProgram} with every component's Node implementation. */
 export function runProgram(programs: readonly IRProgram[], options: Partial<RunOptions> = {}): Promise<RunningFlow> {
   return runWith(programs, { implementations: nodeImplementations, ...options });
