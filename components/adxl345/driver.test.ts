@@ -1,11 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  Errno,
-  MicroPythonDevice,
-  MicroPythonError,
-  type DeviceOptions,
-} from "../../targets/esp8266/simulator/board.js";
+import { Errno, MicroPythonDevice, type DeviceOptions } from "../../targets/esp8266/simulator/board.js";
+import { micropythonErrorOf } from "../../targets/esp8266/testing.js";
 import { boardParts, STANDARD_GRAVITY } from "./board.js";
 
 const DRIVER = readFileSync(new URL("./adxl345.py", import.meta.url), "utf8");
@@ -25,15 +21,6 @@ async function boot(options: DeviceOptions): Promise<MicroPythonDevice> {
     "import machine\nfrom adxl345 import Adxl345\ni2c = machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4))",
   );
   return device;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<MicroPythonError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(MicroPythonError);
-  return error as MicroPythonError;
 }
 
 function expectAxes(actual: unknown, expected: [number, number, number]): void {
@@ -74,15 +61,15 @@ describe("Adxl345 driver against the register model", () => {
 
   it("lets OSError(ENODEV) propagate when the sensor is absent or unplugged", async () => {
     const d = await boot({ sensors: { adxl345: { address: 0x1d } } });
-    expect((await errorOf(d.run('Adxl345("accel-1", i2c)'))).errno).toBe(Errno.ENODEV);
+    expect((await micropythonErrorOf(d.run('Adxl345("accel-1", i2c)'))).errno).toBe(Errno.ENODEV);
     await d.run('sensor = Adxl345("accel-1", i2c, address=0x1d)');
     d.sensors.adxl345!.present = false;
-    expect((await errorOf(d.evaluate("sensor.sample()"))).errno).toBe(Errno.ENODEV);
+    expect((await micropythonErrorOf(d.evaluate("sensor.sample()"))).errno).toBe(Errno.ENODEV);
   });
 
   it("validates the range", async () => {
     const d = await boot({ sensors: { adxl345: {} } });
-    expect((await errorOf(d.run('Adxl345("accel-1", i2c, range="3g")'))).pythonType).toBe("ValueError");
+    expect((await micropythonErrorOf(d.run('Adxl345("accel-1", i2c, range="3g")'))).pythonType).toBe("ValueError");
   });
 
   it("samples without holding on to memory", async () => {

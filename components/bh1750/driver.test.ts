@@ -1,11 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  Errno,
-  MicroPythonDevice,
-  MicroPythonError,
-  type DeviceOptions,
-} from "../../targets/esp8266/simulator/board.js";
+import { Errno, MicroPythonDevice, type DeviceOptions } from "../../targets/esp8266/simulator/board.js";
+import { micropythonErrorOf } from "../../targets/esp8266/testing.js";
 import { boardParts } from "./board.js";
 
 const DRIVER = readFileSync(new URL("./bh1750.py", import.meta.url), "utf8");
@@ -23,15 +19,6 @@ async function boot(options: DeviceOptions): Promise<MicroPythonDevice> {
     "import machine\nfrom bh1750 import Bh1750\ni2c = machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4))",
   );
   return device;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<MicroPythonError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(MicroPythonError);
-  return error as MicroPythonError;
 }
 
 describe("Bh1750 driver against the sensor model", () => {
@@ -69,7 +56,7 @@ describe("Bh1750 driver against the sensor model", () => {
 
   it("answers at 0x5C with ADDR high", async () => {
     const d = await boot({ sensors: { bh1750: { lux: 45, address: 0x5c } } });
-    expect((await errorOf(d.run('Bh1750("light-1", i2c)'))).errno).toBe(Errno.ENODEV);
+    expect((await micropythonErrorOf(d.run('Bh1750("light-1", i2c)'))).errno).toBe(Errno.ENODEV);
     await d.run('sensor = Bh1750("light-1", i2c, address=0x5c)');
     expect(await d.evaluate("sensor.sample()")).toBe(45);
   });
@@ -78,7 +65,7 @@ describe("Bh1750 driver against the sensor model", () => {
     const d = await boot({ sensors: { bh1750: { lux: 42 } } });
     await d.run('sensor = Bh1750("light-1", i2c)');
     d.sensors.bh1750!.present = false;
-    expect((await errorOf(d.evaluate("sensor.sample()"))).errno).toBe(Errno.ENODEV);
+    expect((await micropythonErrorOf(d.evaluate("sensor.sample()"))).errno).toBe(Errno.ENODEV);
   });
 
   it("samples without holding on to memory", async () => {

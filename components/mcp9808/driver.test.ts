@@ -1,12 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  Errno,
-  MicroPythonDevice,
-  MicroPythonError,
-  otherChip,
-  type DeviceOptions,
-} from "../../targets/esp8266/simulator/board.js";
+import { Errno, MicroPythonDevice, otherChip, type DeviceOptions } from "../../targets/esp8266/simulator/board.js";
+import { micropythonErrorOf } from "../../targets/esp8266/testing.js";
 import { boardParts } from "./board.js";
 
 const DRIVER = readFileSync(new URL("./mcp9808.py", import.meta.url), "utf8");
@@ -24,15 +19,6 @@ async function boot(options: DeviceOptions): Promise<MicroPythonDevice> {
     "import machine\nfrom mcp9808 import Mcp9808\ni2c = machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4))",
   );
   return device;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<MicroPythonError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(MicroPythonError);
-  return error as MicroPythonError;
 }
 
 describe("Mcp9808 driver against the register model", () => {
@@ -64,15 +50,15 @@ describe("Mcp9808 driver against the register model", () => {
 
   it("lets OSError(ENODEV) propagate when the sensor is absent or unplugged", async () => {
     const d = await boot({ sensors: { mcp9808: { celsius: 20, address: 0x1c } } });
-    expect((await errorOf(d.run('Mcp9808("temp-1", i2c)'))).errno).toBe(Errno.ENODEV);
+    expect((await micropythonErrorOf(d.run('Mcp9808("temp-1", i2c)'))).errno).toBe(Errno.ENODEV);
     await d.run('sensor = Mcp9808("temp-1", i2c, address=0x1c)');
     d.sensors.mcp9808!.present = false;
-    expect((await errorOf(d.evaluate("sensor.sample()"))).errno).toBe(Errno.ENODEV);
+    expect((await micropythonErrorOf(d.evaluate("sensor.sample()"))).errno).toBe(Errno.ENODEV);
   });
 
   it("refuses another chip at its address", async () => {
     const d = await boot({ i2c: { targets: [otherChip(0x18)] } });
-    expect((await errorOf(d.run('Mcp9808("temp-1", i2c)'))).errno).toBe(Errno.ENODEV);
+    expect((await micropythonErrorOf(d.run('Mcp9808("temp-1", i2c)'))).errno).toBe(Errno.ENODEV);
   });
 
   it("samples without holding on to memory", async () => {

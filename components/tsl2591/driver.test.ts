@@ -3,11 +3,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   Errno,
   MicroPythonDevice,
-  MicroPythonError,
   otherChip,
   type DeviceOptions,
   type SensorOptions,
 } from "../../targets/esp8266/simulator/board.js";
+import { micropythonErrorOf } from "../../targets/esp8266/testing.js";
 import { boardParts, TSL2591_LUX_DF } from "./board.js";
 
 const DRIVER = readFileSync(new URL("./tsl2591.py", import.meta.url), "utf8");
@@ -26,15 +26,6 @@ async function withSensor(sensors: SensorOptions, construction = 'Tsl2591("lux-1
     `import machine\nfrom tsl2591 import Tsl2591\ni2c = machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4))\nsensor = ${construction}`,
   );
   return device;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<MicroPythonError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(MicroPythonError);
-  return error as MicroPythonError;
 }
 
 describe("Tsl2591 driver against the register model", () => {
@@ -83,7 +74,7 @@ describe("Tsl2591 driver against the register model", () => {
     const d = await withSensor({ tsl2591: { lux: 0 } });
     expect(await d.evaluate("sensor.sample()")).toBe(0);
     d.sensors.tsl2591!.lux = 100_000; // far beyond medium gain's range
-    const error = await errorOf(d.evaluate("sensor.sample()"));
+    const error = await micropythonErrorOf(d.evaluate("sensor.sample()"));
     expect(error.pythonType).toBe("ValueError");
     expect(error.message).toContain("saturated");
   });
@@ -93,27 +84,29 @@ describe("Tsl2591 driver against the register model", () => {
     await device.run(
       "import machine\nfrom tsl2591 import Tsl2591\ni2c = machine.I2C(scl=machine.Pin(5), sda=machine.Pin(4))",
     );
-    expect((await errorOf(device.run('Tsl2591("lux-1", i2c)'))).errno).toBe(Errno.ENODEV);
+    expect((await micropythonErrorOf(device.run('Tsl2591("lux-1", i2c)'))).errno).toBe(Errno.ENODEV);
     await device.close();
 
     const d = await withSensor({ tsl2591: { lux: 10 } });
     await d.evaluate("sensor.sample()");
     d.sensors.tsl2591!.present = false;
-    expect((await errorOf(d.evaluate("sensor.sample()"))).errno).toBe(Errno.ENODEV);
+    expect((await micropythonErrorOf(d.evaluate("sensor.sample()"))).errno).toBe(Errno.ENODEV);
     d.sensors.tsl2591!.present = true;
     expect(await d.evaluate("sensor.sample()")).toBeCloseTo(10, 0);
   });
 
   it("refuses another chip at its address", async () => {
-    const error = await errorOf(withSensor({}, 'Tsl2591("lux-1", i2c)', { i2c: { targets: [otherChip(0x29)] } }));
+    const error = await micropythonErrorOf(
+      withSensor({}, 'Tsl2591("lux-1", i2c)', { i2c: { targets: [otherChip(0x29)] } }),
+    );
     expect(error.errno).toBe(Errno.ENODEV);
   });
 
   it("validates gain and integration time", async () => {
     const d = await withSensor({ tsl2591: { lux: 10 } });
-    expect((await errorOf(d.run('Tsl2591("x", i2c, gain="huge")'))).pythonType).toBe("ValueError");
-    expect((await errorOf(d.run('Tsl2591("x", i2c, integration=150)'))).pythonType).toBe("ValueError");
-    expect((await errorOf(d.run('Tsl2591("x", i2c, integration=700)'))).pythonType).toBe("ValueError");
+    expect((await micropythonErrorOf(d.run('Tsl2591("x", i2c, gain="huge")'))).pythonType).toBe("ValueError");
+    expect((await micropythonErrorOf(d.run('Tsl2591("x", i2c, integration=150)'))).pythonType).toBe("ValueError");
+    expect((await micropythonErrorOf(d.run('Tsl2591("x", i2c, integration=700)'))).pythonType).toBe("ValueError");
   });
 
   it("samples without holding on to memory", async () => {

@@ -2,7 +2,7 @@
  * Running bundles on the simulated board (./simulator/): what the tests, `flowc sim`
  * and the end-to-end runs share.
  */
-import type { MicroPythonDevice } from "./simulator/board.js";
+import { MicroPythonError, type MicroPythonDevice } from "./simulator/board.js";
 import type { BundleFile } from "./bundle.js";
 import { isBoardFile } from "./precompile.js";
 
@@ -20,4 +20,20 @@ import { isBoardFile } from "./precompile.js";
 export async function loadBundleIntoDevice(files: readonly BundleFile[], device: MicroPythonDevice): Promise<void> {
   for (const file of files) if (isBoardFile(file.path)) device.writeFile(file.path, file.contents);
   await device.reboot();
+}
+
+/**
+ * The MicroPython exception a board call raised; throws when it raised none or failed otherwise.
+ *
+ * @example
+ * const error = await micropythonErrorOf(device.run("sensor.sample()"));
+ * error.errno; // Errno.ENODEV
+ */
+export async function micropythonErrorOf(promise: Promise<unknown>): Promise<MicroPythonError> {
+  const outcome = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (outcome instanceof MicroPythonError) return outcome;
+  throw new Error(`expected a MicroPython exception, got ${outcome === undefined ? "none" : String(outcome)}`);
 }
