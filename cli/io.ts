@@ -4,7 +4,6 @@
  * commands do, through these helpers, so they all behave alike.
  */
 import { readFileSync, writeSync } from "node:fs";
-import { isatty } from "node:tty";
 import { readFile } from "node:fs/promises";
 import type { CompileInput, SourceLoader } from "../compiler/index.js";
 
@@ -60,7 +59,12 @@ export function descriptorStreams(): CommandStreams {
 function descriptorStream(fd: number): OutputStream {
   let closed = false;
   return {
-    isTTY: isatty(fd),
+    // Asked only when colour is in question: node:tty loads the socket modules this avoids.
+    // (Node before 20.16 lacks getBuiltinModule; its process stream answers the same.)
+    get isTTY() {
+      const tty = typeof process.getBuiltinModule === "function" ? process.getBuiltinModule("node:tty") : undefined;
+      return tty ? tty.isatty(fd) : (fd === 1 ? process.stdout : process.stderr).isTTY === true;
+    },
     write(text) {
       const bytes = typeof text === "string" ? Buffer.from(text) : text;
       for (let written = 0; written < bytes.length && !closed;) {

@@ -80,7 +80,7 @@ export async function checkCommand(
     };
     streams.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    const color = useColor(streams.stdout, { flag: options.color });
+    const color = diagnostics.length > 0 && useColor(streams.stdout, { flag: options.color });
     for (const diagnostic of diagnostics) {
       streams.stdout.write(`${renderDiagnostic(diagnostic, result.sources, { color })}\n\n`);
     }
