@@ -44,16 +44,10 @@ const continuesAfter: TokenType[] = [
 ];
 const continuesBefore: TokenType[] = [T.Arrow, T.RParen, T.RBracket, T.RBrace, T.Dot];
 
-/** Membership by `tokenTypeIdx`: this loop sees every token of a file, and none of these kinds has subkinds. */
-function kindSet(types: readonly TokenType[]): (token: IToken) => boolean {
-  const members: boolean[] = [];
-  for (const type of types) members[type.tokenTypeIdx!] = true;
-  return (token) => members[token.tokenTypeIdx] === true;
-}
-const isContinuedAfter = kindSet(continuesAfter);
-const isContinuedBefore = kindSet(continuesBefore);
-const isOpening = kindSet([T.LParen, T.LBracket, T.LBrace]);
-const isClosing = kindSet([T.RParen, T.RBracket, T.RBrace]);
+const isContinuedAfter = T.tokenKinds(continuesAfter);
+const isContinuedBefore = T.tokenKinds(continuesBefore);
+const isOpening = T.tokenKinds([T.LParen, T.LBracket, T.LBrace]);
+const isClosing = T.tokenKinds([T.RParen, T.RBracket, T.RBrace]);
 const newline = T.Newline.tokenTypeIdx!;
 
 /**

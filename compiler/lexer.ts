@@ -221,4 +221,22 @@ class OffsetLexer extends Lexer {
  */
 export const flowLexer: Lexer = new OffsetLexer(allTokens, { positionTracking: "onlyOffset", skipValidations: true });
 
+/**
+ * Whether a token is of one of `types`, or of a kind they group (`BinaryOperator`), as
+ * Chevrotain's `tokenMatcher` decides, but by index: for the passes that look at every token of a
+ * file.
+ *
+ * @example
+ * const isBracket = tokenKinds([LParen, RParen]);
+ * tokens.filter(isBracket);
+ */
+export function tokenKinds(types: readonly TokenType[]): (token: IToken) => boolean {
+  const members: boolean[] = [];
+  for (const type of types) {
+    members[type.tokenTypeIdx!] = true;
+    for (const member of Object.keys(type.categoryMatchesMap ?? {})) members[Number(member)] = true;
+  }
+  return (token) => members[token.tokenTypeIdx] === true;
+}
+
 export type { IToken };
