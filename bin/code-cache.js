@@ -4,9 +4,11 @@
 //
 // The cache lives in the user's cache folder ($XDG_CACHE_HOME/flowc or ~/.cache/flowc, created
 // private to the user), never beside the bundle, which a build may be replacing. Its file name
-// holds the bundle's file identity (inode, size, modification time to the nanosecond), Node's
-// version and the platform, so a rebuilt bundle or another Node never meets a stale cache; V8
-// itself rejects a cache made under other flags. (Hashing the bundle's text instead cost loading
+// holds a hash of the bundle's path, the bundle's file identity (inode, size, modification time
+// to the nanosecond), Node's version and the platform, so a rebuilt bundle or another Node never
+// meets a stale cache, and two installs of flowc (a global one and a project's) keep a cache
+// each instead of replacing each other's at every start; V8 itself rejects a cache made under
+// other flags. (Hashing the bundle's text instead cost loading
 // node:crypto and reading 600 KB through it at every start.) Every step is optional: when the cache cannot be read, is rejected or cannot be written,
 // the bundle is compiled as usual and runs the same.
 "use strict";
@@ -57,7 +59,14 @@ function cacheFileFor(path) {
   if (!base) return undefined;
   const bundle = statSync(path, { bigint: true });
   const key = [process.version, process.arch, process.platform, bundle.ino, bundle.size, bundle.mtimeNs].join("-");
-  return join(base, "flowc", `${basename(path)}-${key}.v8cache`);
+  return join(base, "flowc", `${basename(path)}-${pathHash(path)}-${key}.v8cache`);
+}
+
+/** FNV-1a of the path, in hex: short, stable, and free of node:crypto's start-up. */
+function pathHash(path) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, "0");
 }
 
 /** The file's bytes, when it is a plain file owned by this user that no one else may write. */
@@ -72,14 +81,15 @@ function readPrivateFile(file) {
   }
 }
 
-/** Writes the cache whole or not at all, and drops the caches of older builds of the bundle. */
+/** Writes the cache whole or not at all, and drops the caches of older builds of the same bundle. */
 function writeCache(file, data) {
   const folder = dirname(file);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, data, { mode: 0o600 });
   renameSync(temporary, file);
-  const prefix = `${basename(file).split("-")[0]}-`;
+  // The bundle's name and its path's hash: another install's caches are not ours to drop.
+  const prefix = `${basename(file).split("-").slice(0, 2).join("-")}-`;
   for (const name of readdirSync(folder)) {
     if (name.startsWith(prefix) && name.endsWith(".v8cache") && name !== basename(file)) {
       rmSync(join(folder, name), { force: true });

@@ -3,7 +3,7 @@
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -222,6 +222,33 @@ describe("flowc check's code cache", () => {
     expect(await readdir(cacheFolder)).toEqual(files);
     expect((await stat(join(cacheFolder, files[0]!))).size).toBeGreaterThan(1000);
     expect(first).toEqual({ code: 0, stdout: "ok: 1 file\n", stderr: "" });
+  });
+
+  it("keeps one cache per install, so two installs used in turn do not replace each other's", async () => {
+    const cacheHome = join(folder, "cache-installs");
+    const otherInstall = join(folder, "other-install");
+    await mkdir(join(otherInstall, "bin"), { recursive: true });
+    await mkdir(join(otherInstall, "dist"), { recursive: true });
+    // What `flowc check` loads; dist/cli.js only has to exist.
+    for (const file of ["bin/flowc.js", "bin/code-cache.js", "bin/package.json", "dist/check.cjs", "dist/cli.js"]) {
+      await copyFile(join(root, file), join(otherInstall, file));
+    }
+    const env = { ...process.env, XDG_CACHE_HOME: cacheHome };
+    const run = (install: string) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          [join(install, "bin", "flowc.js"), "check", tutorialServer],
+          { env },
+          (error, stdout) => (error ? reject(error) : resolve(stdout)),
+        ),
+      );
+    expect(await run(root)).toBe("ok: 1 file\n");
+    expect(await run(otherInstall)).toBe("ok: 1 file\n");
+    const caches = await readdir(join(cacheHome, "flowc"));
+    expect(caches).toHaveLength(2);
+    expect(await run(root)).toBe("ok: 1 file\n");
+    expect(await readdir(join(cacheHome, "flowc"))).toEqual(caches);
   });
 });
 
