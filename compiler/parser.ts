@@ -11,14 +11,11 @@ import {
   type ILookaheadStrategy,
   type IRecognitionException,
   type IToken,
-  type TokenType,
 } from "chevrotain";
 import * as T from "./lexer.js";
 
-const isOneOf = (token: IToken, types: TokenType[]) => types.some((type) => tokenMatcher(token, type));
-
 /** Tokens that can start an expression (a `{` only when a record follows: see `recordAhead`). */
-const expressionStart: TokenType[] = [
+const startsExpression = T.tokenKinds([
   T.Identifier,
   T.NumberLiteral,
   T.Duration,
@@ -31,8 +28,8 @@ const expressionStart: TokenType[] = [
   T.Minus,
   T.Sign,
   T.Not,
-];
-const afterNameInExpression: TokenType[] = [T.LParen, T.Dot, T.LBrace];
+]);
+const continuesNameInExpression = T.tokenKinds([T.LParen, T.Dot, T.LBrace]);
 
 /**
  * Chevrotain's LL(k) lookahead, with each decision's function built the first time the parser
@@ -374,7 +371,7 @@ export class FlowParser extends CstParser {
   private pipelineAhead(): boolean {
     if (!tokenMatcher(this.LA(1), T.Identifier)) return false;
     const next = this.LA(2);
-    if (isOneOf(next, afterNameInExpression)) return false;
+    if (continuesNameInExpression(next)) return false;
     return !tokenMatcher(next, T.BinaryOperator);
   }
 
@@ -391,7 +388,7 @@ export class FlowParser extends CstParser {
       offset = 2;
       first = this.LA(2);
     }
-    if (!isOneOf(first, expressionStart)) return false;
+    if (!startsExpression(first)) return false;
     return !tokenMatcher(first, T.LBrace) || this.recordAhead(offset);
   }
 
