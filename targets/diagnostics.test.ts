@@ -67,7 +67,7 @@ describe("check tells everything build knows", () => {
     const checked = await check("huge.flow");
     expect(checked.code).toBe(1);
     expect(checked.stdout).toMatch(
-      /huge\.flow:4:1: error\[E503\]: this flow needs about \d+ KB of heap, more than the ESP8266's 38 KB: it can never run/,
+      /huge\.flow:4:1: error\[E503\]: this flow needs about \d+ KB of heap, more than the 30 KB an ESP8266 leaves a program once WiFi is up: it can never run/,
     );
     let stderr = "";
     const built = await buildCommand(

@@ -1,4 +1,4 @@
-import { componentKey, type MicroPythonImplementation } from "../../targets/esp8266/component.js";
+import { componentKey, estimatedKeys, type MicroPythonImplementation } from "../../targets/esp8266/component.js";
 
 /** How many keys the board keeps a moving mean for; past it, the key first seen longest ago is forgotten. */
 export const deviceMaxAveragedKeys = 16;
@@ -18,8 +18,8 @@ export const micropythonImplementations: MicroPythonImplementation[] = [
       const slot = py.numberSlot("of");
       const by = py.field("by");
       const ringBytes = 16 + size * 12 + 48;
-      // The estimate counts one key (a device mostly averages its own sensor).
-      const means = py.state("means", "{}", 32 + ringBytes);
+      const keyCap = by ? deviceMaxAveragedKeys : 1;
+      const means = py.state("means", "{}", 32 + estimatedKeys(by, keyCap) * ringBytes);
       const keys = py.state("mkeys", "[]", 16);
       const key = by ? (by.index >= 0 ? `e[${by.index}]` : `e.get(${py.string(by.name)})`) : "None";
       return {
@@ -28,7 +28,7 @@ export const micropythonImplementations: MicroPythonImplementation[] = [
           `k = ${key}`,
           `m = ${means}.get(k)`,
           "if m is None:",
-          `    if len(${keys}) >= ${by ? deviceMaxAveragedKeys : 1}:`,
+          `    if len(${keys}) >= ${keyCap}:`,
           `        del ${means}[${keys}.pop(0)]`,
           `    m = [[0.0] * ${size}, 0.0, 0, 0]`,
           `    ${means}[k] = m`,

@@ -1,4 +1,9 @@
-import { componentKey, type EmitContext, type MicroPythonImplementation } from "../../targets/esp8266/component.js";
+import {
+  componentKey,
+  estimatedKeys,
+  type EmitContext,
+  type MicroPythonImplementation,
+} from "../../targets/esp8266/component.js";
 import { aggregates, type Aggregate } from "./declaration.js";
 
 /**
@@ -51,9 +56,7 @@ function windowOperator(aggregate: Aggregate) {
     const kept = over?.kind === "count" ? over.value : 32;
     const perKey = 48 + (aggregate === "median" ? kept * 8 : 0);
     const keys = by ? deviceMaxKeysPerWindow : 1;
-    // The heap estimate counts one key's window (a device mostly aggregates its own sensor, one
-    // key); each further key holds as much again, up to the cap.
-    const stateBytes = 64 + perKey;
+    const stateBytes = 64 + estimatedKeys(by, keys) * perKey;
 
     // The event a closed window `w` emits: its last event with the value replaced.
     const emitted = py.helper(

@@ -5,6 +5,7 @@
  * drivers the flow uses, manifest.json and README.txt. {@link ./precompile.ts} turns flow.py and
  * the drivers into .mpy bytecode, which the board loads without compiling.
  */
+import { ESP8266_HEAP_WARNING_BYTES, ESP8266_PROGRAM_HEAP_BYTES } from "./heap.js";
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "../../compiler/diagnostics.js";
 import type { IRNode, IRProgram } from "../../compiler/ir.js";
 import type { SourceFile } from "../../compiler/source.js";
@@ -62,10 +63,6 @@ export interface Bundle<File extends BundleFile = BundleFile> {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/** The heap the ESP8266 port of MicroPython gives a program: a flow needing more can never start. */
-export const heapBytes = 38 * 1024;
-/** Half of the ESP8266 port's 38 KB heap: beyond it, allocations start failing under fragmentation. */
-export const heapWarningBytes = heapBytes / 2;
 /**
  * What a running bundle holds besides its own code and state: the interpreter's working set and
  * an event in flight. With it, {@link BundleManifest.heapEstimate} came within 1 KB below and
@@ -100,16 +97,16 @@ export function buildBundle(program: IRProgram, options: BundleOptions): Bundle<
   const needs = `this flow needs about ${Math.round(heapEstimate / 1024)} KB of heap`;
   const where = program.nodes[0]?.span ?? { file: program.file, start: 0, end: 0 };
   const smaller = "use smaller windows, fewer streams, or move aggregation to the host";
-  if (heapEstimate > heapBytes) {
+  if (heapEstimate > ESP8266_PROGRAM_HEAP_BYTES) {
     diagnostics.push(
       diagnostic(
         DiagnosticCodes.HeapExceeded,
         where,
-        `${needs}, more than the ESP8266's 38 KB: it can never run`,
+        `${needs}, more than the 30 KB an ESP8266 leaves a program once WiFi is up: it can never run`,
         smaller,
       ),
     );
-  } else if (heapEstimate > heapWarningBytes) {
+  } else if (heapEstimate > ESP8266_HEAP_WARNING_BYTES) {
     diagnostics.push(
       diagnostic(DiagnosticCodes.HeapBudget, where, `${needs}, more than half of the ESP8266's 38 KB`, smaller),
     );

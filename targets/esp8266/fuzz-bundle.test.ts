@@ -41,8 +41,9 @@ it("builds every generated device flow into a bundle that compiles and runs in M
       expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       const ir = result.programs[0]!;
       const bundle = buildEsp8266Bundle(ir, { secrets: program.secrets, env: {}, sources: result.sources });
-      // Deep sleep keeps state in RTC memory's 492 bytes: a flow keeping more is refused (E504), rightly.
-      fc.pre(!bundle.diagnostics.some((d) => d.code === "E504"));
+      // Deep sleep keeps state in RTC memory's 492 bytes: a flow keeping more is refused (E504), and
+      // one whose heap would pass what the board leaves a program (E503), rightly.
+      fc.pre(!bundle.diagnostics.some((d) => d.code === "E504" || d.code === "E503"));
       expect(bundle.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
 
       await loadBundleIntoDevice(bundle.files, device);
@@ -69,8 +70,10 @@ it("builds every generated device flow into a bundle that compiles and runs in M
         .filter((line) => /^flowc: .* failed: /.test(line))
         .filter((line) => !/^flowc: (wifi|mqtt|ntp) failed/.test(line))
         .filter((line) => !sensors.some((label) => line.startsWith(`flowc: ${label} failed`)))
-        // `json` reports the payloads it rejects, as it should.
-        .filter((line) => !/^flowc: json\b.* failed/.test(line));
+        // `json` reports the payloads it rejects, and an event-time window the late events it
+        // drops (docs/reliability.md), as they should: the data, not the flow, is at fault.
+        .filter((line) => !/^flowc: json\b.* failed/.test(line))
+        .filter((line) => !/ failed: dropped a late event: its window had closed$/.test(line));
       // `json` without `as` passes on payloads of any shape, which a later step may not take: the
       // board reports that under the step's name and goes on, as the host does. Typed flows must
       // never fault.

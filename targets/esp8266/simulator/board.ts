@@ -3,6 +3,7 @@
  * bundles `flowc build --target esp8266` emits and the sensor drivers they ship. See README.md.
  */
 import { loadMicroPython, type MicroPython, type PythonError } from "@micropython/micropython-webassembly-pyscript";
+import { ESP8266_HEAP_BYTES, ESP8266_PROGRAM_HEAP_BYTES } from "../heap.js";
 import { createBridge, SleepStatus, type AdcInput, type BridgeHost, type NtpServer } from "./bridge.js";
 import { VirtualClock, type ClockOptions } from "./clock.js";
 import { I2cBus, type I2cTarget, type Now } from "./i2c-bus.js";
@@ -26,14 +27,7 @@ export { MqttModel, type MqttOptions, type MqttSession, type PublishedMessage, t
 export { WifiModel, WifiStatus, type WifiOptions } from "./wifi-model.js";
 export type { AdcInput, NtpServer } from "./bridge.js";
 
-/** Free heap of an ESP8266 running MicroPython after boot, before WiFi is up. */
-export const ESP8266_HEAP_BYTES = 38 * 1024;
-/**
- * What an ESP8266 leaves a program once WiFi and a socket are up: the budget a bundle must fit in,
- * and the default heap of the simulated board, so a bundle that would run out of memory on the
- * board does so in `flowc sim` and in tests.
- */
-export const ESP8266_PROGRAM_HEAP_BYTES = 30 * 1024;
+export { ESP8266_HEAP_BYTES, ESP8266_PROGRAM_HEAP_BYTES };
 
 /** `machine.reset_cause()` values of the ESP8266 port. */
 export const ResetCause = {
