@@ -44,7 +44,7 @@ export function rtcStateBudget(tasks: number): number {
  * The section for a flow that sleeps: `keep(wait)`, `wake()` and `deep_sleep(wait)`.
  *
  * @example
- * deepSleepSection(["every(60000, n0)"], [{ node: "n2", name: "acc_2", bytes: 24 }], ["sim \"s\" every 1min", "scan n = 0, n + 1"]);
+ * deepSleepSection(["_tasks.append([60000, time.ticks_ms(), n0])"], [{ node: "n2", name: "acc_2", bytes: 24 }], ["sim \"s\" every 1min", "scan n = 0, n + 1"]);
  */
 export function deepSleepSection(
   tasks: readonly string[],
