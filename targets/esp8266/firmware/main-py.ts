@@ -166,8 +166,9 @@ export function mainPy(
   setup.push(...tasks);
   if (watchdogMs !== undefined) {
     imports.add("machine");
-    runtime.push(watchdogSection(watchdogMs));
-    setup.push("try:", "    watch_start()", "except Exception as x:", '    fault("watchdog", x)');
+    const watchdogRuntime = watchdogSection(watchdogMs);
+    runtime.push(watchdogRuntime.code);
+    setup.push(...watchdogRuntime.setup);
   }
   if (sleeps) {
     imports.add("machine");
