@@ -244,8 +244,11 @@ function entryPoints(flow: {
         '        fault("mqtt", x)',
       ]
     : ["pass"];
-  // Short waits are slept awake: a reset and a reconnection cost more than a second.
-  const idle = [...(flow.sleeps ? ["if wait > 1000:", "    deep_sleep(wait)"] : []), "time.sleep_ms(wait)"];
+  // Short waits are slept awake: a reset and a reconnection cost more than a second. A board that
+  // stays awake only sleeps, so idle is time.sleep_ms itself rather than a function around it.
+  const idle = flow.sleeps
+    ? ["def idle(wait):", ...indent(["if wait > 1000:", "    deep_sleep(wait)", "time.sleep_ms(wait)"])]
+    : ["idle = time.sleep_ms"];
   return [
     "def setup():",
     // What importing and connecting left behind goes before the first sample.
@@ -259,8 +262,7 @@ function entryPoints(flow: {
     ...indent(stop),
     "",
     "# Waits `wait` ms for the next step (a board that deep-sleeps resets, and main.py starts again).",
-    "def idle(wait):",
-    ...indent(idle),
+    ...idle,
     "",
     "def run():",
     ...indent(["setup()", "while True:", "    idle(step())"]),
