@@ -20,15 +20,6 @@ nodeModule.enableCompileCache?.();
 
 const here = pathToFileURL(__filename);
 
-// A reader that stops early (`flowc graph a.flow | head`, `flowc build ... 2>&1 | head -1`) closes
-// the pipe. That ends the output, not the command: every command still finishes its work (a
-// running flow writes its files and disconnects cleanly) and exits with its own code.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (error) => {
-    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
-  });
-}
-
 async function main() {
   const args = process.argv.slice(2);
   const bundle = new URL("../dist/cli.js", here);
@@ -43,8 +34,21 @@ async function main() {
     process.exitCode = await loaded.exports.main(args);
     loaded.saveCache();
   } else {
+    keepRunningWhenOutputCloses();
     const cli = fromSource ? await loadSources() : await import(bundle.href);
     process.exitCode = await cli.main(args);
+  }
+}
+
+// A reader that stops early (`flowc graph a.flow | head`, `flowc build ... 2>&1 | head -1`) closes
+// the pipe. That ends the output, not the command: every command still finishes its work (a
+// running flow writes its files and disconnects cleanly) and exits with its own code. (The check
+// script writes to the descriptors itself, and does the same; see cli/io.ts descriptorStreams.)
+function keepRunningWhenOutputCloses() {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error) => {
+      if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+    });
   }
 }
 

@@ -5,7 +5,7 @@
  * resolving a dozen chunks: together about a third of the command's start-up.
  */
 import { registerCheckCommand } from "./commands/check.js";
-import type { CommandStreams } from "./io.js";
+import { descriptorStreams, type CommandStreams } from "./io.js";
 import { runProgram } from "./program.js";
 
 /**
@@ -14,6 +14,6 @@ import { runProgram } from "./program.js";
  * @example
  * process.exitCode = await main(["check", "server.flow"]);
  */
-export function main(args: readonly string[], streams?: CommandStreams): Promise<number> {
+export function main(args: readonly string[], streams: CommandStreams = descriptorStreams()): Promise<number> {
   return runProgram(args, { check: () => Promise.resolve(registerCheckCommand) }, streams);
 }

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckReport } from "./commands/check.js";
-import { commands } from "./main.js";
+import { commands, main } from "./main.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = join(root, "bin", "flowc.js");
@@ -101,6 +101,18 @@ describe("flowc", () => {
     child.stdout.once("data", () => child.stdout.destroy());
     const [code] = (await once(child, "close")) as [number];
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+  });
+
+  it("reports every error's exit code when the reader of `flowc check`'s output stops early", async () => {
+    // The check script writes to the descriptors itself (cli/io.ts descriptorStreams).
+    const broken = join(folder, "many-errors.flow");
+    await writeFile(broken, Array.from({ length: 2000 }, (_, i) => `sim "s${i}" every 1x -> print\n`).join(""));
+    const child = spawn(process.execPath, [bin, "check", broken], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const [code] = (await once(child, "close")) as [number];
+    expect({ code, stderr }).toEqual({ code: 1, stderr: "" });
   });
 
   it("finishes its work when the reader of its messages stops early, as `flowc build ... 2>&1 | head -1` does", async () => {
@@ -219,6 +231,22 @@ describe("bin/flowc.js without the bundle", () => {
       code: 0,
       stdout: "ok: 1 file\n",
       stderr: "",
+    });
+  });
+});
+
+describe("flowc in-process", () => {
+  it("writes every command's output to the streams it is given, not the process's", async () => {
+    const written = { stdout: "", stderr: "" };
+    const streams = {
+      stdout: { write: (text: string | Uint8Array) => (written.stdout += String(text)) },
+      stderr: { write: (text: string | Uint8Array) => (written.stderr += String(text)) },
+    };
+    expect(await main(["check", tutorialServer], streams)).toBe(0);
+    expect(await main(["check", join(folder, "absent.flow")], streams)).toBe(2);
+    expect(written).toEqual({
+      stdout: "ok: 1 file\n",
+      stderr: `flowc check: cannot read ${join(folder, "absent.flow")}: no such file\n`,
     });
   });
 });

@@ -8,8 +8,11 @@ import { Command, CommanderError } from "commander";
 import packageJson from "../package.json" with { type: "json" };
 import { ExitCode, processStreams, type CommandStreams } from "./io.js";
 
-/** Adds one command, with its options and action, to the program; returns the new command. */
-export type RegisterCommand = (program: Command) => Command;
+/**
+ * Adds one command, with its options and action, to the program; returns the new command. The
+ * command writes to `streams`: the process's own unless a test or an embedder passes others.
+ */
+export type RegisterCommand = (program: Command, streams?: CommandStreams) => Command;
 
 /** Commands by name, each loading its module only when asked. */
 export type CommandModules = Readonly<Record<string, () => Promise<RegisterCommand>>>;
@@ -31,7 +34,7 @@ export async function runProgram(
 ): Promise<number> {
   const program = createProgram(streams);
   for (const register of await Promise.all(commandModulesFor(args, commands).map((load) => load()))) {
-    register(program);
+    register(program, streams);
   }
   try {
     await program.parseAsync(args, { from: "user" });

@@ -103,10 +103,22 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }
 
+/**
+ * Orders two strings by their UTF-16 code units: the same order on every machine, and free of
+ * `localeCompare`, whose first call loads ICU's collator (about a tenth of `flowc check`'s start).
+ *
+ * @example
+ * ["b", "a"].sort(compareCodeUnits); // ["a", "b"]
+ */
+export function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Orders diagnostics by file, then position, then code, so output is stable. */
 export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
-    (a, b) => a.span.file.localeCompare(b.span.file) || a.span.start - b.span.start || a.code.localeCompare(b.code),
+    (a, b) =>
+      compareCodeUnits(a.span.file, b.span.file) || a.span.start - b.span.start || compareCodeUnits(a.code, b.code),
   );
 }
 

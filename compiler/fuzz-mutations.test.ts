@@ -11,6 +11,7 @@ import { FlowcSyntaxError } from "./prettier/parse.js";
 import { arbitraryProgram, type GeneratedProgram } from "./testing/arbitrary-program.js";
 import { compile } from "../test/support/catalogue.js";
 import { checkedMeaning } from "./testing/same-meaning.js";
+import { assertBreathing, breathe, propertyTimeout } from "../test/support/property.js";
 
 /** FUZZ_RUNS=N runs N cases per property (default 500). */
 const runs = Number(process.env["FUZZ_RUNS"] ?? 500);
@@ -80,38 +81,48 @@ function assertLocated(text: string, target: GeneratedProgram["target"]): void {
 }
 
 describe("generated programs, broken", () => {
-  it("get diagnostics with a stable code, a span inside the file and a message, never an exception", () => {
-    fc.assert(
-      fc.property(broken, (program) => {
-        assertLocated(program.text, program.target);
-        // The same text without its device target, as `flowc check` sees a copied fragment.
-        assertLocated(program.text, undefined);
-      }),
-      { numRuns: runs * 2 },
-    );
-  });
+  it(
+    "get diagnostics with a stable code, a span inside the file and a message, never an exception",
+    { timeout: propertyTimeout(runs * 2, 5) },
+    async () => {
+      await assertBreathing(
+        broken,
+        (program) => {
+          assertLocated(program.text, program.target);
+          // The same text without its device target, as `flowc check` sees a copied fragment.
+          assertLocated(program.text, undefined);
+        },
+        { numRuns: runs * 2 },
+      );
+    },
+  );
 
   // The formatter prints a stage's items as written and the binder reads them the same wherever
   // the line breaks fall, so formatting a broken file never changes what it means: its "formatter
   // bug" guard (an exception that is not a FlowcSyntaxError) must never fire.
-  it("format idempotently to text that checks to the same IR and diagnostics, or are refused with a located syntax error", async () => {
-    await fc.assert(
-      fc.asyncProperty(broken, async (program) => {
-        let formatted: string;
-        try {
-          formatted = await formatFlow(program.text);
-        } catch (error) {
-          expect(error).toBeInstanceOf(FlowcSyntaxError);
-          const { line, column } = (error as FlowcSyntaxError).loc.start;
-          expect(line).toBeGreaterThanOrEqual(1);
-          expect(line).toBeLessThanOrEqual(program.text.split("\n").length);
-          expect(column).toBeGreaterThanOrEqual(1);
-          return;
-        }
-        expect(await formatFlow(formatted)).toBe(formatted);
-        expect(checkedMeaning(formatted, program.target)).toEqual(checkedMeaning(program.text, program.target));
-      }),
-      { numRuns: runs },
-    );
-  });
+  it(
+    "format idempotently to text that checks to the same IR and diagnostics, or are refused with a located syntax error",
+    { timeout: propertyTimeout(runs, 10) },
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(broken, async (program) => {
+          await breathe();
+          let formatted: string;
+          try {
+            formatted = await formatFlow(program.text);
+          } catch (error) {
+            expect(error).toBeInstanceOf(FlowcSyntaxError);
+            const { line, column } = (error as FlowcSyntaxError).loc.start;
+            expect(line).toBeGreaterThanOrEqual(1);
+            expect(line).toBeLessThanOrEqual(program.text.split("\n").length);
+            expect(column).toBeGreaterThanOrEqual(1);
+            return;
+          }
+          expect(await formatFlow(formatted)).toBe(formatted);
+          expect(checkedMeaning(formatted, program.target)).toEqual(checkedMeaning(program.text, program.target));
+        }),
+        { numRuns: runs },
+      );
+    },
+  );
 });

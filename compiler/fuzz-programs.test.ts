@@ -26,6 +26,7 @@ import { Scheduler } from "../runtime/scheduler.js";
 import { createStdlib } from "../runtime/stdlib-js.js";
 import { emitNodeModule } from "../targets/node/emit.js";
 import { compile } from "../test/support/catalogue.js";
+import { assertBreathing, breathe, propertyTimeout } from "../test/support/property.js";
 
 /** FUZZ_RUNS=N runs N cases per property (default 500); `npm test` keeps the default. */
 const runs = Number(process.env["FUZZ_RUNS"] ?? 500);
@@ -53,58 +54,74 @@ function meaning(text: string): unknown {
 }
 
 describe("generated programs", () => {
-  it("check without errors and lower to one IR program", () => {
-    fc.assert(
-      fc.property(programs, (program) => {
+  it("check without errors and lower to one IR program", { timeout: propertyTimeout(runs * 2, 5) }, async () => {
+    await assertBreathing(
+      programs,
+      (program) => {
         const result = compileGenerated(program);
         expect(errorsOf(program.text, result)).toEqual([]);
         expect(result.programs).toHaveLength(1);
         expect(result.programs[0]!.nodes.length).toBeGreaterThan(0);
-      }),
+      },
       { numRuns: runs * 2 },
     );
   });
 
-  it("format idempotently, to the same AST, and check to the same IR", async () => {
-    await fc.assert(
-      fc.asyncProperty(programs, async (program) => {
-        const formatted = await formatFlow(program.text);
-        expect(await formatFlow(formatted)).toBe(formatted);
-        expect(meaning(formatted)).toEqual(meaning(program.text));
-        expect(checkedMeaning(formatted, program.target)).toEqual(checkedMeaning(program.text, program.target));
-      }),
-      { numRuns: runs },
-    );
-  });
+  it(
+    "format idempotently, to the same AST, and check to the same IR",
+    { timeout: propertyTimeout(runs, 10) },
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(programs, async (program) => {
+          await breathe();
+          const formatted = await formatFlow(program.text);
+          expect(await formatFlow(formatted)).toBe(formatted);
+          expect(meaning(formatted)).toEqual(meaning(program.text));
+          expect(checkedMeaning(formatted, program.target)).toEqual(checkedMeaning(program.text, program.target));
+        }),
+        { numRuns: runs },
+      );
+    },
+  );
 
-  it("build into a Node module that is valid JavaScript and carries the IR unchanged", () => {
-    fc.assert(
-      fc.property(programs, (program) => {
-        const ir = compileGenerated(program).programs[0]!;
-        const module = emitNodeModule([ir]).find((file) => file.path === "flow.mjs")!.contents;
-        expect(() => transformSync(module, { loader: "js", format: "esm" })).not.toThrow();
-        const embedded = /^const programs = JSON\.parse\(("(?:[^"\\]|\\.)*")/m.exec(module)![1]!;
-        const decoded: unknown = JSON.parse(JSON.parse(embedded) as string, (_key, value: unknown) =>
-          typeof value === "object" && value !== null && Object.keys(value).length === 1 && "flowc:number" in value
-            ? Number((value as Record<string, string>)["flowc:number"])
-            : value,
-        );
-        expect(decoded).toEqual([ir]);
-      }),
-      { numRuns: runs },
-    );
-  });
+  it(
+    "build into a Node module that is valid JavaScript and carries the IR unchanged",
+    { timeout: propertyTimeout(runs, 10) },
+    async () => {
+      await assertBreathing(
+        programs,
+        (program) => {
+          const ir = compileGenerated(program).programs[0]!;
+          const module = emitNodeModule([ir]).find((file) => file.path === "flow.mjs")!.contents;
+          expect(() => transformSync(module, { loader: "js", format: "esm" })).not.toThrow();
+          const embedded = /^const programs = JSON\.parse\(("(?:[^"\\]|\\.)*")/m.exec(module)![1]!;
+          const decoded: unknown = JSON.parse(JSON.parse(embedded) as string, (_key, value: unknown) =>
+            typeof value === "object" && value !== null && Object.keys(value).length === 1 && "flowc:number" in value
+              ? Number((value as Record<string, string>)["flowc:number"])
+              : value,
+          );
+          expect(decoded).toEqual([ir]);
+        },
+        { numRuns: runs },
+      );
+    },
+  );
 
-  it("run on the Node runtime: every stage compiles, and no event makes one fail", async () => {
-    await fc.assert(
-      fc.asyncProperty(hostRunnable, fc.integer({ min: 0, max: 1000 }), async (program, seed) => {
-        const ir = compileGenerated(program).programs[0]!;
-        const log = await runOnHost(ir, program, seed);
-        expect(log.filter((line) => /failed/.test(line))).toEqual([]);
-      }),
-      { numRuns: runs },
-    );
-  });
+  it(
+    "run on the Node runtime: every stage compiles, and no event makes one fail",
+    { timeout: propertyTimeout(runs, 5) },
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(hostRunnable, fc.integer({ min: 0, max: 1000 }), async (program, seed) => {
+          await breathe();
+          const ir = compileGenerated(program).programs[0]!;
+          const log = await runOnHost(ir, program, seed);
+          expect(log.filter((line) => /failed/.test(line))).toEqual([]);
+        }),
+        { numRuns: runs },
+      );
+    },
+  );
 });
 
 /**

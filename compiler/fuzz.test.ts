@@ -10,6 +10,7 @@ import { maxDiagnosticsPerFile } from "./index.js";
 import { formatFlow } from "./prettier/format.js";
 import { FlowcSyntaxError } from "./prettier/parse.js";
 import { compile } from "../test/support/catalogue.js";
+import { assertBreathing, breathe, propertyTimeout } from "../test/support/property.js";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -95,31 +96,36 @@ describe("front end under random input", () => {
     return text;
   });
 
-  it("never throws on mutated examples", () => {
-    fc.assert(fc.property(mutatedExample, assertWellFormed), { numRuns: 4000 });
+  it("never throws on mutated examples", { timeout: propertyTimeout(4000, 1) }, async () => {
+    await assertBreathing(mutatedExample, assertWellFormed, { numRuns: 4000 });
   });
 
   // The formatter checks its own output against the input's AST and throws a "formatter bug"
   // error when they differ, so this also proves formatting never changes what a file means.
-  it("formats mutated examples idempotently, or rejects them with a located syntax error", async () => {
-    await fc.assert(
-      fc.asyncProperty(mutatedExample, async (text) => {
-        let formatted: string;
-        try {
-          formatted = await formatFlow(text);
-        } catch (error) {
-          expect(error).toBeInstanceOf(FlowcSyntaxError);
-          const { line, column } = (error as FlowcSyntaxError).loc.start;
-          expect(line).toBeGreaterThanOrEqual(1);
-          expect(column).toBeGreaterThanOrEqual(1);
-          return;
-        }
-        expect(await formatFlow(formatted)).toBe(formatted);
-      }),
-      // FUZZ_RUNS=20000 (with --testTimeout 600000) searches longer than CI has time for.
-      { numRuns: Number(process.env["FUZZ_RUNS"] ?? 1000) },
-    );
-  });
+  it(
+    "formats mutated examples idempotently, or rejects them with a located syntax error",
+    { timeout: propertyTimeout(Number(process.env["FUZZ_RUNS"] ?? 1000), 5) },
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(mutatedExample, async (text) => {
+          await breathe();
+          let formatted: string;
+          try {
+            formatted = await formatFlow(text);
+          } catch (error) {
+            expect(error).toBeInstanceOf(FlowcSyntaxError);
+            const { line, column } = (error as FlowcSyntaxError).loc.start;
+            expect(line).toBeGreaterThanOrEqual(1);
+            expect(column).toBeGreaterThanOrEqual(1);
+            return;
+          }
+          expect(await formatFlow(formatted)).toBe(formatted);
+        }),
+        // FUZZ_RUNS=20000 searches longer than CI has time for (the timeout scales with it).
+        { numRuns: Number(process.env["FUZZ_RUNS"] ?? 1000) },
+      );
+    },
+  );
 });
 
 describe("front end under large, deep and binary input", () => {

@@ -5,8 +5,10 @@
  */
 import {
   CstParser,
+  LLkLookaheadStrategy,
   tokenMatcher,
   type CstNode,
+  type ILookaheadStrategy,
   type IRecognitionException,
   type IToken,
   type TokenType,
@@ -33,6 +35,43 @@ const expressionStart: TokenType[] = [
 const afterNameInExpression: TokenType[] = [T.LParen, T.Dot, T.LBrace];
 
 /**
+ * Chevrotain's LL(k) lookahead, with each decision's function built the first time the parser
+ * reaches that decision rather than all of them in `performSelfAnalysis`: a file uses a fraction
+ * of the grammar's decisions, and building every one was a tenth of `flowc check`'s start-up.
+ * What each function decides is Chevrotain's own, so the grammar means the same.
+ */
+class LazyLookahead implements ILookaheadStrategy {
+  private readonly eager: ILookaheadStrategy;
+
+  constructor(maxLookahead: number) {
+    this.eager = new LLkLookaheadStrategy({ maxLookahead });
+  }
+
+  validate(options: Parameters<ILookaheadStrategy["validate"]>[0]) {
+    return this.eager.validate(options);
+  }
+
+  buildLookaheadForAlternation(options: Parameters<ILookaheadStrategy["buildLookaheadForAlternation"]>[0]) {
+    const eager = this.eager;
+    type Decide = ReturnType<ILookaheadStrategy["buildLookaheadForAlternation"]>;
+    let built: Decide | undefined;
+    return function (this: unknown, alternatives?: Parameters<Decide>[0]) {
+      return (built ??= eager.buildLookaheadForAlternation(options)).call(this, alternatives);
+    };
+  }
+
+  buildLookaheadForOptional(options: Parameters<ILookaheadStrategy["buildLookaheadForOptional"]>[0]) {
+    const eager = this.eager;
+    let built: ReturnType<ILookaheadStrategy["buildLookaheadForOptional"]> | undefined;
+    return function (this: unknown) {
+      return (built ??= eager.buildLookaheadForOptional(options)).call(this);
+    };
+  }
+}
+
+const maxLookahead = 3;
+
+/**
  * The grammar. Construct it with `{ validate: true }` to have Chevrotain check the grammar for
  * ambiguities and left recursion (the parser test does); the shared {@link parser} skips those
  * checks, which would otherwise be a sixth of `flowc check`'s start-up.
@@ -41,7 +80,8 @@ export class FlowParser extends CstParser {
   constructor({ validate = false }: { validate?: boolean } = {}) {
     super(T.allTokens, {
       recoveryEnabled: true,
-      maxLookahead: 3,
+      maxLookahead,
+      lookaheadStrategy: new LazyLookahead(maxLookahead),
       nodeLocationTracking: "onlyOffset",
       skipValidations: !validate,
     });

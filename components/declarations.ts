@@ -4,13 +4,14 @@
  * then sinks, each by name.
  */
 import discovered from "flowc-catalogue:declarations";
+import { compareCodeUnits } from "../compiler/diagnostics.js";
 import { Registry, type ComponentDeclaration, type ComponentKind } from "../compiler/registry.js";
 
 const kindOrder: readonly ComponentKind[] = ["source", "operator", "sink"];
 
 export const allDeclarations: readonly ComponentDeclaration[] = discovered
   .flatMap((module) => module.declarations)
-  .sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.name.localeCompare(b.name));
+  .sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || compareCodeUnits(a.name, b.name));
 
 let everyComponent: Registry | undefined;
 

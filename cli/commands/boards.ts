@@ -102,7 +102,7 @@ export async function boardsCommand(
  * @example
  * registerBoardsCommand(new Command("flowc"));
  */
-export function registerBoardsCommand(program: Command): Command {
+export function registerBoardsCommand(program: Command, streams: CommandStreams = processStreams): Command {
   return program
     .command("boards")
     .summary("list serial ports and the MicroPython boards on them")
@@ -114,6 +114,6 @@ export function registerBoardsCommand(program: Command): Command {
     .option("--no-probe", "only list the ports; open none")
     .addOption(new Option("--format <format>", "a table or one JSON array").choices(["text", "json"]).default("text"))
     .action(async (options: BoardsCommandOptions) => {
-      process.exitCode = await boardsCommand(options);
+      process.exitCode = await boardsCommand(options, streams);
     });
 }

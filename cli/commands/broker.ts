@@ -106,7 +106,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
  * @example
  * registerBrokerCommand(new Command("flowc"));
  */
-export function registerBrokerCommand(program: Command): Command {
+export function registerBrokerCommand(program: Command, streams: CommandStreams = processStreams): Command {
   return program
     .command("broker")
     .summary("run an MQTT broker (the one `run --broker embedded` starts)")
@@ -132,6 +132,6 @@ export function registerBrokerCommand(program: Command): Command {
     .addOption(new Option("--tls-key <file>", "PEM private key of --tls-cert").argParser(readableFile))
     .addHelpText("after", "\nExit codes: 0 stopped cleanly, 1 cannot listen, 2 usage error.")
     .action(async (options: BrokerCommandOptions) => {
-      process.exitCode = await brokerCommand(options);
+      process.exitCode = await brokerCommand(options, streams);
     });
 }

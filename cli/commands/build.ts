@@ -152,7 +152,7 @@ function isCommittable(folder: string): Promise<boolean> {
  * @example
  * registerBuildCommand(new Command("flowc"));
  */
-export function registerBuildCommand(program: Command): Command {
+export function registerBuildCommand(program: Command, streams: CommandStreams = processStreams): Command {
   return program
     .command("build")
     .summary("compile .flow files into a Node module or an ESP8266 MicroPython bundle")
@@ -175,6 +175,6 @@ export function registerBuildCommand(program: Command): Command {
     .option("--no-color", "never colour diagnostics (also: NO_COLOR=1)")
     .addHelpText("after", "\nExit codes: 0 written, 1 errors in the files (nothing written), 2 usage error.")
     .action(async (files: string[], options: BuildCommandOptions) => {
-      process.exitCode = await buildCommand(files, options);
+      process.exitCode = await buildCommand(files, options, streams);
     });
 }

@@ -80,7 +80,7 @@ export async function checkCommand(
     };
     streams.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    const color = useColor(streams.stdout, { flag: options.color });
+    const color = diagnostics.length > 0 && useColor(streams.stdout, { flag: options.color });
     for (const diagnostic of diagnostics) {
       streams.stdout.write(`${renderDiagnostic(diagnostic, result.sources, { color })}\n\n`);
     }
@@ -120,7 +120,7 @@ function summaryLine(fileCount: number, diagnostics: readonly Diagnostic[]): str
  * registerCheckCommand(program);
  * await program.parseAsync(["check", "server.flow"], { from: "user" });
  */
-export function registerCheckCommand(program: Command): Command {
+export function registerCheckCommand(program: Command, streams: CommandStreams = processStreams): Command {
   return program
     .command("check")
     .summary("parse and check .flow files, report every problem")
@@ -141,6 +141,6 @@ export function registerCheckCommand(program: Command): Command {
       "\nExit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error or unreadable file.",
     )
     .action(async (files: string[], options: CheckCommandOptions) => {
-      process.exitCode = await checkCommand(files, options);
+      process.exitCode = await checkCommand(files, options, streams);
     });
 }

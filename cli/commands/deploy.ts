@@ -141,7 +141,7 @@ export async function deployCommand(
  * @example
  * registerDeployCommand(new Command("flowc"));
  */
-export function registerDeployCommand(program: Command): Command {
+export function registerDeployCommand(program: Command, streams: CommandStreams = processStreams): Command {
   const command = program
     .command("deploy")
     .summary("build a device flow and put it on an ESP8266 over USB serial or WebREPL")
@@ -166,6 +166,6 @@ export function registerDeployCommand(program: Command): Command {
       "\nExit codes: 0 deployed, 1 errors in the flow or the board could not be updated, 2 usage error.",
     )
     .action(async (files: string[], options: DeployCommandOptions) => {
-      process.exitCode = await deployCommand(files, options);
+      process.exitCode = await deployCommand(files, options, streams);
     });
 }

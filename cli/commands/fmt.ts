@@ -94,7 +94,7 @@ function reportSyntaxErrors(error: FlowcSyntaxError, streams: CommandStreams, op
  * registerFmtCommand(program);
  * await program.parseAsync(["fmt", "--check", "server.flow"], { from: "user" });
  */
-export function registerFmtCommand(program: Command): Command {
+export function registerFmtCommand(program: Command, streams: CommandStreams = processStreams): Command {
   return program
     .command("fmt")
     .summary("format .flow files")
@@ -111,6 +111,6 @@ export function registerFmtCommand(program: Command): Command {
       "\nExit codes: 0 done, 1 syntax errors or (with --check) files to format, 2 usage error or unreadable file.",
     )
     .action(async (files: string[], options: FmtCommandOptions) => {
-      process.exitCode = await fmtCommand(files, options);
+      process.exitCode = await fmtCommand(files, options, streams);
     });
 }

@@ -104,7 +104,7 @@ function formatOfFile(path: string | undefined): PictureFormat | undefined {
  * registerGraphCommand(program);
  * await program.parseAsync(["graph", "client.flow", "server.flow", "-o", "system.svg"], { from: "user" });
  */
-export function registerGraphCommand(program: Command): Command {
+export function registerGraphCommand(program: Command, streams: CommandStreams = processStreams): Command {
   return program
     .command("graph")
     .summary("draw the dataflow as Mermaid, Graphviz DOT, SVG or PNG")
@@ -125,6 +125,6 @@ export function registerGraphCommand(program: Command): Command {
       "\nExit codes: 0 drawn (warnings allowed), 1 errors in the sources, 2 usage error or unreadable file.",
     )
     .action(async (files: string[], options: GraphCommandOptions) => {
-      process.exitCode = await graphCommand(files, options);
+      process.exitCode = await graphCommand(files, options, streams);
     });
 }

@@ -114,7 +114,7 @@ async function loadSourceMap(
  * @example
  * registerMonitorCommand(new Command("flowc"));
  */
-export function registerMonitorCommand(program: Command): Command {
+export function registerMonitorCommand(program: Command, streams: CommandStreams = processStreams): Command {
   const command = program
     .command("monitor")
     .summary("stream a board's output, with faults mapped back to the .flow source")
@@ -128,6 +128,6 @@ export function registerMonitorCommand(program: Command): Command {
     .option("--reset", "soft-reset the board first, to watch it boot")
     .option("--no-color", "never colour the source lines (also: NO_COLOR=1)")
     .action(async (source: string | undefined, options: MonitorCommandOptions) => {
-      process.exitCode = await monitorCommand(source, options);
+      process.exitCode = await monitorCommand(source, options, streams);
     });
 }

@@ -162,7 +162,7 @@ export async function plotCommand(
  * @example
  * registerPlotCommand(new Command("flowc"));
  */
-export function registerPlotCommand(program: Command): Command {
+export function registerPlotCommand(program: Command, streams: CommandStreams = processStreams): Command {
   return program
     .command("plot")
     .summary("draw a CSV file's readings over time as SVG or PNG")
@@ -177,6 +177,6 @@ export function registerPlotCommand(program: Command): Command {
     .option("--y <column>", "the value column (default: value or val, else the last column of numbers)")
     .addHelpText("after", "\nExit codes: 0 drawn, 1 nothing to plot, 2 usage error or unreadable file.")
     .action(async (file: string, options: PlotCommandOptions) => {
-      process.exitCode = await plotCommand(file, options);
+      process.exitCode = await plotCommand(file, options, streams);
     });
 }

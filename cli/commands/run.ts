@@ -151,7 +151,7 @@ function readiness(programs: readonly IRProgram[]): string {
  * registerRunCommand(program);
  * await program.parseAsync(["run", "server.flow", "--broker", "embedded"], { from: "user" });
  */
-export function registerRunCommand(program: Command): Command {
+export function registerRunCommand(program: Command, streams: CommandStreams = processStreams): Command {
   return program
     .command("run")
     .summary("run .flow files on this machine")
@@ -190,6 +190,6 @@ export function registerRunCommand(program: Command): Command {
         "2 usage error or unreadable file.",
     )
     .action(async (files: string[], options: RunCommandOptions) => {
-      process.exitCode = await runCommand(files, options);
+      process.exitCode = await runCommand(files, options, streams);
     });
 }

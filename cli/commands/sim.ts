@@ -205,7 +205,7 @@ function haltMessage(halt: Halt): string {
  * @example
  * registerSimCommand(new Command("flowc"));
  */
-export function registerSimCommand(program: Command): Command {
+export function registerSimCommand(program: Command, streams: CommandStreams = processStreams): Command {
   return program
     .command("sim")
     .summary("run a device flow's MicroPython firmware on a simulated ESP8266")
@@ -226,6 +226,6 @@ export function registerSimCommand(program: Command): Command {
     .option("--py", "run the flow from .py source instead of the precompiled .mpy a build ships")
     .option("--no-color", "never colour diagnostics (also: NO_COLOR=1)")
     .action(async (file: string, options: SimCommandOptions) => {
-      process.exitCode = await simCommand(file, options);
+      process.exitCode = await simCommand(file, options, streams);
     });
 }

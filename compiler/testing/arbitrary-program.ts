@@ -170,6 +170,8 @@ class ProgramBuilder {
   private readonly constants: ConstantEntry[] = [];
   private readonly secrets: Record<string, string> = {};
   private readonly statements: string[] = [];
+  /** The shape each written resource (a CSV file) has so far: one file, one shape (E411). */
+  private readonly writtenShapes = new Map<string, string>();
   private counter = 0;
   private inFanOut = false;
 
@@ -419,12 +421,16 @@ class ProgramBuilder {
       if (input && declaration.accepts?.(input, context)) return undefined;
       declaration.check?.(context);
       if (problems.length > 0) continue;
+      const written = declaration.writes?.(context);
+      const shape = written && this.writtenShapes.get(written.resource);
+      if (written && shape !== undefined && shape !== written.shape) continue;
       const type = declaration.kind === "sink" ? (input ?? NumberType) : (declaration.output?.(context) ?? input!);
       if (type.kind === "error") return undefined;
       for (const value of bound.params.values()) {
         if (value.kind !== "streams") continue;
         for (const id of value.ids) this.streams.find((s) => s.name === id)!.used = true;
       }
+      if (written) this.writtenShapes.set(written.resource, written.shape);
       return { text: `${declaration.name}${bound.text}`, type };
     }
     return undefined;
