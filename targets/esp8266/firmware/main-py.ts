@@ -172,14 +172,13 @@ export function mainPy(
   }
   if (sleeps) {
     imports.add("machine");
-    runtime.push(
-      deepSleepSection(
-        tasks,
-        nodes.state,
-        program.nodes.map((node) => node.label),
-      ),
+    const sleep = deepSleepSection(
+      tasks,
+      nodes.state,
+      program.nodes.map((node) => node.label),
     );
-    setup.push("wake()");
+    runtime.push(sleep.code);
+    setup.push(...sleep.setup);
     checkRtcState(program, nodes, tasks.length, deepSleep.span, diagnostics);
     if (nodes.subscriptions.length > 0)
       caveat(
