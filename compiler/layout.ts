@@ -44,7 +44,11 @@ const continuesAfter: TokenType[] = [
 ];
 const continuesBefore: TokenType[] = [T.Arrow, T.RParen, T.RBracket, T.RBrace, T.Dot];
 
-const matchesAny = (token: IToken, types: TokenType[]) => types.some((type) => tokenMatcher(token, type));
+const isContinuedAfter = T.tokenKinds(continuesAfter);
+const isContinuedBefore = T.tokenKinds(continuesBefore);
+const isOpening = T.tokenKinds([T.LParen, T.LBracket, T.LBrace]);
+const isClosing = T.tokenKinds([T.RParen, T.RBracket, T.RBrace]);
+const newline = T.Newline.tokenTypeIdx!;
 
 /**
  * Lexes a source file and applies the layout rule.
@@ -74,21 +78,21 @@ export function lex(source: SourceFile): LexedSource {
   const raw = result.tokens;
   for (let i = 0; i < raw.length; i++) {
     const token = raw[i]!;
-    if (tokenMatcher(token, T.Newline)) {
+    if (token.tokenTypeIdx === newline) {
       const inside = brackets[brackets.length - 1];
       if (inside === T.LParen || inside === T.LBracket) continue;
       const previous = tokens[tokens.length - 1];
-      if (!previous || tokenMatcher(previous, T.Newline) || matchesAny(previous, continuesAfter)) continue;
+      if (!previous || previous.tokenTypeIdx === newline || isContinuedAfter(previous)) continue;
       let j = i + 1;
-      while (j < raw.length && tokenMatcher(raw[j]!, T.Newline)) j++;
+      while (j < raw.length && raw[j]!.tokenTypeIdx === newline) j++;
       const next = raw[j];
-      if (!next || matchesAny(next, continuesBefore)) continue;
+      if (!next || isContinuedBefore(next)) continue;
       tokens.push(token);
       continue;
     }
-    if (tokenMatcher(token, T.LParen) || tokenMatcher(token, T.LBracket) || tokenMatcher(token, T.LBrace)) {
+    if (isOpening(token)) {
       brackets.push(token.tokenType);
-    } else if (tokenMatcher(token, T.RParen) || tokenMatcher(token, T.RBracket) || tokenMatcher(token, T.RBrace)) {
+    } else if (isClosing(token)) {
       brackets.pop();
     } else if (tokenMatcher(token, T.UnterminatedString)) {
       diagnostics.push(
@@ -103,7 +107,7 @@ export function lex(source: SourceFile): LexedSource {
     }
     tokens.push(token);
   }
-  while (tokens.length > 0 && tokenMatcher(tokens[tokens.length - 1]!, T.Newline)) tokens.pop();
+  while (tokens.length > 0 && tokens[tokens.length - 1]!.tokenTypeIdx === newline) tokens.pop();
   return { tokens, comments: result.groups["comments"] ?? [], diagnostics };
 }
 

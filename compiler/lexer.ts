@@ -202,10 +202,41 @@ export const allTokens: TokenType[] = [
 ];
 
 /**
+ * A Chevrotain lexer whose tokens carry their start and end offsets and no lines or columns:
+ * every span is offsets into the file (lines and columns come from {@link ./source.ts} when a
+ * diagnostic is shown), and tracking lines too made lexing three times slower. Chevrotain's own
+ * offset-only tokens lack the end offset that spans and the parser's node locations are built
+ * from, so this lexer makes them with it (the grammar test fails if Chevrotain stops calling it).
+ */
+class OffsetLexer extends Lexer {
+  createOffsetOnlyToken(image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType): IToken {
+    return { image, startOffset, endOffset: startOffset + image.length - 1, tokenTypeIdx, tokenType } as IToken;
+  }
+}
+
+/**
  * One lexer for the process. Validating the token patterns costs a tenth of `flowc check`'s
  * start-up, so this one skips it; the lexer test builds one with validation and first-character
  * optimisation enforced.
  */
-export const flowLexer = new Lexer(allTokens, { positionTracking: "full", skipValidations: true });
+export const flowLexer: Lexer = new OffsetLexer(allTokens, { positionTracking: "onlyOffset", skipValidations: true });
+
+/**
+ * Whether a token is of one of `types`, or of a kind they group (`BinaryOperator`), as
+ * Chevrotain's `tokenMatcher` decides, but by index: for the passes that look at every token of a
+ * file.
+ *
+ * @example
+ * const isBracket = tokenKinds([LParen, RParen]);
+ * tokens.filter(isBracket);
+ */
+export function tokenKinds(types: readonly TokenType[]): (token: IToken) => boolean {
+  const members: boolean[] = [];
+  for (const type of types) {
+    members[type.tokenTypeIdx!] = true;
+    for (const member of Object.keys(type.categoryMatchesMap ?? {})) members[Number(member)] = true;
+  }
+  return (token) => members[token.tokenTypeIdx] === true;
+}
 
 export type { IToken };

@@ -4,7 +4,7 @@
  * however it is written. A statement over a limit gets one diagnostic and is left out; the rest
  * of the file is still parsed and checked.
  */
-import { tokenMatcher, type IToken } from "chevrotain";
+import type { IToken } from "chevrotain";
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
 import * as T from "./lexer.js";
 import type { SourceFile } from "./source.js";
@@ -20,10 +20,12 @@ export const maxNestingDepth = 64;
 /** Most diagnostics reported for one file; past it, one more says how many were left out. */
 export const maxDiagnosticsPerFile = 50;
 
-const opening = [T.LParen, T.LBracket, T.LBrace];
-const closing = [T.RParen, T.RBracket, T.RBrace];
+const isOpening = T.tokenKinds([T.LParen, T.LBracket, T.LBrace]);
+const isClosing = T.tokenKinds([T.RParen, T.RBracket, T.RBrace]);
 /** Tokens after which an operand starts afresh at the same level (a new argument, field, stage). */
-const separators = [T.Comma, T.Colon, T.Arrow, T.Equals, T.Newline];
+const isSeparator = T.tokenKinds([T.Comma, T.Colon, T.Arrow, T.Equals, T.Newline]);
+const isOperator = T.tokenKinds([T.BinaryOperator, T.Not, T.Dot]);
+const newline = T.Newline.tokenTypeIdx!;
 
 /**
  * Removes each statement whose expressions nest deeper than {@link maxNestingDepth}, with one
@@ -36,7 +38,8 @@ export function withinNestingLimit(
   tokens: readonly IToken[],
   source: SourceFile,
 ): { tokens: IToken[]; diagnostics: Diagnostic[] } {
-  const kept: IToken[] = [];
+  // Only a statement over the limit is left out; until one is, the tokens are kept as they are.
+  let kept: IToken[] | undefined;
   const diagnostics: Diagnostic[] = [];
   let statementStart = 0;
   // Per open bracket: operators applied in a row at that level since the last separator.
@@ -44,8 +47,12 @@ export function withinNestingLimit(
   let depth = 0;
   let overAt: IToken | undefined;
   const endStatement = (end: number) => {
-    if (!overAt) for (let i = statementStart; i < end; i++) kept.push(tokens[i]!);
-    else diagnostics.push(tooDeep(overAt, source));
+    if (overAt) {
+      kept ??= tokens.slice(0, statementStart);
+      diagnostics.push(tooDeep(overAt, source));
+    } else if (kept) {
+      for (let i = statementStart; i < end; i++) kept.push(tokens[i]!);
+    }
     statementStart = end;
     runs = [0];
     depth = 0;
@@ -53,26 +60,26 @@ export function withinNestingLimit(
   };
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    if (tokenMatcher(token, T.Newline) && runs.length === 1) {
+    if (token.tokenTypeIdx === newline && runs.length === 1) {
       endStatement(i);
       continue;
     }
-    if (opening.some((type) => tokenMatcher(token, type))) {
+    if (isOpening(token)) {
       runs.push(0);
       depth++;
-    } else if (closing.some((type) => tokenMatcher(token, type))) {
+    } else if (isClosing(token)) {
       if (runs.length > 1) depth -= 1 + runs.pop()!;
-    } else if (separators.some((type) => tokenMatcher(token, type))) {
+    } else if (isSeparator(token)) {
       depth -= runs[runs.length - 1]!;
       runs[runs.length - 1] = 0;
-    } else if (tokenMatcher(token, T.BinaryOperator) || tokenMatcher(token, T.Not) || tokenMatcher(token, T.Dot)) {
+    } else if (isOperator(token)) {
       runs[runs.length - 1]!++;
       depth++;
     }
     if (depth > maxNestingDepth) overAt ??= token;
   }
   endStatement(tokens.length);
-  return { tokens: kept, diagnostics };
+  return { tokens: kept ?? [...tokens], diagnostics };
 }
 
 function tooDeep(token: IToken, source: SourceFile): Diagnostic {

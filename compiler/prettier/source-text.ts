@@ -21,6 +21,8 @@ const simpleEscapes: Readonly<Record<string, string>> = {
  */
 const needsEscape = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}\p{Cf}]/u;
 const joiners = new Set(["\u200c", "\u200d"]);
+/** A string with nothing to escape, the common case, is printed as it is without looking at each character. */
+const plain = /^[^"\\\p{Cc}\p{Zl}\p{Zp}\p{Cs}\p{Cf}]*$/u;
 
 /**
  * A string literal in canonical form: double quotes, the short escapes where the language has
@@ -30,6 +32,7 @@ const joiners = new Set(["\u200c", "\u200d"]);
  * printString({ kind: "string", value: 'say "hi"\n', span }); // '"say \\"hi\\"\\n"'
  */
 export function printString(literal: StringLiteral): string {
+  if (plain.test(literal.value)) return `"${literal.value}"`;
   let out = '"';
   for (const character of literal.value) {
     const simple = simpleEscapes[character];
