@@ -37,6 +37,13 @@ describe("print on the board", () => {
     expect(board).toMatch(/^SensorEvent\(sensor_id="it's\\té", ts=\d+, val=1\)$/);
   });
 
+  it("escapes backslashes, both quotes and control characters beside non-ASCII text as the host does", async () => {
+    const { board, host } = await printed('sim "a\\\\b\'\\"é\\n\\0" every 1s shape constant value 1 -> print\n');
+    const ts = Number(/ts=(\d+)/.exec(board)![1]);
+    expect(board).toBe(host({ sensor_id: "a\\b'\"é\n\0", ts, val: 1 }));
+    expect(board).toBe(`SensorEvent(sensor_id='a\\\\b\\'"é\\n\\x00', ts=${ts}, val=1)`);
+  });
+
   it("prints an anonymous record as the host's compact JSON, not Record(...)", async () => {
     const flow = 'sim "é" every 1s shape constant value 2 -> map { id: sensor_id, n: val, ok: true } -> print\n';
     const { board, host } = await printed(flow);

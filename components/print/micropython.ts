@@ -3,26 +3,17 @@ import { componentKey, type EmitContext, type MicroPythonImplementation } from "
 
 /**
  * Python's `repr`, but keeping non-ASCII characters as they are, as CPython and the host print
- * them (MicroPython's own repr writes `'temp\xe9rature'`). ASCII text takes the plain repr.
+ * them (MicroPython's own repr writes `'temp\xe9rature'`). ASCII text takes the plain repr, whose
+ * choice of quote is CPython's; the rest of the string is escaped character by character with it.
  */
 const showHelper = `def show(v):
+    r = repr(v)
     if type(v) is not str or len(v) == len(v.encode()):
-        return repr(v)
-    q = '"' if "'" in v and '"' not in v else "'"
+        return r
+    q = r[0]
     s = q
     for c in v:
-        if c == "\\\\" or c == q:
-            s += "\\\\" + c
-        elif c == "\\n":
-            s += "\\\\n"
-        elif c == "\\r":
-            s += "\\\\r"
-        elif c == "\\t":
-            s += "\\\\t"
-        elif c < " " or c == "\\x7f":
-            s += "\\\\x%02x" % ord(c)
-        else:
-            s += c
+        s += c if c > "\\x7f" else "\\\\" + c if c == q else repr(c)[1:-1]
     return s + q`;
 
 /**
@@ -30,6 +21,8 @@ const showHelper = `def show(v):
  * record: a nested named record as `Name(f=…)`, an anonymous one as a dict, anything else by repr.
  */
 function reprOf(py: EmitContext, value: string, type: FlowType): string {
+  // Only text can differ from MicroPython's repr (numbers and booleans print alike).
+  if (type.kind === "scalar" && type.name !== "string") return `repr(${value})`;
   if (type.kind !== "record") return `${py.helper("show", showHelper)}(${value})`;
   const open = type.name !== undefined ? `${type.name}(` : "{";
   const parts = type.fields.map((field, i) => {

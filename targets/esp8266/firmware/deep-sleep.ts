@@ -3,8 +3,9 @@
  * runs again from the top with an empty heap, and only the RTC's user memory (492 bytes) survives.
  * Before sleeping, `keep()` writes there each task's due time, relative to the coming wake-up
  * (`ticks_ms` restarts at 0 then, so the time the board takes to boot is counted too), and the
- * values of the nodes' state; `wake()`, called by setup() after the tasks are registered, puts
- * them back after a DEEPSLEEP_RESET. So a source `every 10min` beside one `every 1min` runs once
+ * values of the nodes' state; statements at the end of setup(), after the tasks are registered, put
+ * them back after a DEEPSLEEP_RESET (statements rather than a function, whose bytecode would stay
+ * in the heap after its one call). So a source `every 10min` beside one `every 1min` runs once
  * in ten wake-ups, and `scan`, windows and counters go on where they were.
  *
  * The memory starts with a tag derived from the flow's steps, tasks and state names, so a board flashed
@@ -14,6 +15,7 @@
  * cannot fit is refused at build time ({@link rtcStateBudget}).
  */
 import deepSleepPy from "./deep_sleep.py?raw";
+import deepSleepSetupPy from "./deep_sleep_setup.py?raw";
 import { fillTemplate, pythonSection } from "./template.js";
 import type { StateVariable } from "./nodes.js";
 import { pythonBytes } from "../python.js";
@@ -41,25 +43,33 @@ export function rtcStateBudget(tasks: number): number {
 }
 
 /**
- * The section for a flow that sleeps: `keep(wait)`, `wake()` and `deep_sleep(wait)`.
+ * The section for a flow that sleeps: `code` defines `keep(wait)` and `deep_sleep(wait)`; `setup`
+ * are the statements that end setup() and restore the schedule and state after a wake-up.
  *
  * @example
- * deepSleepSection(["every(60000, n0)"], [{ node: "n2", name: "acc_2", bytes: 24 }], ["sim \"s\" every 1min", "scan n = 0, n + 1"]);
+ * const sleep = deepSleepSection(["_tasks.append([60000, time.ticks_ms(), n0])"], [{ node: "n2", name: "acc_2", bytes: 24 }], ["sim \"s\" every 1min", "scan n = 0, n + 1"]);
+ * runtime.push(sleep.code);
+ * setup.push(...sleep.setup);
  */
 export function deepSleepSection(
   tasks: readonly string[],
   state: readonly StateVariable[],
   steps: readonly string[],
-): string {
+): { code: string; setup: string[] } {
   const names = state.map((variable) => variable.name);
   const tag = flowTag([...steps, ...tasks, ...names].join("\n"));
-  return fillTemplate(pythonSection(deepSleepPy), {
-    TAG: pythonBytes(tag),
-    TAG_LENGTH: tag.length,
-    STATE: names.length === 0 ? "()" : `(${names.join(", ")},)`,
-    GLOBALS: names.length === 0 ? "" : `global ${names.join(", ")}`,
-    RESTORE: names.length === 0 ? "pass" : `${names.join(", ")}, = s`,
-  });
+  return {
+    code: fillTemplate(pythonSection(deepSleepPy), {
+      TAG: pythonBytes(tag),
+      STATE: names.length === 0 ? "()" : `(${names.join(", ")},)`,
+    }),
+    setup: fillTemplate(pythonSection(deepSleepSetupPy), {
+      TAG: pythonBytes(tag),
+      TAG_LENGTH: tag.length,
+      GLOBALS: names.length === 0 ? "" : `global ${names.join(", ")}`,
+      RESTORE: names.length === 0 ? "pass" : `${names.join(", ")}, = s`,
+    }).split("\n"),
+  };
 }
 
 /** Four characters that change when the flow's tasks or state do (FNV-1a, in base 36). */

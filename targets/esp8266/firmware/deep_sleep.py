@@ -8,22 +8,6 @@ def keep(wait):
         m = FLOWC_TAG + repr((d, None)).encode()
     _rtc.memory(m)
 
-def wake():
-    FLOWC_GLOBALS
-    if machine.reset_cause() != machine.DEEPSLEEP_RESET:
-        return
-    m = _rtc.memory()
-    if m[:FLOWC_TAG_LENGTH] != FLOWC_TAG:
-        return
-    try:
-        d, s = eval(str(m[FLOWC_TAG_LENGTH:], "utf-8"))
-        for i in range(len(_tasks)):
-            _tasks[i][1] = time.ticks_add(0, d[i])
-        if s is not None:
-            FLOWC_RESTORE
-    except Exception as x:
-        fault("rtc", x)
-
 def deep_sleep(wait):
     stop()
     keep(wait)

@@ -81,6 +81,7 @@ export function mainPy(
   const sleeps = deepSleep !== undefined && !(enabled?.kind === "bool" && !enabled.value);
   /** The longest step() may ask to wait, when something besides the schedule needs it sooner. */
   let longestWaitMs: number | undefined;
+  const setup: string[] = [];
   if (needsNetwork) {
     if (!wifi)
       caveat(
@@ -93,7 +94,9 @@ export function mainPy(
       password: settingCode(wifi, "password", "WIFI_PASSWORD", '""'),
     };
     // Boot waits for WiFi, but never so long that the watchdog takes it for a stall.
-    runtime.push(wifiSection(credentials, Math.min(15_000, Math.floor((watchdogMs ?? Infinity) / 2))));
+    const wifiRuntime = wifiSection(credentials, Math.min(15_000, Math.floor((watchdogMs ?? Infinity) / 2)));
+    runtime.push(wifiRuntime.code);
+    setup.push(...wifiRuntime.setup);
   }
   if (nodes.usesMqtt) {
     const setting = (name: string): ParamValue | undefined => brokerBlock?.values[name];
@@ -146,7 +149,6 @@ export function mainPy(
     runtime.push(...messagesSection(nodes.subscriptions.map((s) => ({ filter: s.filter.code, fn: s.fn }))));
   runtime.push(schedulerSection(sleeps ? longestDeepSleepMs : longestAwakeWaitMs));
 
-  const setup: string[] = [];
   if (nodes.usesI2c) {
     const scl = settingCode(i2c, "scl", "I2C_SCL", "5");
     const sda = settingCode(i2c, "sda", "I2C_SDA", "4");
@@ -154,27 +156,29 @@ export function mainPy(
     imports.add("machine");
     stateLines.push(`i2c = machine.I2C(scl=machine.Pin(${scl}), sda=machine.Pin(${sda}), freq=${freq})`);
   }
-  if (needsNetwork) setup.push("wifi_setup()");
   if (ntp) setup.push("sync_clock()");
   if (nodes.usesMqtt) setup.push("mqtt_client()");
-  for (const task of nodes.tasks)
-    setup.push(`every(${task.periodMs}, ${task.fn}${task.first ? `, ${task.first}` : ""})`);
+  // Registered in place rather than by a helper function, which would stay in the heap after setup.
+  const tasks = nodes.tasks.map(
+    (task) =>
+      `_tasks.append([${task.periodMs}, ${task.first ? `time.ticks_add(time.ticks_ms(), ${task.first})` : "time.ticks_ms()"}, ${task.fn}])`,
+  );
+  setup.push(...tasks);
   if (watchdogMs !== undefined) {
     imports.add("machine");
-    runtime.push(watchdogSection(watchdogMs));
-    setup.push("try:", "    watch_start()", "except Exception as x:", '    fault("watchdog", x)');
+    const watchdogRuntime = watchdogSection(watchdogMs);
+    runtime.push(watchdogRuntime.code);
+    setup.push(...watchdogRuntime.setup);
   }
   if (sleeps) {
     imports.add("machine");
-    const tasks = setup.filter((line) => line.startsWith("every("));
-    runtime.push(
-      deepSleepSection(
-        tasks,
-        nodes.state,
-        program.nodes.map((node) => node.label),
-      ),
+    const sleep = deepSleepSection(
+      tasks,
+      nodes.state,
+      program.nodes.map((node) => node.label),
     );
-    setup.push("wake()");
+    runtime.push(sleep.code);
+    setup.push(...sleep.setup);
     checkRtcState(program, nodes, tasks.length, deepSleep.span, diagnostics);
     if (nodes.subscriptions.length > 0)
       caveat(
@@ -239,11 +243,15 @@ function entryPoints(flow: {
         '        fault("mqtt", x)',
       ]
     : ["pass"];
-  // Short waits are slept awake: a reset and a reconnection cost more than a second.
-  const idle = [...(flow.sleeps ? ["if wait > 1000:", "    deep_sleep(wait)"] : []), "time.sleep_ms(wait)"];
+  // Short waits are slept awake: a reset and a reconnection cost more than a second. A board that
+  // stays awake only sleeps, so idle is time.sleep_ms itself rather than a function around it.
+  const idle = flow.sleeps
+    ? ["def idle(wait):", ...indent(["if wait > 1000:", "    deep_sleep(wait)", "time.sleep_ms(wait)"])]
+    : ["idle = time.sleep_ms"];
   return [
     "def setup():",
-    ...indent(flow.setup.length > 0 ? flow.setup : ["pass"]),
+    // What importing and connecting left behind goes before the first sample.
+    ...indent([...flow.setup, "gc.collect()"]),
     "",
     "def step():",
     ...indent(step),
@@ -253,8 +261,7 @@ function entryPoints(flow: {
     ...indent(stop),
     "",
     "# Waits `wait` ms for the next step (a board that deep-sleeps resets, and main.py starts again).",
-    "def idle(wait):",
-    ...indent(idle),
+    ...idle,
     "",
     "def run():",
     ...indent(["setup()", "while True:", "    idle(step())"]),

@@ -1,6 +1,4 @@
 _tasks = []
-def every(ms, fn, first=0):
-    _tasks.append([ms, time.ticks_add(time.ticks_ms(), first), fn])
 
 def run_due():
     t = time.ticks_ms()

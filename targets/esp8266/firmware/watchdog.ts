@@ -1,4 +1,5 @@
 import watchdogPy from "./watchdog.py?raw";
+import watchdogSetupPy from "./watchdog_setup.py?raw";
 import { fillTemplate, pythonSection } from "./template.js";
 
 /**
@@ -8,12 +9,20 @@ import { fillTemplate, pythonSection } from "./template.js";
  * port raises ValueError for any other), and it is not fed while umqtt.simple blocks in a
  * connect, so using it would reboot the board in a loop whenever the broker's host is down.
  *
+ * `code` is the module-level part (`watch()`); `setup` are the statements that start the timer,
+ * spliced into setup() rather than kept as a function whose bytecode would stay in the heap.
+ *
  * @example
- * watchdogSection(30_000);
+ * const watchdog = watchdogSection(30_000);
+ * runtime.push(watchdog.code);
+ * setup.push(...watchdog.setup);
  */
-export function watchdogSection(timeoutMs: number): string {
-  return fillTemplate(pythonSection(watchdogPy), {
-    TIMEOUT_MS: timeoutMs,
-    TIMEOUT_SECONDS: Math.round(timeoutMs / 1000),
-  });
+export function watchdogSection(timeoutMs: number): { code: string; setup: string[] } {
+  return {
+    code: fillTemplate(pythonSection(watchdogPy), {
+      TIMEOUT_MS: timeoutMs,
+      TIMEOUT_SECONDS: Math.round(timeoutMs / 1000),
+    }),
+    setup: pythonSection(watchdogSetupPy).split("\n"),
+  };
 }

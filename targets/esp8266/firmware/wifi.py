@@ -25,16 +25,3 @@ def wifi_up(wait_ms=0):
         time.sleep_ms(100)
         wait_ms -= 100
     return _sta.isconnected()
-
-def wifi_setup():
-    global _wifi_next
-    # Not None: the first call connects, and is not reported as a link lost.
-    _wifi_next = time.ticks_ms()
-    try:
-        network.WLAN(network.AP_IF).active(False)
-    except Exception as x:
-        fault("wifi", x)
-    if wifi_up(FLOWC_SETUP_WAIT_MS):
-        print("flowc: wifi connected", _sta.ifconfig()[0])
-    else:
-        print("flowc: wifi not connected yet; sampling goes on and publishing waits")

@@ -1,4 +1,5 @@
 import wifiPy from "./wifi.py?raw";
+import wifiSetupPy from "./wifi_setup.py?raw";
 import { fillTemplate, pythonSection } from "./template.js";
 
 /**
@@ -10,12 +11,23 @@ import { fillTemplate, pythonSection } from "./template.js";
  * half the `ticks_ms` period (6 days) would compare as in the future. `_wifi_next` is None only
  * while the link is up, so finding it None with the station down means the link was lost.
  *
+ * `code` is the module-level part (`wifi_up()`); `setup` are statements for setup(), which turn the
+ * access point off and wait up to `setupWaitMs` for the first connection. They are spliced into
+ * setup() rather than kept as a function of their own, whose bytecode would stay in the heap.
+ *
  * @example
- * wifiSection({ ssid: "config.WIFI_ESSID", password: "config.WIFI_PASSWORD" }, 15_000);
+ * const wifi = wifiSection({ ssid: "config.WIFI_ESSID", password: "config.WIFI_PASSWORD" }, 15_000);
+ * runtime.push(wifi.code);
+ * setup.push(...wifi.setup);
  */
-export function wifiSection(credentials: { ssid: string; password: string } | undefined, setupWaitMs: number): string {
-  return fillTemplate(pythonSection(wifiPy), {
-    CREDENTIALS: credentials ? `${credentials.ssid}, ${credentials.password}` : "",
-    SETUP_WAIT_MS: setupWaitMs,
-  });
+export function wifiSection(
+  credentials: { ssid: string; password: string } | undefined,
+  setupWaitMs: number,
+): { code: string; setup: string[] } {
+  return {
+    code: fillTemplate(pythonSection(wifiPy), {
+      CREDENTIALS: credentials ? `${credentials.ssid}, ${credentials.password}` : "",
+    }),
+    setup: fillTemplate(pythonSection(wifiSetupPy), { SETUP_WAIT_MS: setupWaitMs }).split("\n"),
+  };
 }
