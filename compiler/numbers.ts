@@ -34,6 +34,9 @@ const limits: Readonly<Record<Target, NumberLimits>> = {
   },
 };
 
+/** Nodes with no number literal inside, the most numerous of a file: the walk need not open them. */
+const holdsNoNumber = new Set(["identifier", "string", "boolean", "duration", "name"]);
+
 /**
  * One diagnostic per number literal the target cannot hold. Walks any AST shape (everything with
  * `kind: "number"` is a literal); expressions are at most `maxNestingDepth` deep, so recursion is safe.
@@ -51,6 +54,7 @@ export function numberRangeDiagnostics(statements: readonly A.Statement[], targe
       return;
     }
     const node = value as { kind?: unknown };
+    if (typeof node.kind === "string" && holdsNoNumber.has(node.kind)) return;
     if (node.kind === "number") {
       const problem = rangeProblem(node as A.NumberLiteral, limit, target ? `on ${target}` : "on the host");
       if (problem) diagnostics.push(problem);
