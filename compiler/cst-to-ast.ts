@@ -29,11 +29,17 @@ const BaseVisitor = parser.getBaseCstVisitorConstructor();
 
 const isToken = (element: CstElement): element is IToken => "image" in element;
 
-/** The tokens under several names, in source order. */
+/** The tokens under several names, in source order (mostly all under one name: nothing to sort). */
 function tokensInOrder<C extends object>(children: C, ...names: TokenNames<C>[]): IToken[] {
-  const found: IToken[] = [];
-  for (const name of names) found.push(...((children[name] as IToken[] | undefined) ?? []));
-  return found.sort((a, b) => a.startOffset - b.startOffset);
+  let found: IToken[] | undefined;
+  let sorted = true;
+  for (const name of names) {
+    const tokens = children[name] as IToken[] | undefined;
+    if (!tokens?.length) continue;
+    if (found) sorted = false;
+    found = found ? found.concat(tokens) : tokens.slice();
+  }
+  return !found ? [] : sorted ? found : found.sort((a, b) => a.startOffset - b.startOffset);
 }
 
 /** Where a token or node starts; NaN or undefined for what error recovery invented. */
