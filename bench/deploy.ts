@@ -10,18 +10,24 @@ import { readFileSync } from "node:fs";
 import { buildEsp8266Bundle, compile } from "../test/support/catalogue.js";
 import { deployBundle, openBoard, type DeployReport } from "../targets/esp8266/deploy/deploy.js";
 import { RawRepl } from "../targets/esp8266/deploy/raw-repl.js";
+import { precompileBundle } from "../targets/esp8266/precompile.js";
 import { startSimulatedBoard } from "../test/support/serial-board/simulated-board.js";
 
 const path = "examples/tutorial/client.flow";
 const text = readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
 const result = compile([{ path, text }], { target: "esp8266" });
 const secrets = { wifi_essid: "lab", wifi_password: "password", mqtt_host: "192.168.1.10" };
-const bundle = buildEsp8266Bundle(result.programs[0]!, { secrets, env: {}, sources: result.sources });
-const other = buildEsp8266Bundle(result.programs[0]!, {
-  secrets: { ...secrets, mqtt_host: "192.168.1.11" },
-  env: {},
-  sources: result.sources,
-});
+// What `flowc deploy` sends by default: the bundle precompiled to .mpy.
+const bundle = await precompileBundle(
+  buildEsp8266Bundle(result.programs[0]!, { secrets, env: {}, sources: result.sources }),
+);
+const other = await precompileBundle(
+  buildEsp8266Bundle(result.programs[0]!, {
+    secrets: { ...secrets, mqtt_host: "192.168.1.11" },
+    env: {},
+    sources: result.sources,
+  }),
+);
 
 const board = await startSimulatedBoard({ timeScale: 0.01, wifi: { ssid: "lab", password: "password" } });
 const runs = 5;
@@ -46,9 +52,8 @@ try {
     try {
       const repl = new RawRepl(link);
       await repl.enter();
-      await repl.exec(
-        "import os\nfor n in ('main.py','config.py','tsl2591.py','flowc-deploy.json'):\n try:\n  os.remove(n)\n except OSError:\n  pass",
-      );
+      const names = [...bundle.files.map((file) => file.path), "flowc-deploy.json"];
+      await repl.exec(`import os\nfor n in ${JSON.stringify(names)}:\n try:\n  os.remove(n)\n except OSError:\n  pass`);
       await repl.leave();
     } finally {
       await link.close();

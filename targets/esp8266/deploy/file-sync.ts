@@ -208,13 +208,17 @@ async function writeTemporary(repl: RawRepl, file: DeployFile, chunkBytes: numbe
     link.bytesWritten += await link.transport.putFile(temporary, contents);
     return;
   }
+  // Binary files (.mpy) go as base64 that the board decodes: escaped one by one, most of their
+  // bytes would take four characters each on the wire.
+  const base64 = Math.ceil(contents.length / 3) * 4 + 6 < bytesLiteral(contents).length;
+  if (base64) setup.push("from binascii import a2b_base64 as a");
   // The first command opens the file, the last closes it; an empty file is both.
   const chunks = Math.max(1, Math.ceil(contents.length / chunkBytes));
   for (let i = 0; i < chunks; i++) {
     const chunk = contents.subarray(i * chunkBytes, (i + 1) * chunkBytes);
     const commands = [
       ...(i === 0 ? setup : []),
-      `w(${bytesLiteral(chunk)})`,
+      base64 ? `w(a(b'${Buffer.from(chunk).toString("base64")}'))` : `w(${bytesLiteral(chunk)})`,
       ...(i === chunks - 1 ? ["f.close()"] : []),
     ];
     await repl.exec(commands.join("\n"));
