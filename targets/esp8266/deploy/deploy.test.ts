@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MicroPythonDevice } from "../simulator/board.js";
 import { deployableFiles, minimumVersionOf } from "./deploy.js";
-import { bytesLiteral, compareVersions } from "./file-sync.js";
+import { bytesLiteral, compareVersions, fileEncoding } from "./file-sync.js";
 
 describe("what a deploy puts on the board", () => {
   it("takes the Python modules of a bundle, compiled or not, and leaves the host's files", () => {
@@ -47,5 +47,30 @@ describe("file contents as Python bytes literals", () => {
     } finally {
       await device.close();
     }
+  });
+});
+
+describe("how a file's bytes travel", () => {
+  it("sends a binary file as base64, a third of its escaped size, and the board decodes it unchanged", async () => {
+    const binary = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 37) % 256));
+    const encoding = fileEncoding(binary);
+    expect(encoding.setup).toEqual(["from binascii import a2b_base64 as a"]);
+    const sent = encoding.chunk(binary);
+    expect(sent).toMatch(/^a\(b'[A-Za-z0-9+/=]*'\)$/);
+    expect(sent.length).toBeLessThan(bytesLiteral(binary).length / 2);
+    const device = await MicroPythonDevice.create();
+    try {
+      await device.run(encoding.setup.join("\n"));
+      expect(await device.evaluate(`list(${sent})`)).toEqual([...binary]);
+    } finally {
+      await device.close();
+    }
+  });
+
+  it("sends text as a bytes literal, which is as short", () => {
+    const text = Buffer.from("import flow\nflow.main()\n");
+    const encoding = fileEncoding(text);
+    expect(encoding.setup).toEqual([]);
+    expect(encoding.chunk(text)).toBe(bytesLiteral(text));
   });
 });

@@ -208,17 +208,15 @@ async function writeTemporary(repl: RawRepl, file: DeployFile, chunkBytes: numbe
     link.bytesWritten += await link.transport.putFile(temporary, contents);
     return;
   }
-  // Binary files (.mpy) go as base64 that the board decodes: escaped one by one, most of their
-  // bytes would take four characters each on the wire.
-  const base64 = Math.ceil(contents.length / 3) * 4 + 6 < bytesLiteral(contents).length;
-  if (base64) setup.push("from binascii import a2b_base64 as a");
+  const encoding = fileEncoding(contents);
+  setup.push(...encoding.setup);
   // The first command opens the file, the last closes it; an empty file is both.
   const chunks = Math.max(1, Math.ceil(contents.length / chunkBytes));
   for (let i = 0; i < chunks; i++) {
     const chunk = contents.subarray(i * chunkBytes, (i + 1) * chunkBytes);
     const commands = [
       ...(i === 0 ? setup : []),
-      base64 ? `w(a(b'${Buffer.from(chunk).toString("base64")}'))` : `w(${bytesLiteral(chunk)})`,
+      `w(${encoding.chunk(chunk)})`,
       ...(i === chunks - 1 ? ["f.close()"] : []),
     ];
     await repl.exec(commands.join("\n"));
@@ -271,6 +269,27 @@ export function bytesLiteral(bytes: Uint8Array): string {
     else out += `\\x${byte.toString(16).padStart(2, "0")}`;
   }
   return `${out}'`;
+}
+
+/**
+ * How a file's bytes are written in the board's Python: as bytes literals, or, for a binary file
+ * (.mpy) whose bytes would mostly take four-character escapes on the wire, as base64 that the
+ * board decodes (`setup` imports the decoder once per file).
+ *
+ * @example
+ * const encoding = fileEncoding(contents);
+ * await repl.exec([...encoding.setup, `w(${encoding.chunk(contents)})`].join("\n"));
+ */
+export function fileEncoding(contents: Uint8Array): {
+  readonly setup: readonly string[];
+  chunk(bytes: Uint8Array): string;
+} {
+  const base64 = Math.ceil(contents.length / 3) * 4 + 6 < bytesLiteral(contents).length;
+  if (!base64) return { setup: [], chunk: bytesLiteral };
+  return {
+    setup: ["from binascii import a2b_base64 as a"],
+    chunk: (bytes) => `a(b'${Buffer.from(bytes).toString("base64")}')`,
+  };
 }
 
 export function sha256(bytes: Uint8Array): string {
