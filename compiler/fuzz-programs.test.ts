@@ -26,7 +26,7 @@ import { Scheduler } from "../runtime/scheduler.js";
 import { createStdlib } from "../runtime/stdlib-js.js";
 import { emitNodeModule } from "../targets/node/emit.js";
 import { compile } from "../test/support/catalogue.js";
-import { assertBreathing, breathe, propertyTimeout } from "../test/support/property.js";
+import { breathing, propertyTimeout } from "../test/support/property.js";
 
 /** FUZZ_RUNS=N runs N cases per property (default 500); `npm test` keeps the default. */
 const runs = Number(process.env["FUZZ_RUNS"] ?? 500);
@@ -55,15 +55,14 @@ function meaning(text: string): unknown {
 
 describe("generated programs", () => {
   it("check without errors and lower to one IR program", { timeout: propertyTimeout(runs * 2, 5) }, async () => {
-    await assertBreathing(
-      programs,
-      (program) => {
+    await fc.assert(
+      fc.asyncProperty(programs, async (program) => {
         const result = compileGenerated(program);
         expect(errorsOf(program.text, result)).toEqual([]);
         expect(result.programs).toHaveLength(1);
         expect(result.programs[0]!.nodes.length).toBeGreaterThan(0);
-      },
-      { numRuns: runs * 2 },
+      }),
+      { numRuns: runs * 2, plugins: [breathing] },
     );
   });
 
@@ -73,13 +72,12 @@ describe("generated programs", () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(programs, async (program) => {
-          await breathe();
           const formatted = await formatFlow(program.text);
           expect(await formatFlow(formatted)).toBe(formatted);
           expect(meaning(formatted)).toEqual(meaning(program.text));
           expect(checkedMeaning(formatted, program.target)).toEqual(checkedMeaning(program.text, program.target));
         }),
-        { numRuns: runs },
+        { numRuns: runs, plugins: [breathing] },
       );
     },
   );
@@ -88,9 +86,8 @@ describe("generated programs", () => {
     "build into a Node module that is valid JavaScript and carries the IR unchanged",
     { timeout: propertyTimeout(runs, 10) },
     async () => {
-      await assertBreathing(
-        programs,
-        (program) => {
+      await fc.assert(
+        fc.asyncProperty(programs, async (program) => {
           const ir = compileGenerated(program).programs[0]!;
           const module = emitNodeModule([ir]).find((file) => file.path === "flow.mjs")!.contents;
           expect(() => transformSync(module, { loader: "js", format: "esm" })).not.toThrow();
@@ -101,8 +98,8 @@ describe("generated programs", () => {
               : value,
           );
           expect(decoded).toEqual([ir]);
-        },
-        { numRuns: runs },
+        }),
+        { numRuns: runs, plugins: [breathing] },
       );
     },
   );
@@ -113,12 +110,11 @@ describe("generated programs", () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(hostRunnable, fc.integer({ min: 0, max: 1000 }), async (program, seed) => {
-          await breathe();
           const ir = compileGenerated(program).programs[0]!;
           const log = await runOnHost(ir, program, seed);
           expect(log.filter((line) => /failed/.test(line))).toEqual([]);
         }),
-        { numRuns: runs },
+        { numRuns: runs, plugins: [breathing] },
       );
     },
   );

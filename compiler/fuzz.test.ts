@@ -7,10 +7,9 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { maxDiagnosticsPerFile } from "./index.js";
-import { formatFlow } from "./prettier/format.js";
-import { FlowcSyntaxError } from "./prettier/parse.js";
 import { compile } from "../test/support/catalogue.js";
-import { assertBreathing, breathe, propertyTimeout } from "../test/support/property.js";
+import { formattedOrRefused } from "./testing/same-meaning.js";
+import { breathing, propertyTimeout } from "../test/support/property.js";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -97,7 +96,10 @@ describe("front end under random input", () => {
   });
 
   it("never throws on mutated examples", { timeout: propertyTimeout(4000, 1) }, async () => {
-    await assertBreathing(mutatedExample, assertWellFormed, { numRuns: 4000 });
+    await fc.assert(
+      fc.asyncProperty(mutatedExample, async (text) => assertWellFormed(text)),
+      { numRuns: 4000, plugins: [breathing] },
+    );
   });
 
   // The formatter checks its own output against the input's AST and throws a "formatter bug"
@@ -108,21 +110,10 @@ describe("front end under random input", () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(mutatedExample, async (text) => {
-          await breathe();
-          let formatted: string;
-          try {
-            formatted = await formatFlow(text);
-          } catch (error) {
-            expect(error).toBeInstanceOf(FlowcSyntaxError);
-            const { line, column } = (error as FlowcSyntaxError).loc.start;
-            expect(line).toBeGreaterThanOrEqual(1);
-            expect(column).toBeGreaterThanOrEqual(1);
-            return;
-          }
-          expect(await formatFlow(formatted)).toBe(formatted);
+          await formattedOrRefused(text);
         }),
         // FUZZ_RUNS=20000 searches longer than CI has time for (the timeout scales with it).
-        { numRuns: Number(process.env["FUZZ_RUNS"] ?? 1000) },
+        { numRuns: Number(process.env["FUZZ_RUNS"] ?? 1000), plugins: [breathing] },
       );
     },
   );
@@ -156,12 +147,7 @@ describe("front end under large, deep and binary input", () => {
 
   const survives = async (text: string) => {
     assertWellFormed(text);
-    try {
-      const formatted = await formatFlow(text);
-      expect(await formatFlow(formatted)).toBe(formatted);
-    } catch (error) {
-      expect(error).toBeInstanceOf(FlowcSyntaxError);
-    }
+    await formattedOrRefused(text);
   };
 
   it("checks and formats expressions nested to any depth, or refuses them with E205", async () => {

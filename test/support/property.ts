@@ -11,37 +11,29 @@ import fc from "fast-check";
 let lastTurn = performance.now();
 
 /** Gives the event loop a turn when the test has held it for a quarter of a second. */
-export async function breathe(): Promise<void> {
+async function breathe(): Promise<void> {
   if (performance.now() - lastTurn < 250) return;
   await new Promise((resolve) => setImmediate(resolve));
   lastTurn = performance.now();
 }
 
 /**
- * Asserts `predicate` for `numRuns` values of `arbitrary` (fast-check's `assert` of an async
- * property), letting the event loop turn between cases, during shrinking too.
+ * A fast-check plugin that gives the event loop a turn before a case (while shrinking too) when
+ * the last turn was a while ago. Only for async properties: fast-check refuses an asynchronous
+ * hook around a synchronous one.
  *
  * @example
- * await assertBreathing(programs, (program) => expect(errorsOf(program)).toEqual([]), { numRuns: 500 });
+ * await fc.assert(fc.asyncProperty(programs, async (program) => check(program)), { numRuns: 500, plugins: [breathing] });
  */
-export async function assertBreathing<T>(
-  arbitrary: fc.Arbitrary<T>,
-  predicate: (value: T) => void | Promise<void>,
-  parameters: fc.Parameters<[T]> = {},
-): Promise<void> {
-  await fc.assert(
-    fc.asyncProperty(arbitrary, async (value) => {
-      await breathe();
-      await predicate(value);
-    }),
-    parameters,
-  );
-}
+export const breathing = fc.beforeEach(breathe);
 
 /**
  * A test timeout for a property of `runs` cases that take up to `msPerCase` each on a quiet
  * machine, with room for one twenty-five times slower (a loaded CI runner, a niced soak run):
  * `FUZZ_RUNS` scales the cases, so it scales this too.
+ *
+ * @example
+ * it("checks generated programs", { timeout: propertyTimeout(runs, 5) }, async () => { ... });
  */
 export function propertyTimeout(runs: number, msPerCase: number): number {
   return Math.max(30_000, runs * msPerCase * 25);
