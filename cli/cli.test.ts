@@ -91,28 +91,26 @@ describe("flowc", () => {
     expect(stderr).toContain("xml");
   });
 
-  it("ends quietly when the reader of its output stops early, as `flowc graph a.flow | head` does", async () => {
-    const many = join(folder, "many.flow");
-    await writeFile(many, Array.from({ length: 2000 }, (_, i) => `sim "s${i}" every 1s -> print\n`).join(""));
-    const child = spawn(process.execPath, [bin, "graph", many], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  /** `flowc <command> <file>` on 2000 lines of `stage`, its output read like `head -c 1` does. */
+  async function readingOnlyTheStart(command: string, stage: string) {
+    const file = join(folder, `many-${command}.flow`);
+    await writeFile(file, Array.from({ length: 2000 }, (_, i) => `sim "s${i}" ${stage}\n`).join(""));
+    const child = spawn(process.execPath, [bin, command, file], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    // Like `head -c 1`: take the first chunk, then close the pipe while flowc is still writing.
+    // Take the first chunk, then close the pipe while flowc is still writing.
     child.stdout.once("data", () => child.stdout.destroy());
     const [code] = (await once(child, "close")) as [number];
-    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    return { code, stderr };
+  }
+
+  it("ends quietly when the reader of its output stops early, as `flowc graph a.flow | head` does", async () => {
+    expect(await readingOnlyTheStart("graph", "every 1s -> print")).toEqual({ code: 0, stderr: "" });
   });
 
   it("reports every error's exit code when the reader of `flowc check`'s output stops early", async () => {
     // The check script writes to the descriptors itself (cli/io.ts descriptorStreams).
-    const broken = join(folder, "many-errors.flow");
-    await writeFile(broken, Array.from({ length: 2000 }, (_, i) => `sim "s${i}" every 1x -> print\n`).join(""));
-    const child = spawn(process.execPath, [bin, "check", broken], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.stdout.once("data", () => child.stdout.destroy());
-    const [code] = (await once(child, "close")) as [number];
-    expect({ code, stderr }).toEqual({ code: 1, stderr: "" });
+    expect(await readingOnlyTheStart("check", "every 1x -> print")).toEqual({ code: 1, stderr: "" });
   });
 
   it("finishes its work when the reader of its messages stops early, as `flowc build ... 2>&1 | head -1` does", async () => {

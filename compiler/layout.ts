@@ -46,9 +46,6 @@ const continuesBefore: TokenType[] = [T.Arrow, T.RParen, T.RBracket, T.RBrace, T
 
 const isContinuedAfter = T.tokenKinds(continuesAfter);
 const isContinuedBefore = T.tokenKinds(continuesBefore);
-const isOpening = T.tokenKinds([T.LParen, T.LBracket, T.LBrace]);
-const isClosing = T.tokenKinds([T.RParen, T.RBracket, T.RBrace]);
-const newline = T.Newline.tokenTypeIdx!;
 
 /**
  * Lexes a source file and applies the layout rule.
@@ -78,21 +75,21 @@ export function lex(source: SourceFile): LexedSource {
   const raw = result.tokens;
   for (let i = 0; i < raw.length; i++) {
     const token = raw[i]!;
-    if (token.tokenTypeIdx === newline) {
+    if (T.isNewline(token)) {
       const inside = brackets[brackets.length - 1];
       if (inside === T.LParen || inside === T.LBracket) continue;
       const previous = tokens[tokens.length - 1];
-      if (!previous || previous.tokenTypeIdx === newline || isContinuedAfter(previous)) continue;
+      if (!previous || T.isNewline(previous) || isContinuedAfter(previous)) continue;
       let j = i + 1;
-      while (j < raw.length && raw[j]!.tokenTypeIdx === newline) j++;
+      while (j < raw.length && T.isNewline(raw[j]!)) j++;
       const next = raw[j];
       if (!next || isContinuedBefore(next)) continue;
       tokens.push(token);
       continue;
     }
-    if (isOpening(token)) {
+    if (T.isOpeningBracket(token)) {
       brackets.push(token.tokenType);
-    } else if (isClosing(token)) {
+    } else if (T.isClosingBracket(token)) {
       brackets.pop();
     } else if (tokenMatcher(token, T.UnterminatedString)) {
       diagnostics.push(
@@ -107,7 +104,7 @@ export function lex(source: SourceFile): LexedSource {
     }
     tokens.push(token);
   }
-  while (tokens.length > 0 && tokens[tokens.length - 1]!.tokenTypeIdx === newline) tokens.pop();
+  while (tokens.length > 0 && T.isNewline(tokens[tokens.length - 1]!)) tokens.pop();
   return { tokens, comments: result.groups["comments"] ?? [], diagnostics };
 }
 

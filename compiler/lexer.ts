@@ -239,4 +239,8 @@ export function tokenKinds(types: readonly TokenType[]): (token: IToken) => bool
   return (token) => members[token.tokenTypeIdx] === true;
 }
 
+export const isOpeningBracket = tokenKinds([LParen, LBracket, LBrace]);
+export const isClosingBracket = tokenKinds([RParen, RBracket, RBrace]);
+export const isNewline = tokenKinds([Newline]);
+
 export type { IToken };

@@ -20,12 +20,9 @@ export const maxNestingDepth = 64;
 /** Most diagnostics reported for one file; past it, one more says how many were left out. */
 export const maxDiagnosticsPerFile = 50;
 
-const isOpening = T.tokenKinds([T.LParen, T.LBracket, T.LBrace]);
-const isClosing = T.tokenKinds([T.RParen, T.RBracket, T.RBrace]);
 /** Tokens after which an operand starts afresh at the same level (a new argument, field, stage). */
 const isSeparator = T.tokenKinds([T.Comma, T.Colon, T.Arrow, T.Equals, T.Newline]);
 const isOperator = T.tokenKinds([T.BinaryOperator, T.Not, T.Dot]);
-const newline = T.Newline.tokenTypeIdx!;
 
 /**
  * Removes each statement whose expressions nest deeper than {@link maxNestingDepth}, with one
@@ -60,14 +57,14 @@ export function withinNestingLimit(
   };
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
-    if (token.tokenTypeIdx === newline && runs.length === 1) {
+    if (T.isNewline(token) && runs.length === 1) {
       endStatement(i);
       continue;
     }
-    if (isOpening(token)) {
+    if (T.isOpeningBracket(token)) {
       runs.push(0);
       depth++;
-    } else if (isClosing(token)) {
+    } else if (T.isClosingBracket(token)) {
       if (runs.length > 1) depth -= 1 + runs.pop()!;
     } else if (isSeparator(token)) {
       depth -= runs[runs.length - 1]!;

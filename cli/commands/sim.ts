@@ -106,7 +106,6 @@ export async function simCommand(
     parts: boardParts,
     sensors,
     i2c: { scl: pin("scl", 5), sda: pin("sda", 4), targets: extraTargets },
-    heapBudget: board.ESP8266_PROGRAM_HEAP_BYTES,
     wifi: { ssid: credential("ssid"), password: credential("password") },
     ...(forwardTo ? { mqtt: { forwardTo } } : {}),
     onOutput: (line) => void streams.stdout.write(`${line}\n`),

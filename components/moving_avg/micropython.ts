@@ -1,4 +1,5 @@
 import { componentKey, estimatedKeys, type MicroPythonImplementation } from "../../targets/esp8266/component.js";
+import { byKeyParam } from "../common.js";
 
 /** How many keys the board keeps a moving mean for; past it, the key first seen longest ago is forgotten. */
 export const deviceMaxAveragedKeys = 16;
@@ -19,7 +20,7 @@ export const micropythonImplementations: MicroPythonImplementation[] = [
       const by = py.field("by");
       const ringBytes = 16 + size * 12 + 48;
       const keyCap = by ? deviceMaxAveragedKeys : 1;
-      const means = py.state("means", "{}", 32 + estimatedKeys(by, keyCap) * ringBytes);
+      const means = py.state("means", "{}", 32 + estimatedKeys(by, keyCap, byKeyParam.defaultField) * ringBytes);
       const keys = py.state("mkeys", "[]", 16);
       const key = by ? (by.index >= 0 ? `e[${by.index}]` : `e.get(${py.string(by.name)})`) : "None";
       return {

@@ -4,6 +4,7 @@ import {
   type EmitContext,
   type MicroPythonImplementation,
 } from "../../targets/esp8266/component.js";
+import { byKeyParam } from "../common.js";
 import { aggregates, type Aggregate } from "./declaration.js";
 
 /**
@@ -56,7 +57,7 @@ function windowOperator(aggregate: Aggregate) {
     const kept = over?.kind === "count" ? over.value : 32;
     const perKey = 48 + (aggregate === "median" ? kept * 8 : 0);
     const keys = by ? deviceMaxKeysPerWindow : 1;
-    const stateBytes = 64 + estimatedKeys(by, keys) * perKey;
+    const stateBytes = 64 + estimatedKeys(by, keys, byKeyParam.defaultField) * perKey;
 
     // The event a closed window `w` emits: its last event with the value replaced.
     const emitted = py.helper(

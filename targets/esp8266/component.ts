@@ -200,14 +200,18 @@ export function indent(lines: readonly string[], levels = 1): string[] {
 
 /**
  * How many keys a keyed operator's heap estimate counts, of the `cap` the board keeps. Keyed by
- * `sensor_id` (the default), a device sees its own sensors' ids: one, as the estimate has always
- * assumed. Keyed by any other field (a value, a time), as many keys as the cap allows may arrive,
- * so the estimate counts them all: a flow that fits with one key but not with the cap's would run
- * out of memory on the board the day the keys come.
+ * its default field (`sensor_id`, `ownKey` here), a device sees its own sensors' ids: one, as
+ * the estimate has always assumed. Keyed by any other field (a value, a time), as many keys as
+ * the cap allows may arrive, so the estimate counts them all: a flow that fits with one key but
+ * not with the cap's would run out of memory on the board the day the keys come.
  *
  * @example
- * const keys = estimatedKeys(py.field("by"), deviceMaxAveragedKeys); // 16 for `by val`
+ * const keys = estimatedKeys(py.field("by"), deviceMaxAveragedKeys, byKeyParam.defaultField); // 16 for `by val`
  */
-export function estimatedKeys(by: Extract<ParamValue, { kind: "field" }> | undefined, cap: number): number {
-  return by && by.name !== "sensor_id" ? cap : 1;
+export function estimatedKeys(
+  by: Extract<ParamValue, { kind: "field" }> | undefined,
+  cap: number,
+  ownKey: string | undefined,
+): number {
+  return by && by.name !== ownKey ? cap : 1;
 }

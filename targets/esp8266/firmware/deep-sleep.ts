@@ -16,7 +16,7 @@
  */
 import deepSleepPy from "./deep_sleep.py?raw";
 import deepSleepSetupPy from "./deep_sleep_setup.py?raw";
-import { fillTemplate, pythonSection } from "./template.js";
+import { fillTemplate, pythonSection, type FirmwareSection } from "./template.js";
 import type { StateVariable } from "./nodes.js";
 import { pythonBytes } from "../python.js";
 
@@ -55,7 +55,7 @@ export function deepSleepSection(
   tasks: readonly string[],
   state: readonly StateVariable[],
   steps: readonly string[],
-): { code: string; setup: string[] } {
+): FirmwareSection {
   const names = state.map((variable) => variable.name);
   const tag = flowTag([...steps, ...tasks, ...names].join("\n"));
   return {

@@ -42,3 +42,12 @@ export function fillTemplate(template: string, values: Readonly<Record<string, s
 export function pythonSection(text: string): string {
   return text.replace(/\n$/, "");
 }
+
+/**
+ * A firmware section with work to do once at boot: `code` goes at module level, `setup` are
+ * statements spliced into setup(), where they leave no function's bytecode behind in the heap.
+ */
+export interface FirmwareSection {
+  readonly code: string;
+  readonly setup: string[];
+}

@@ -1,6 +1,6 @@
 import watchdogPy from "./watchdog.py?raw";
 import watchdogSetupPy from "./watchdog_setup.py?raw";
-import { fillTemplate, pythonSection } from "./template.js";
+import { fillTemplate, pythonSection, type FirmwareSection } from "./template.js";
 
 /**
  * The watchdog: a virtual timer checks every second that the flow is still cycling and resets the
@@ -17,7 +17,7 @@ import { fillTemplate, pythonSection } from "./template.js";
  * runtime.push(watchdog.code);
  * setup.push(...watchdog.setup);
  */
-export function watchdogSection(timeoutMs: number): { code: string; setup: string[] } {
+export function watchdogSection(timeoutMs: number): FirmwareSection {
   return {
     code: fillTemplate(pythonSection(watchdogPy), {
       TIMEOUT_MS: timeoutMs,

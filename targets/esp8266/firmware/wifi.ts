@@ -1,6 +1,6 @@
 import wifiPy from "./wifi.py?raw";
 import wifiSetupPy from "./wifi_setup.py?raw";
-import { fillTemplate, pythonSection } from "./template.js";
+import { fillTemplate, pythonSection, type FirmwareSection } from "./template.js";
 
 /**
  * WiFi in station mode with the access point off, as the tutorial sets it up; reconnects when
@@ -23,7 +23,7 @@ import { fillTemplate, pythonSection } from "./template.js";
 export function wifiSection(
   credentials: { ssid: string; password: string } | undefined,
   setupWaitMs: number,
-): { code: string; setup: string[] } {
+): FirmwareSection {
   return {
     code: fillTemplate(pythonSection(wifiPy), {
       CREDENTIALS: credentials ? `${credentials.ssid}, ${credentials.password}` : "",

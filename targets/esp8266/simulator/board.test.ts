@@ -12,8 +12,8 @@ import {
   WifiStatus,
   type DeviceOptions,
   type I2cTarget,
-  ESP8266_PROGRAM_HEAP_BYTES,
 } from "./board.js";
+import { ESP8266_PROGRAM_HEAP_BYTES } from "../heap.js";
 import { boardParts } from "../../../components/board.js";
 
 let device: MicroPythonDevice | undefined;

@@ -3,7 +3,7 @@
  * bundles `flowc build --target esp8266` emits and the sensor drivers they ship. See README.md.
  */
 import { loadMicroPython, type MicroPython, type PythonError } from "@micropython/micropython-webassembly-pyscript";
-import { ESP8266_HEAP_BYTES, ESP8266_PROGRAM_HEAP_BYTES } from "../heap.js";
+import { ESP8266_PROGRAM_HEAP_BYTES } from "../heap.js";
 import { createBridge, SleepStatus, type AdcInput, type BridgeHost, type NtpServer } from "./bridge.js";
 import { VirtualClock, type ClockOptions } from "./clock.js";
 import { I2cBus, type I2cTarget, type Now } from "./i2c-bus.js";
@@ -26,8 +26,6 @@ export { topicMatches } from "../../../compiler/topic-filter.js";
 export { MqttModel, type MqttOptions, type MqttSession, type PublishedMessage, type Will } from "./mqtt-model.js";
 export { WifiModel, WifiStatus, type WifiOptions } from "./wifi-model.js";
 export type { AdcInput, NtpServer } from "./bridge.js";
-
-export { ESP8266_HEAP_BYTES, ESP8266_PROGRAM_HEAP_BYTES };
 
 /** `machine.reset_cause()` values of the ESP8266 port. */
 export const ResetCause = {
