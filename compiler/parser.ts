@@ -5,7 +5,6 @@
  */
 import {
   CstParser,
-  LLkLookaheadStrategy,
   tokenMatcher,
   type CstNode,
   type ILookaheadStrategy,
@@ -14,6 +13,7 @@ import {
   type IToken,
 } from "chevrotain";
 import * as T from "./lexer.js";
+import { PrecomputedLookahead } from "./lookahead.js";
 
 /** Tokens that can start an expression (a `{` only when a record follows: see `recordAhead`). */
 const startsExpression = T.tokenKinds([
@@ -32,54 +32,29 @@ const startsExpression = T.tokenKinds([
 ]);
 const continuesNameInExpression = T.tokenKinds([T.LParen, T.Dot, T.LBrace]);
 
-/**
- * Chevrotain's LL(k) lookahead, with each decision's function built the first time the parser
- * reaches that decision rather than all of them in `performSelfAnalysis`: a file uses a fraction
- * of the grammar's decisions, and building every one was a tenth of `flowc check`'s start-up.
- * What each function decides is Chevrotain's own, so the grammar means the same.
- */
-class LazyLookahead implements ILookaheadStrategy {
-  private readonly eager: ILookaheadStrategy;
-
-  constructor(maxLookahead: number) {
-    this.eager = new LLkLookaheadStrategy({ maxLookahead });
-  }
-
-  validate(options: Parameters<ILookaheadStrategy["validate"]>[0]) {
-    return this.eager.validate(options);
-  }
-
-  buildLookaheadForAlternation(options: Parameters<ILookaheadStrategy["buildLookaheadForAlternation"]>[0]) {
-    const eager = this.eager;
-    type Decide = ReturnType<ILookaheadStrategy["buildLookaheadForAlternation"]>;
-    let built: Decide | undefined;
-    return function (this: unknown, alternatives?: Parameters<Decide>[0]) {
-      return (built ??= eager.buildLookaheadForAlternation(options)).call(this, alternatives);
-    };
-  }
-
-  buildLookaheadForOptional(options: Parameters<ILookaheadStrategy["buildLookaheadForOptional"]>[0]) {
-    const eager = this.eager;
-    let built: ReturnType<ILookaheadStrategy["buildLookaheadForOptional"]> | undefined;
-    return function (this: unknown) {
-      return (built ??= eager.buildLookaheadForOptional(options)).call(this);
-    };
-  }
-}
-
-const maxLookahead = 3;
+/** Tokens the parser may look ahead at a decision; scripts/generate-lookahead.ts works out its paths with it. */
+export const maxLookahead = 3;
 
 /**
  * The grammar. Construct it with `{ validate: true }` to have Chevrotain check the grammar for
  * ambiguities and left recursion (the parser test does); the shared {@link parser} skips those
- * checks, which would otherwise be a sixth of `flowc check`'s start-up.
+ * checks, which would otherwise be a sixth of `flowc check`'s start-up. `lookahead` replaces the
+ * precomputed lookahead, for tests that compare it with Chevrotain's own.
  */
 export class FlowParser extends CstParser {
-  constructor({ validate = false }: { validate?: boolean } = {}) {
+  constructor({ validate = false, lookahead }: { validate?: boolean; lookahead?: ILookaheadStrategy } = {}) {
     super(T.allTokens, {
       recoveryEnabled: true,
       maxLookahead,
-      lookaheadStrategy: new LazyLookahead(maxLookahead),
+      lookaheadStrategy:
+        lookahead ??
+        new PrecomputedLookahead({
+          maxLookahead,
+          tokens: T.allTokens,
+          // The bundles are built from the same commit as the table; anywhere else a grammar
+          // being edited may have left it stale.
+          verify: typeof process === "undefined" || process.env["FLOWC_BUNDLED"] !== "1",
+        }),
       nodeLocationTracking: "onlyOffset",
       skipValidations: !validate,
     });
