@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { maxDiagnosticsPerFile } from "./index.js";
 import { compile } from "../test/support/catalogue.js";
-import { formattedOrRefused } from "./testing/same-meaning.js";
+import { formattedOrRefused } from "../test/support/same-meaning.js";
 import { breathing, propertyTimeout } from "../test/support/property.js";
 
 const root = new URL("..", import.meta.url).pathname;

@@ -12,17 +12,16 @@ import { lookaheadTable, lookaheadTablePath, lookaheadTableSource } from "../scr
 import { breathing, propertyTimeout } from "../test/support/property.js";
 import { lex } from "./layout.js";
 import { allTokens } from "./lexer.js";
+import { lookaheadPaths } from "./lookahead.generated.js";
 import { PrecomputedLookahead, type NamedPaths } from "./lookahead.js";
 import { FlowParser, maxLookahead } from "./parser.js";
 import { SourceFile } from "./source.js";
-import { arbitraryProgram } from "./testing/arbitrary-program.js";
+import { arbitraryProgram } from "../test/support/arbitrary-program.js";
 
 const runs = Number(process.env["FUZZ_RUNS"] ?? 500);
 
-function precomputed(verify: boolean, table?: Readonly<Record<string, NamedPaths>>): FlowParser {
-  return new FlowParser({
-    lookahead: new PrecomputedLookahead({ maxLookahead, tokens: allTokens, verify, ...(table ? { table } : {}) }),
-  });
+function precomputed(verify: boolean, table: Readonly<Record<string, NamedPaths>> = lookaheadPaths): FlowParser {
+  return new FlowParser({ lookahead: new PrecomputedLookahead({ maxLookahead, tokens: allTokens, table, verify }) });
 }
 
 /** As the bundles run it: the committed table, not checked against the grammar. */

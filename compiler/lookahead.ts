@@ -22,7 +22,6 @@ import {
   type Rule,
   type TokenType,
 } from "chevrotain";
-import { lookaheadPaths } from "./lookahead.generated.js";
 
 /** A decision's paths by token name: per alternative, the token sequences that choose it. */
 export type NamedPaths = readonly (readonly (readonly string[])[])[];
@@ -59,6 +58,10 @@ type Parser = { LA(howMuch: number): IToken };
  * out from the grammar at start-up. Each decision is built the first time the parser reaches it.
  * What it decides is Chevrotain's own: the alternatives in order, a gate first when it has one,
  * the first whose paths match the next tokens.
+ *
+ * @example
+ * const lookahead = new PrecomputedLookahead({ maxLookahead: 3, tokens: allTokens, table: lookaheadPaths, verify: true });
+ * const parser = new FlowParser({ lookahead });
  */
 export class PrecomputedLookahead implements ILookaheadStrategy {
   private readonly llk: ILookaheadStrategy;
@@ -68,9 +71,10 @@ export class PrecomputedLookahead implements ILookaheadStrategy {
     private readonly options: {
       readonly maxLookahead: number;
       readonly tokens: readonly TokenType[];
+      /** The paths by {@link decisionKey}: {@link ./lookahead.generated.ts}. */
+      readonly table: Readonly<Record<string, NamedPaths>>;
       /** Compare each table entry with Chevrotain's paths before using it (a stale table throws). */
       readonly verify: boolean;
-      readonly table?: Readonly<Record<string, NamedPaths>>;
     },
   ) {
     this.llk = new LLkLookaheadStrategy({ maxLookahead: options.maxLookahead });
@@ -101,8 +105,7 @@ export class PrecomputedLookahead implements ILookaheadStrategy {
 
   private pathsOf(rule: Rule, kind: LookaheadProductionType, occurrence: number): TokenType[][][] {
     const key = decisionKey(rule.name, kind, occurrence);
-    const table = this.options.table ?? lookaheadPaths;
-    const named = table[key];
+    const named = this.options.table[key];
     if (this.options.verify) {
       const expected = namedPaths(rule, kind, occurrence, this.options.maxLookahead);
       if (JSON.stringify(named) !== JSON.stringify(expected)) {

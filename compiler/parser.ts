@@ -14,6 +14,7 @@ import {
 } from "chevrotain";
 import * as T from "./lexer.js";
 import { PrecomputedLookahead } from "./lookahead.js";
+import { lookaheadPaths } from "./lookahead.generated.js";
 
 /** Tokens that can start an expression (a `{` only when a record follows: see `recordAhead`). */
 const startsExpression = T.tokenKinds([
@@ -51,6 +52,7 @@ export class FlowParser extends CstParser {
         new PrecomputedLookahead({
           maxLookahead,
           tokens: T.allTokens,
+          table: lookaheadPaths,
           // The bundles are built from the same commit as the table; anywhere else a grammar
           // being edited may have left it stale.
           verify: typeof process === "undefined" || process.env["FLOWC_BUNDLED"] !== "1",

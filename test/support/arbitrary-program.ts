@@ -12,9 +12,9 @@
  * that made a failing program: fewer statements, fewer steps, shallower expressions.
  */
 import fc from "fast-check";
-import { binaryPrecedence, type BinaryOperator } from "../ast.js";
+import { binaryPrecedence, type BinaryOperator } from "../../compiler/ast.js";
 import { registry as defaultRegistry } from "../../components/declarations.js";
-import { keywords } from "../lexer.js";
+import { keywords } from "../../compiler/lexer.js";
 import type {
   ComponentContext,
   ComponentDeclaration,
@@ -23,9 +23,9 @@ import type {
   ParamValue,
   Registry,
   Target,
-} from "../registry.js";
-import { deviceSetting, topLevelSettings, type SettingDeclaration } from "../settings.js";
-import { EventName } from "../stdlib.js";
+} from "../../compiler/registry.js";
+import { deviceSetting, topLevelSettings, type SettingDeclaration } from "../../compiler/settings.js";
+import { EventName } from "../../compiler/stdlib.js";
 import {
   BoolType,
   builtinSchemas,
@@ -38,8 +38,8 @@ import {
   StringType,
   type FlowType,
   type RecordType,
-} from "../types.js";
-import type { TypedExpression } from "../typed.js";
+} from "../../compiler/types.js";
+import type { TypedExpression } from "../../compiler/typed.js";
 import { flowString } from "./flow-string.js";
 
 /** A generated program and what running or building it needs. */
