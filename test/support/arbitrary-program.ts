@@ -458,6 +458,7 @@ class ProgramBuilder {
       const excluded = declaration !== undefined && this.options.excludeParam?.(declaration, spec) === true;
       if (!needed && (excluded || !optional || !this.paramSupported(spec) || !this.chance(0.4))) {
         if (spec.positional) positionalOpen = false;
+        this.leaveUnwritten(spec, input, params);
         continue;
       }
       if (!this.paramSupported(spec)) return undefined;
@@ -467,6 +468,7 @@ class ProgramBuilder {
       if (!value) {
         if (needed) return undefined;
         if (spec.positional) positionalOpen = false;
+        this.leaveUnwritten(spec, input, params);
         continue;
       }
       params.set(spec.name, value.value);
@@ -489,6 +491,20 @@ class ProgramBuilder {
     }
     const text = (args.length ? ` ${args.join(", ")}` : "") + (options.length ? ` ${options.join(" ")}` : "");
     return { text, params };
+  }
+
+  /**
+   * Gives a parameter left unwritten the value the binder gives it, so that the declaration's
+   * output type is worked out from what the checker will see: `avg over 1` averages `val` (its
+   * default field) and makes it a number, whether or not `of val` is written.
+   */
+  private leaveUnwritten(spec: ParamSpec, input: FlowType | undefined, params: Map<string, ParamValue>): void {
+    if (spec.defaultField && input?.kind === "record") {
+      const field = fieldOf(input, spec.defaultField);
+      const numeric = spec.type.kind === "field" && spec.type.numeric === true;
+      if (!field || (numeric && !isNumeric(field.type) && field.type.kind !== "any")) return;
+      params.set(spec.name, { kind: "field", name: field.name, index: input.fields.indexOf(field), type: field.type });
+    } else if (spec.default) params.set(spec.name, spec.default);
   }
 
   /** A field parameter whose default field the input lacks must be given (unless the default is optional). */
