@@ -3,12 +3,12 @@
  * grammar's, a stale or missing entry is refused, and the parser decides with it exactly as with
  * Chevrotain's own lookahead, on valid programs, examples and random token soup alike.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { LLkLookaheadStrategy, type CstElement, type CstNode, type IToken } from "chevrotain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { lookaheadTable, lookaheadTablePath, lookaheadTableSource } from "../scripts/generate-lookahead.js";
+import { exampleTexts } from "../test/support/examples.js";
 import { breathing, propertyTimeout } from "../test/support/property.js";
 import { lex } from "./layout.js";
 import { allTokens } from "./lexer.js";
@@ -40,16 +40,6 @@ function plain(element: CstElement): unknown {
   if (!("children" in element)) return `${(element as IToken).tokenType.name}@${element.startOffset}`;
   const node = element as CstNode;
   return [node.name, Object.entries(node.children).map(([name, children]) => [name, children.map(plain)])];
-}
-
-function exampleTexts(dir = new URL("../examples", import.meta.url).pathname): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? exampleTexts(join(dir, entry.name))
-      : entry.name.endsWith(".flow")
-        ? [readFileSync(join(dir, entry.name), "utf8")]
-        : [],
-  );
 }
 
 const soupTokens = [

@@ -63,6 +63,11 @@ export class FlowParser extends CstParser {
     this.performSelfAnalysis();
   }
 
+  /** What may stand between the braces of a schema, a settings block or a record: `entry`, line breaks and commas. */
+  private blockLines(entry: () => unknown): IOrAlt<unknown>[] {
+    return [{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.CONSUME(T.Comma) }, { ALT: entry }];
+  }
+
   /** Set by {@link programByStatement} for the length of one parse. */
   private statementListener: ((statement: CstNode) => void) | undefined;
 
@@ -151,11 +156,7 @@ export class FlowParser extends CstParser {
     this.CONSUME(T.StringLiteral);
   });
 
-  private readonly schemaBlockLines: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.Newline) },
-    { ALT: () => this.CONSUME(T.Comma) },
-    { ALT: () => this.SUBRULE(this.fieldDeclaration) },
-  ];
+  private readonly schemaBlockLines = this.blockLines(() => this.SUBRULE(this.fieldDeclaration));
 
   private schemaStatement = this.RULE("schemaStatement", () => {
     this.CONSUME(T.Schema);
@@ -264,11 +265,7 @@ export class FlowParser extends CstParser {
     this.SUBRULE(this.expression);
   });
 
-  private readonly settingsBlockLines: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.Newline) },
-    { ALT: () => this.CONSUME(T.Comma) },
-    { ALT: () => this.SUBRULE(this.setting) },
-  ];
+  private readonly settingsBlockLines = this.blockLines(() => this.SUBRULE(this.setting));
 
   private settingsBlock = this.RULE("settingsBlock", () => {
     this.CONSUME(T.LBrace);
@@ -374,11 +371,7 @@ export class FlowParser extends CstParser {
     this.OPTION(this.afterName);
   });
 
-  private readonly recordLines: IOrAlt<unknown>[] = [
-    { ALT: () => this.CONSUME(T.Newline) },
-    { ALT: () => this.CONSUME(T.Comma) },
-    { ALT: () => this.SUBRULE(this.recordField) },
-  ];
+  private readonly recordLines = this.blockLines(() => this.SUBRULE(this.recordField));
 
   private recordLiteral = this.RULE("recordLiteral", () => {
     this.CONSUME(T.LBrace);
