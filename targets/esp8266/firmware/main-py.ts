@@ -120,30 +120,30 @@ export function mainPy(
         "keep the broker on a network you trust, or bridge the device through a local broker",
       );
     const mqtt = mqttSection({
-        clientId: settingCode(brokerBlock, "client_id", "MQTT_CLIENT_ID", boardIdCode(imports)),
-        host: settingCode(brokerBlock, "host", "MQTT_HOST", pythonString("localhost")),
-        port: settingCode(brokerBlock, "port", "MQTT_PORT", "1883"),
-        user: settingCode(brokerBlock, "username", "MQTT_USER", "None"),
-        password: settingCode(brokerBlock, "password", "MQTT_PASSWORD", "None"),
-        keepaliveSeconds,
-        ssl: (tls?.kind === "bool" && tls.value) || ca !== undefined,
-        persistentSession: clean?.kind === "bool" && !clean.value,
-        ...(setting("will_topic")
-          ? {
-              will: {
-                topic: settingCode(brokerBlock, "will_topic", "MQTT_WILL_TOPIC", '""'),
-                message: settingCode(brokerBlock, "will_message", "MQTT_WILL_MESSAGE", '""'),
-                retain: willRetain?.kind === "bool" && willRetain.value,
-                qos: willQos?.kind === "number" ? willQos.value : 0,
-              },
-            }
-          : {}),
-        subscriptions: nodes.subscriptions.map((s) => ({
-          filter: typeof s.filter.value === "string" ? pythonBytes(s.filter.value) : s.filter.code,
-          qos: s.qos,
-        })),
-        queueLength: publishQueueLength,
-      });
+      clientId: settingCode(brokerBlock, "client_id", "MQTT_CLIENT_ID", boardIdCode(imports)),
+      host: settingCode(brokerBlock, "host", "MQTT_HOST", pythonString("localhost")),
+      port: settingCode(brokerBlock, "port", "MQTT_PORT", "1883"),
+      user: settingCode(brokerBlock, "username", "MQTT_USER", "None"),
+      password: settingCode(brokerBlock, "password", "MQTT_PASSWORD", "None"),
+      keepaliveSeconds,
+      ssl: (tls?.kind === "bool" && tls.value) || ca !== undefined,
+      persistentSession: clean?.kind === "bool" && !clean.value,
+      ...(setting("will_topic")
+        ? {
+            will: {
+              topic: settingCode(brokerBlock, "will_topic", "MQTT_WILL_TOPIC", '""'),
+              message: settingCode(brokerBlock, "will_message", "MQTT_WILL_MESSAGE", '""'),
+              retain: willRetain?.kind === "bool" && willRetain.value,
+              qos: willQos?.kind === "number" ? willQos.value : 0,
+            },
+          }
+        : {}),
+      subscriptions: nodes.subscriptions.map((s) => ({
+        filter: typeof s.filter.value === "string" ? pythonBytes(s.filter.value) : s.filter.code,
+        qos: s.qos,
+      })),
+      queueLength: publishQueueLength,
+    });
     runtime.push(mqtt.code);
     step.push(...mqtt.step);
     stepGlobals.push(...mqtt.stepGlobals);
