@@ -4,7 +4,7 @@
  * commands do, through these helpers, so they all behave alike.
  */
 import { readFileSync, writeSync } from "node:fs";
-import type { CompileInput, SourceLoader } from "../compiler/index.js";
+import type { CompileInput } from "../compiler/index.js";
 
 /** `flowc`'s exit codes, the same for every command. */
 export const ExitCode = {
@@ -150,18 +150,3 @@ export function readSourceFiles(
 export function countOf(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
-
-/**
- * Reads a file a `use` statement names, for {@link compile}'s `load` option: its bytes, or
- * undefined when it cannot be read (the compiler reports that at the `use`).
- *
- * @example
- * const result = compile(inputs, { load: loadUsedFile });
- */
-export const loadUsedFile: SourceLoader = (path) => {
-  try {
-    return readFileSync(path);
-  } catch {
-    return undefined;
-  }
-};

@@ -6,9 +6,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { arbitraryProgram, type GeneratedProgram } from "./testing/arbitrary-program.js";
+import { arbitraryProgram, type GeneratedProgram } from "../test/support/arbitrary-program.js";
 import { compile } from "../test/support/catalogue.js";
-import { checkedMeaning, formattedOrRefused } from "./testing/same-meaning.js";
+import { checkedMeaning, formattedOrRefused } from "../test/support/same-meaning.js";
 import { breathing, propertyTimeout } from "../test/support/property.js";
 
 /** FUZZ_RUNS=N runs N cases per property (default 500). */

@@ -2,26 +2,13 @@
  * Bad input never yields an exception: random text and mutated examples go through the whole
  * front end and the formatter, and every diagnostic points inside its file.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { maxDiagnosticsPerFile } from "./index.js";
 import { compile } from "../test/support/catalogue.js";
-import { formattedOrRefused } from "./testing/same-meaning.js";
+import { formattedOrRefused } from "../test/support/same-meaning.js";
+import { exampleTexts } from "../test/support/examples.js";
 import { breathing, propertyTimeout } from "../test/support/property.js";
-
-const root = new URL("..", import.meta.url).pathname;
-
-function examples(dir = join(root, "examples")): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? examples(join(dir, entry.name))
-      : entry.name.endsWith(".flow")
-        ? [readFileSync(join(dir, entry.name), "utf8")]
-        : [],
-  );
-}
 
 const fragments = [
   "->",
@@ -65,7 +52,7 @@ function assertWellFormed(text: string): void {
 }
 
 describe("front end under random input", () => {
-  const corpus = examples();
+  const corpus = exampleTexts();
 
   it("never throws on random text", () => {
     fc.assert(fc.property(fc.string({ unit: "grapheme", maxLength: 200 }), assertWellFormed), { numRuns: 3000 });

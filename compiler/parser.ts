@@ -5,14 +5,16 @@
  */
 import {
   CstParser,
-  LLkLookaheadStrategy,
   tokenMatcher,
   type CstNode,
   type ILookaheadStrategy,
+  type IOrAlt,
   type IRecognitionException,
   type IToken,
 } from "chevrotain";
 import * as T from "./lexer.js";
+import { PrecomputedLookahead } from "./lookahead.js";
+import { lookaheadPaths } from "./lookahead.generated.js";
 
 /** Tokens that can start an expression (a `{` only when a record follows: see `recordAhead`). */
 const startsExpression = T.tokenKinds([
@@ -31,75 +33,63 @@ const startsExpression = T.tokenKinds([
 ]);
 const continuesNameInExpression = T.tokenKinds([T.LParen, T.Dot, T.LBrace]);
 
-/**
- * Chevrotain's LL(k) lookahead, with each decision's function built the first time the parser
- * reaches that decision rather than all of them in `performSelfAnalysis`: a file uses a fraction
- * of the grammar's decisions, and building every one was a tenth of `flowc check`'s start-up.
- * What each function decides is Chevrotain's own, so the grammar means the same.
- */
-class LazyLookahead implements ILookaheadStrategy {
-  private readonly eager: ILookaheadStrategy;
-
-  constructor(maxLookahead: number) {
-    this.eager = new LLkLookaheadStrategy({ maxLookahead });
-  }
-
-  validate(options: Parameters<ILookaheadStrategy["validate"]>[0]) {
-    return this.eager.validate(options);
-  }
-
-  buildLookaheadForAlternation(options: Parameters<ILookaheadStrategy["buildLookaheadForAlternation"]>[0]) {
-    const eager = this.eager;
-    type Decide = ReturnType<ILookaheadStrategy["buildLookaheadForAlternation"]>;
-    let built: Decide | undefined;
-    return function (this: unknown, alternatives?: Parameters<Decide>[0]) {
-      return (built ??= eager.buildLookaheadForAlternation(options)).call(this, alternatives);
-    };
-  }
-
-  buildLookaheadForOptional(options: Parameters<ILookaheadStrategy["buildLookaheadForOptional"]>[0]) {
-    const eager = this.eager;
-    let built: ReturnType<ILookaheadStrategy["buildLookaheadForOptional"]> | undefined;
-    return function (this: unknown) {
-      return (built ??= eager.buildLookaheadForOptional(options)).call(this);
-    };
-  }
-}
-
-const maxLookahead = 3;
+/** Tokens the parser may look ahead at a decision; scripts/generate-lookahead.ts works out its paths with it. */
+export const maxLookahead = 3;
 
 /**
  * The grammar. Construct it with `{ validate: true }` to have Chevrotain check the grammar for
  * ambiguities and left recursion (the parser test does); the shared {@link parser} skips those
- * checks, which would otherwise be a sixth of `flowc check`'s start-up.
+ * checks, which would otherwise be a sixth of `flowc check`'s start-up. `lookahead` replaces the
+ * precomputed lookahead, for tests that compare it with Chevrotain's own.
  */
 export class FlowParser extends CstParser {
-  constructor({ validate = false }: { validate?: boolean } = {}) {
+  constructor({ validate = false, lookahead }: { validate?: boolean; lookahead?: ILookaheadStrategy } = {}) {
     super(T.allTokens, {
       recoveryEnabled: true,
       maxLookahead,
-      lookaheadStrategy: new LazyLookahead(maxLookahead),
+      lookaheadStrategy:
+        lookahead ??
+        new PrecomputedLookahead({
+          maxLookahead,
+          tokens: T.allTokens,
+          table: lookaheadPaths,
+          // The bundles are built from the same commit as the table; anywhere else a grammar
+          // being edited may have left it stale.
+          verify: typeof process === "undefined" || process.env["FLOWC_BUNDLED"] !== "1",
+        }),
       nodeLocationTracking: "onlyOffset",
       skipValidations: !validate,
     });
     this.performSelfAnalysis();
   }
 
+  /** What may stand between the braces of a schema, a settings block or a record: `entry`, line breaks and commas. */
+  private blockLines(entry: () => unknown): IOrAlt<unknown>[] {
+    return [{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.CONSUME(T.Comma) }, { ALT: entry }];
+  }
+
   /** Set by {@link programByStatement} for the length of one parse. */
   private statementListener: ((statement: CstNode) => void) | undefined;
 
+  // Of each `OR`, the alternatives are a field, built once and placed above the rule that reads
+  // it; so are the bodies of the repetitions and options the parser enters for every item and
+  // operand. Written inline, Chevrotain's usual style, they are a fresh array of objects and
+  // closures at every call: on a 10,000-line file that was a fifth of all the compiler allocated
+  // (Chevrotain's performance guide, "Caching Arrays of Alternatives"). The closures find rules
+  // through `this` when they run, so a field may name a rule declared below it.
+
+  private readonly programLines: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Newline) },
+    {
+      ALT: () => {
+        const statement = this.SUBRULE(this.statement);
+        this.ACTION(() => this.handOver(statement));
+      },
+    },
+  ];
+
   public program = this.RULE("program", () => {
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Newline) },
-        {
-          ALT: () => {
-            const statement = this.SUBRULE(this.statement);
-            this.ACTION(() => this.handOver(statement));
-          },
-        },
-      ]);
-    });
+    this.MANY(() => this.OR(this.programLines));
   });
 
   /**
@@ -136,24 +126,28 @@ export class FlowParser extends CstParser {
     }
   }
 
+  private readonly statementKinds: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.letStatement) },
+    { ALT: () => this.SUBRULE(this.useStatement) },
+    { ALT: () => this.SUBRULE(this.schemaStatement) },
+    { ALT: () => this.SUBRULE(this.settingsStatement) },
+    { ALT: () => this.SUBRULE(this.pipeline) },
+  ];
+
   private statement = this.RULE("statement", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.letStatement) },
-      { ALT: () => this.SUBRULE(this.useStatement) },
-      { ALT: () => this.SUBRULE(this.schemaStatement) },
-      { ALT: () => this.SUBRULE(this.settingsStatement) },
-      { ALT: () => this.SUBRULE(this.pipeline) },
-    ]);
+    this.OR(this.statementKinds);
   });
+
+  private readonly letValues: IOrAlt<unknown>[] = [
+    { GATE: () => this.pipelineAhead(), ALT: () => this.SUBRULE(this.pipeline) },
+    { ALT: () => this.SUBRULE(this.expression) },
+  ];
 
   private letStatement = this.RULE("letStatement", () => {
     this.CONSUME(T.Let);
     this.CONSUME(T.Identifier);
     this.CONSUME(T.Equals);
-    this.OR([
-      { GATE: () => this.pipelineAhead(), ALT: () => this.SUBRULE(this.pipeline) },
-      { ALT: () => this.SUBRULE(this.expression) },
-    ]);
+    this.OR(this.letValues);
   });
 
   /** `use "schemas.flow"`: the schemas of another file. */
@@ -162,17 +156,13 @@ export class FlowParser extends CstParser {
     this.CONSUME(T.StringLiteral);
   });
 
+  private readonly schemaBlockLines = this.blockLines(() => this.SUBRULE(this.fieldDeclaration));
+
   private schemaStatement = this.RULE("schemaStatement", () => {
     this.CONSUME(T.Schema);
     this.CONSUME(T.Identifier);
     this.CONSUME(T.LBrace);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Newline) },
-        { ALT: () => this.CONSUME(T.Comma) },
-        { ALT: () => this.SUBRULE(this.fieldDeclaration) },
-      ]);
-    });
+    this.MANY(() => this.OR(this.schemaBlockLines));
     this.CONSUME(T.RBrace);
   });
 
@@ -182,9 +172,14 @@ export class FlowParser extends CstParser {
     this.CONSUME2(T.Identifier, { LABEL: "type" });
   });
 
+  private readonly settingsKeywords: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Broker) },
+    { ALT: () => this.CONSUME(T.Device) },
+  ];
+
   /** `broker ...` and `device ...`: an invocation whose name is a keyword. */
   private settingsStatement = this.RULE("settingsStatement", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Broker) }, { ALT: () => this.CONSUME(T.Device) }]);
+    this.OR(this.settingsKeywords);
     this.SUBRULE(this.invocationTail, { ARGS: [false] });
   });
 
@@ -196,9 +191,17 @@ export class FlowParser extends CstParser {
     });
   });
 
+  /** A step's alternatives, once for a pipeline's steps and once for a fan-out branch's (see `itemAhead`). */
+  private readonly stepKinds = (inFanOut: boolean): IOrAlt<unknown>[] => [
+    { ALT: () => this.SUBRULE(this.fanOut) },
+    { ALT: () => this.SUBRULE(this.stage, { ARGS: [inFanOut] }) },
+  ];
+  private readonly pipelineStepKinds = this.stepKinds(false);
+  private readonly branchStepKinds = this.stepKinds(true);
+
   /** `inFanOut`: the step is in a fan-out's branch, where a comma ends the branch (see `itemAhead`). */
   private step = this.RULE("step", (inFanOut = false) => {
-    this.OR([{ ALT: () => this.SUBRULE(this.fanOut) }, { ALT: () => this.SUBRULE(this.stage, { ARGS: [inFanOut] }) }]);
+    this.OR(inFanOut ? this.branchStepKinds : this.pipelineStepKinds);
   });
 
   private fanOut = this.RULE("fanOut", () => {
@@ -225,136 +228,154 @@ export class FlowParser extends CstParser {
     this.SUBRULE(this.invocationTail, { ARGS: [inFanOut] });
   });
 
+  /** The items of an invocation, built once for each value of `inFanOut` as the alternatives are. */
+  private readonly items = (inFanOut: boolean) => ({
+    GATE: () => this.itemAhead(inFanOut),
+    DEF: () => this.SUBRULE(this.item),
+  });
+  private readonly pipelineItems = this.items(false);
+  private readonly branchItems = this.items(true);
+
   /**
    * What follows a component or setting name: its items as written, then an optional settings
    * block. Which item is a positional argument, an option or a flag is not decided here but by the
    * binder ({@link ./binder.ts}), from the component's declaration.
    */
+  private readonly optionalSettingsBlock = () => this.SUBRULE(this.settingsBlock);
+
   private invocationTail = this.RULE("invocationTail", (inFanOut = false) => {
-    this.MANY({ GATE: () => this.itemAhead(inFanOut), DEF: () => this.SUBRULE(this.item) });
-    this.OPTION(() => this.SUBRULE(this.settingsBlock));
+    this.MANY(inFanOut ? this.branchItems : this.pipelineItems);
+    this.OPTION(this.optionalSettingsBlock);
   });
+
+  private readonly listComma = () => this.CONSUME(T.Comma);
+
+  private readonly assignedName = {
+    GATE: () => tokenMatcher(this.LA(1), T.Identifier) && tokenMatcher(this.LA(2), T.Equals),
+    DEF: () => {
+      this.CONSUME(T.Identifier, { LABEL: "target" });
+      this.CONSUME(T.Equals);
+    },
+  };
 
   /** An expression, or `name = expression`; after a comma when written in a list (`merge a, b`). */
   private item = this.RULE("item", () => {
-    this.OPTION(() => this.CONSUME(T.Comma));
-    this.OPTION2({
-      GATE: () => tokenMatcher(this.LA(1), T.Identifier) && tokenMatcher(this.LA(2), T.Equals),
-      DEF: () => {
-        this.CONSUME(T.Identifier, { LABEL: "target" });
-        this.CONSUME(T.Equals);
-      },
-    });
+    this.OPTION(this.listComma);
+    this.OPTION2(this.assignedName);
     this.SUBRULE(this.expression);
   });
 
+  private readonly settingsBlockLines = this.blockLines(() => this.SUBRULE(this.setting));
+
   private settingsBlock = this.RULE("settingsBlock", () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Newline) },
-        { ALT: () => this.CONSUME(T.Comma) },
-        { ALT: () => this.SUBRULE(this.setting) },
-      ]);
-    });
+    this.MANY(() => this.OR(this.settingsBlockLines));
     this.CONSUME(T.RBrace);
   });
 
+  private readonly settingNames: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Identifier) },
+    { ALT: () => this.CONSUME(T.Broker) },
+    { ALT: () => this.CONSUME(T.Device) },
+  ];
+
   private setting = this.RULE("setting", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Identifier) },
-      { ALT: () => this.CONSUME(T.Broker) },
-      { ALT: () => this.CONSUME(T.Device) },
-    ]);
+    this.OR(this.settingNames);
     this.SUBRULE(this.invocationTail, { ARGS: [false] });
   });
 
   // Expressions: operands joined by infix operators; the AST builder applies precedence.
 
+  private readonly operatorAndOperand = () => {
+    this.CONSUME(T.BinaryOperator);
+    this.SUBRULE2(this.operand);
+  };
+
   public expression = this.RULE("expression", () => {
     this.SUBRULE(this.operand);
-    this.MANY(() => {
-      this.CONSUME(T.BinaryOperator);
-      this.SUBRULE2(this.operand);
-    });
+    this.MANY(this.operatorAndOperand);
   });
+
+  private readonly prefixOperators: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.Not) },
+    { ALT: () => this.CONSUME(T.Minus) },
+    { ALT: () => this.CONSUME(T.Sign) },
+  ];
+
+  private readonly values: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(T.NumberLiteral) },
+    { ALT: () => this.CONSUME(T.Duration) },
+    { ALT: () => this.CONSUME(T.BadUnit) },
+    { ALT: () => this.CONSUME(T.StringLiteral) },
+    { ALT: () => this.CONSUME(T.True) },
+    { ALT: () => this.CONSUME(T.False) },
+    { ALT: () => this.SUBRULE(this.recordLiteral) },
+    {
+      ALT: () => {
+        this.CONSUME(T.LParen);
+        this.SUBRULE(this.expression);
+        this.CONSUME(T.RParen);
+      },
+    },
+    { ALT: () => this.SUBRULE(this.nameOrCall) },
+  ];
 
   /**
    * A value with its prefix operators and field accesses: `-x`, `not ready`, `reading.val`. One
    * rule rather than one per level: a large file has tens of thousands of operands, and every
    * rule level is a CST node to build and visit.
    */
+  private readonly prefixOperator = () => this.OR(this.prefixOperators);
+
+  private readonly fieldAccess = () => {
+    this.CONSUME(T.Dot);
+    this.CONSUME(T.Identifier, { LABEL: "field" });
+  };
+
   private operand = this.RULE("operand", () => {
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Not) },
-        { ALT: () => this.CONSUME(T.Minus) },
-        { ALT: () => this.CONSUME(T.Sign) },
-      ]);
-    });
-    this.OR2([
-      { ALT: () => this.CONSUME(T.NumberLiteral) },
-      { ALT: () => this.CONSUME(T.Duration) },
-      { ALT: () => this.CONSUME(T.BadUnit) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.SUBRULE(this.recordLiteral) },
-      {
-        ALT: () => {
-          this.CONSUME(T.LParen);
-          this.SUBRULE(this.expression);
-          this.CONSUME(T.RParen);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.nameOrCall) },
-    ]);
-    this.MANY2(() => {
-      this.CONSUME(T.Dot);
-      this.CONSUME(T.Identifier, { LABEL: "field" });
-    });
+    this.MANY(this.prefixOperator);
+    this.OR2(this.values);
+    this.MANY2(this.fieldAccess);
   });
+
+  private readonly callOrRecord: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.LParen);
+        this.OPTION2(() => {
+          this.SUBRULE(this.expression);
+          this.MANY(() => {
+            this.CONSUME(T.Comma);
+            this.SUBRULE2(this.expression);
+          });
+        });
+        this.CONSUME(T.RParen);
+      },
+    },
+    {
+      GATE: () => this.recordAhead(1),
+      ALT: () => this.SUBRULE(this.recordLiteral),
+    },
+  ];
+
+  // Gated as a whole: a `{` after a name that does not open a record is a settings block
+  // (`client_id id {`), and entering the option on the `{` alone would reject it.
+  private readonly afterName = {
+    GATE: () => tokenMatcher(this.LA(1), T.LParen) || this.recordAhead(1),
+    DEF: () => this.OR(this.callOrRecord),
+  };
 
   /** `name`, `name(args)` or a typed record literal `Name { field: value }`. */
   private nameOrCall = this.RULE("nameOrCall", () => {
     this.CONSUME(T.Identifier);
-    // Gated as a whole: a `{` after a name that does not open a record is a settings block
-    // (`client_id id {`), and entering the option on the `{` alone would reject it.
-    this.OPTION({
-      GATE: () => tokenMatcher(this.LA(1), T.LParen) || this.recordAhead(1),
-      DEF: () => {
-        this.OR([
-          {
-            ALT: () => {
-              this.CONSUME(T.LParen);
-              this.OPTION2(() => {
-                this.SUBRULE(this.expression);
-                this.MANY(() => {
-                  this.CONSUME(T.Comma);
-                  this.SUBRULE2(this.expression);
-                });
-              });
-              this.CONSUME(T.RParen);
-            },
-          },
-          {
-            GATE: () => this.recordAhead(1),
-            ALT: () => this.SUBRULE(this.recordLiteral),
-          },
-        ]);
-      },
-    });
+    this.OPTION(this.afterName);
   });
+
+  private readonly recordLines = this.blockLines(() => this.SUBRULE(this.recordField));
 
   private recordLiteral = this.RULE("recordLiteral", () => {
     this.CONSUME(T.LBrace);
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Newline) },
-        { ALT: () => this.CONSUME(T.Comma) },
-        { ALT: () => this.SUBRULE(this.recordField) },
-      ]);
-    });
+    this.MANY(() => this.OR(this.recordLines));
     this.CONSUME(T.RBrace);
   });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { topicMatches } from "./topic-filter.js";
-import { topicCases } from "./testing/topic-cases.js";
+import { topicCases } from "../test/support/topic-cases.js";
 import { compile } from "../test/support/catalogue.js";
 
 describe("topicMatches", () => {

@@ -1,7 +1,7 @@
 /**
  * The one MQTT topic-matching rule, used by the cross-file checks, the runtime's router and the
  * simulated broker; the device runtime's `topic_match.py` follows it and is tested against the
- * same cases (compiler/testing/topic-cases.ts). `+` matches one level, `#` the rest (the parent
+ * same cases (test/support/topic-cases.ts). `+` matches one level, `#` the rest (the parent
  * level included), a `$share/group/` prefix is not part of the filter (the broker delivers
  * under the real topic), and wildcards in the first level never match topics starting with `$`
  * such as `$SYS/…` (MQTT 3.1.1 §4.7.2).

@@ -21,8 +21,7 @@ const layers: readonly (readonly string[])[] = [
   ["cli/", "editors/lsp/"],
 ];
 
-const isTest = (file: string) =>
-  /\.test\.ts$|(^|\/)testing(\.ts|\/)|(^|\/)fixtures\.ts$|^test\//.test(file) || file.startsWith("compiler/testing/");
+const isTest = (file: string) => /\.test\.ts$|(^|\/)testing(\.ts|\/)|^test\//.test(file);
 
 const modules = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "*.ts"], {
   cwd: root,

@@ -14,15 +14,8 @@ import type { IRProgram } from "../../compiler/ir.js";
 import { allTargets, type Target } from "../../compiler/registry.js";
 import type { SourceFile } from "../../compiler/source.js";
 import { secretsFile } from "../options.js";
-import {
-  countOf,
-  ExitCode,
-  processStreams,
-  readSourceFiles,
-  loadUsedFile,
-  useColor,
-  type CommandStreams,
-} from "../io.js";
+import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import { loadUsedFile } from "../../shared/used-files.js";
 
 export interface BuildCommandOptions {
   readonly target: Target;

@@ -15,15 +15,8 @@ import {
 } from "../../compiler/index.js";
 import { allTargets, type Target } from "../../compiler/registry.js";
 import { registry } from "../../components/declarations.js";
-import {
-  countOf,
-  ExitCode,
-  processStreams,
-  readSourceFiles,
-  loadUsedFile,
-  useColor,
-  type CommandStreams,
-} from "../io.js";
+import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import { loadUsedFile } from "../../shared/used-files.js";
 
 export type CheckFormat = "text" | "json";
 export const checkFormats: readonly CheckFormat[] = ["text", "json"];

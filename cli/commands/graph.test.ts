@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { xmlWellFormed } from "../../compiler/diagram/fixtures.js";
+import { xmlWellFormed } from "../../test/support/diagram-fixtures.js";
 import type { GraphFormat } from "../../compiler/diagram/index.js";
 import { graphCommand, type GraphCommandOptions } from "./graph.js";
 

@@ -9,15 +9,8 @@ import { Option, type Command } from "commander";
 import { graphFormats, renderGraph, type GraphFormat } from "../../compiler/diagram/index.js";
 import { compile, renderDiagnostic } from "../../compiler/index.js";
 import { registry } from "../../components/declarations.js";
-import {
-  countOf,
-  ExitCode,
-  processStreams,
-  readSourceFiles,
-  loadUsedFile,
-  useColor,
-  type CommandStreams,
-} from "../io.js";
+import { countOf, ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import { loadUsedFile } from "../../shared/used-files.js";
 
 /** What `graph` draws: the compiler's text formats, and PNG rasterised from the SVG. */
 export type PictureFormat = GraphFormat | "png";

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { xmlWellFormed } from "../../compiler/diagram/fixtures.js";
+import { xmlWellFormed } from "../../test/support/diagram-fixtures.js";
 import { lineChartSvg, niceTicks } from "../line-chart.js";
 import { csvSeries, plotCommand, type PlotCommandOptions } from "./plot.js";
 

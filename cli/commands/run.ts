@@ -10,7 +10,8 @@ import { compile, renderDiagnostic } from "../../compiler/index.js";
 import { registry } from "../../components/declarations.js";
 import type { IRProgram } from "../../compiler/ir.js";
 import type { RunningFlow } from "../../runtime/run.js";
-import { ExitCode, processStreams, readSourceFiles, loadUsedFile, useColor, type CommandStreams } from "../io.js";
+import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import { loadUsedFile } from "../../shared/used-files.js";
 import { listenAddress, portNumber, secretsFile, wholeNumber } from "../options.js";
 
 export interface RunCommandOptions {

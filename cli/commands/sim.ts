@@ -13,7 +13,8 @@ import type { ParamValue } from "../../compiler/registry.js";
 import type { BoardPart, Halt, I2cTarget, SensorOptions } from "../../targets/esp8266/simulator/board.js";
 import { secretsFile, wholeNumber } from "../options.js";
 import { registry } from "../../components/declarations.js";
-import { ExitCode, processStreams, readSourceFiles, loadUsedFile, useColor, type CommandStreams } from "../io.js";
+import { ExitCode, processStreams, readSourceFiles, useColor, type CommandStreams } from "../io.js";
+import { loadUsedFile } from "../../shared/used-files.js";
 
 export interface SimCommandOptions {
   /** Where the simulated board's MQTT goes: a broker URL, or `embedded` for one in this process. */

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { IRNode, IRProgram } from "../ir.js";
 import { SensorEvent, StringType, type FlowType } from "../types.js";
-import { svgTexts, xmlWellFormed } from "./fixtures.js";
+import { svgTexts, xmlWellFormed } from "../../test/support/diagram-fixtures.js";
 import { buildSystemGraph, dotToSvg, toDot, toMermaid } from "./index.js";
 import { printableText } from "./text.js";
 

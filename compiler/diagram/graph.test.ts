@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { compileFiles, exampleSystems, repositoryRoot } from "./fixtures.js";
+import { compileFiles, exampleSystems, repositoryRoot } from "../../test/support/diagram-fixtures.js";
 import { buildSystemGraph, redactLabel, toDot, toMermaid, type GraphNode, type SystemGraph } from "./index.js";
 import { compile } from "../../test/support/catalogue.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileFiles, exampleSystems, svgTexts, xmlWellFormed } from "./fixtures.js";
+import { compileFiles, exampleSystems, svgTexts, xmlWellFormed } from "../../test/support/diagram-fixtures.js";
 import { buildSystemGraph, dotToSvg, toSvg } from "./index.js";
 
 describe("SVG of every example", () => {

@@ -13,7 +13,7 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import packageJson from "../../package.json" with { type: "json" };
-import { loadUsedFile } from "../../cli/io.js";
+import { loadUsedFile } from "../../shared/used-files.js";
 import { FlowWorkspace, type WorkspaceOptions } from "./workspace.js";
 
 /**

@@ -1,10 +1,10 @@
-// Generated device flows (compiler/testing/arbitrary-program.ts, every component that runs on the
+// Generated device flows (test/support/arbitrary-program.ts, every component that runs on the
 // board) build into bundles that compile and run in real MicroPython on the simulated board: no
 // exception escapes setup or the main loop, and no step reports a fault. FUZZ_RUNS scales it.
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { IRProgram } from "../../compiler/ir.js";
-import { arbitraryProgram } from "../../compiler/testing/arbitrary-program.js";
+import { arbitraryProgram } from "../../test/support/arbitrary-program.js";
 import { MicroPythonDevice } from "./simulator/board.js";
 import { loadBundleIntoDevice } from "./testing.js";
 import { buildEsp8266Bundle, compile, registry } from "../../test/support/catalogue.js";

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { MicroPythonDevice } from "./simulator/board.js";
 import { loadBundleIntoDevice } from "./testing.js";
-import { flowString } from "../../compiler/testing/flow-string.js";
+import { flowString } from "../../test/support/flow-string.js";
 import { buildEsp8266Bundle, compile } from "../../test/support/catalogue.js";
 
 let device: MicroPythonDevice;

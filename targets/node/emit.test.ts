@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IRProgram } from "../../compiler/ir.js";
 import { bundleNodeModule } from "./bundle.js";
 import { emitNodeModule } from "./emit.js";
-import { flowString } from "../../compiler/testing/flow-string.js";
+import { flowString } from "../../test/support/flow-string.js";
 import { compile } from "../../test/support/catalogue.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

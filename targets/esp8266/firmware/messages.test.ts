@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { topicCases } from "../../../compiler/testing/topic-cases.js";
+import { topicCases } from "../../../test/support/topic-cases.js";
 import { topicMatches } from "../../../compiler/topic-filter.js";
 import { MicroPythonDevice } from "../simulator/board.js";
 import { messagesSection } from "./messages.js";

@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { hasErrors, renderDiagnostic } from "../diagnostics.js";
-import { compile, type CompileResult } from "../index.js";
+import { hasErrors, renderDiagnostic } from "../../compiler/diagnostics.js";
+import { compile, type CompileResult } from "../../compiler/index.js";
 import { registry } from "../../components/declarations.js";
 
 export const repositoryRoot = fileURLToPath(new URL("../../", import.meta.url));

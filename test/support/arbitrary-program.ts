@@ -12,9 +12,9 @@
  * that made a failing program: fewer statements, fewer steps, shallower expressions.
  */
 import fc from "fast-check";
-import { binaryPrecedence, type BinaryOperator } from "../ast.js";
+import { binaryPrecedence, type BinaryOperator } from "../../compiler/ast.js";
 import { registry as defaultRegistry } from "../../components/declarations.js";
-import { keywords } from "../lexer.js";
+import { keywords } from "../../compiler/lexer.js";
 import type {
   ComponentContext,
   ComponentDeclaration,
@@ -23,9 +23,9 @@ import type {
   ParamValue,
   Registry,
   Target,
-} from "../registry.js";
-import { deviceSetting, topLevelSettings, type SettingDeclaration } from "../settings.js";
-import { EventName } from "../stdlib.js";
+} from "../../compiler/registry.js";
+import { deviceSetting, topLevelSettings, type SettingDeclaration } from "../../compiler/settings.js";
+import { EventName } from "../../compiler/stdlib.js";
 import {
   BoolType,
   builtinSchemas,
@@ -38,8 +38,8 @@ import {
   StringType,
   type FlowType,
   type RecordType,
-} from "../types.js";
-import type { TypedExpression } from "../typed.js";
+} from "../../compiler/types.js";
+import type { TypedExpression } from "../../compiler/typed.js";
 import { flowString } from "./flow-string.js";
 
 /** A generated program and what running or building it needs. */
@@ -458,6 +458,7 @@ class ProgramBuilder {
       const excluded = declaration !== undefined && this.options.excludeParam?.(declaration, spec) === true;
       if (!needed && (excluded || !optional || !this.paramSupported(spec) || !this.chance(0.4))) {
         if (spec.positional) positionalOpen = false;
+        this.leaveUnwritten(spec, input, params);
         continue;
       }
       if (!this.paramSupported(spec)) return undefined;
@@ -467,6 +468,7 @@ class ProgramBuilder {
       if (!value) {
         if (needed) return undefined;
         if (spec.positional) positionalOpen = false;
+        this.leaveUnwritten(spec, input, params);
         continue;
       }
       params.set(spec.name, value.value);
@@ -489,6 +491,20 @@ class ProgramBuilder {
     }
     const text = (args.length ? ` ${args.join(", ")}` : "") + (options.length ? ` ${options.join(" ")}` : "");
     return { text, params };
+  }
+
+  /**
+   * Gives a parameter left unwritten the value the binder gives it, so that the declaration's
+   * output type is worked out from what the checker will see: `avg over 1` averages `val` (its
+   * default field) and makes it a number, whether or not `of val` is written.
+   */
+  private leaveUnwritten(spec: ParamSpec, input: FlowType | undefined, params: Map<string, ParamValue>): void {
+    if (spec.defaultField && input?.kind === "record") {
+      const field = fieldOf(input, spec.defaultField);
+      const numeric = spec.type.kind === "field" && spec.type.numeric === true;
+      if (!field || (numeric && !isNumeric(field.type) && field.type.kind !== "any")) return;
+      params.set(spec.name, { kind: "field", name: field.name, index: input.fields.indexOf(field), type: field.type });
+    } else if (spec.default) params.set(spec.name, spec.default);
   }
 
   /** A field parameter whose default field the input lacks must be given (unless the default is optional). */

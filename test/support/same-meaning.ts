@@ -4,10 +4,10 @@
  * other field, labels and parameter values included, must be equal.
  */
 import { expect } from "vitest";
-import { compile } from "../../test/support/catalogue.js";
-import { formatFlow } from "../prettier/format.js";
-import { FlowcSyntaxError } from "../prettier/parse.js";
-import type { Target } from "../registry.js";
+import { compile } from "./catalogue.js";
+import { formatFlow } from "../../compiler/prettier/format.js";
+import { FlowcSyntaxError } from "../../compiler/prettier/parse.js";
+import type { Target } from "../../compiler/registry.js";
 
 const withoutSpans = (value: unknown): unknown =>
   JSON.parse(JSON.stringify(value, (key, inner: unknown) => (key === "span" || key === "spans" ? undefined : inner)));
