@@ -317,6 +317,25 @@ describe("every device example", () => {
 });
 
 /** Operators on the device, each fed by `interval 1s` (0, 1, 2, ...) or a constant simulated sensor. */
+describe("node functions", () => {
+  it("are folded into their one caller, except a step that may end early or change the event before others", async () => {
+    const flow = 'interval 1s -> [filter it % 2 == 1 -> print "odd", map it * 10 -> print "ten", print "all"]\n';
+    const result = compile([{ path: "flow.flow", text: flow }], { target: "esp8266" });
+    const source = buildBundle(result.programs[0]!, {
+      implementations: micropythonImplementations,
+      config: { secrets, env: {} },
+      minify: false,
+    }).files.find((file) => file.path === "flow.py")!.contents;
+    // The filter may return and the map changes `e`: both stay functions, since the branches after
+    // them need the event unchanged; each one's print, and the last branch's, are folded.
+    expect(source.match(/^def n\d+\(e?\):$/gm)).toEqual(["def n0():", "def n1(e):", "def n3(e):"]);
+    expect(source).toMatch(/^def n0\(\):\n(?: {4}.*\n)*? {4}n1\(e\)\n {4}n3\(e\)\n {4}print\("all" \+/m);
+    await boot(bundleOf(flow));
+    await steps(3, 1000);
+    expect(device.takeOutput()).toEqual(["ten: 0", "all: 0", "odd: 1", "ten: 10", "all: 1", "ten: 20", "all: 2"]);
+  });
+});
+
 describe("device operators", () => {
   const cases: [string, string, number, string[]][] = [
     ["map", "interval 1s -> map it * 10 -> print", 3, ["0", "10", "20"]],

@@ -1,6 +1,7 @@
 /**
  * The bundle's source map, `flowmap.json`: from what the board prints back to the `.flow` source.
- * main.py has one function per node (`n3`, `n3_timer`), named by the node's id, and reports a
+ * flow.py has a function per node (`n3`, `n3_timer`), named by the node's id, except where a
+ * node with one caller is folded into it (a traceback then names the caller), and reports a
  * failing node with its label (`flowc: tsl2591 "lux-1" every 5s failed: ...`); device settings
  * report under their own names (`wifi`, `ntp`, `mqtt`, `watchdog`). The map takes each of those
  * names to a `file:line:col` span and the source line, so `flowc monitor` can print a board's

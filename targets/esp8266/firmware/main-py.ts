@@ -82,6 +82,9 @@ export function mainPy(
   /** The longest step() may ask to wait, when something besides the schedule needs it sooner. */
   let longestWaitMs: number | undefined;
   const setup: string[] = [];
+  /** What step() does after the scheduler and the publish queue, and the globals it assigns. */
+  const step: string[] = [];
+  const stepGlobals: string[] = [];
   if (needsNetwork) {
     if (!wifi)
       caveat(
@@ -116,33 +119,34 @@ export function mainPy(
         "`ca` is not used on the board: MicroPython's TLS on the ESP8266 does not verify the broker's certificate",
         "keep the broker on a network you trust, or bridge the device through a local broker",
       );
-    runtime.push(
-      mqttSection({
-        clientId: settingCode(brokerBlock, "client_id", "MQTT_CLIENT_ID", boardIdCode(imports)),
-        host: settingCode(brokerBlock, "host", "MQTT_HOST", pythonString("localhost")),
-        port: settingCode(brokerBlock, "port", "MQTT_PORT", "1883"),
-        user: settingCode(brokerBlock, "username", "MQTT_USER", "None"),
-        password: settingCode(brokerBlock, "password", "MQTT_PASSWORD", "None"),
-        keepaliveSeconds,
-        ssl: (tls?.kind === "bool" && tls.value) || ca !== undefined,
-        persistentSession: clean?.kind === "bool" && !clean.value,
-        ...(setting("will_topic")
-          ? {
-              will: {
-                topic: settingCode(brokerBlock, "will_topic", "MQTT_WILL_TOPIC", '""'),
-                message: settingCode(brokerBlock, "will_message", "MQTT_WILL_MESSAGE", '""'),
-                retain: willRetain?.kind === "bool" && willRetain.value,
-                qos: willQos?.kind === "number" ? willQos.value : 0,
-              },
-            }
-          : {}),
-        subscriptions: nodes.subscriptions.map((s) => ({
-          filter: typeof s.filter.value === "string" ? pythonBytes(s.filter.value) : s.filter.code,
-          qos: s.qos,
-        })),
-        queueLength: publishQueueLength,
-      }),
-    );
+    const mqtt = mqttSection({
+      clientId: settingCode(brokerBlock, "client_id", "MQTT_CLIENT_ID", boardIdCode(imports)),
+      host: settingCode(brokerBlock, "host", "MQTT_HOST", pythonString("localhost")),
+      port: settingCode(brokerBlock, "port", "MQTT_PORT", "1883"),
+      user: settingCode(brokerBlock, "username", "MQTT_USER", "None"),
+      password: settingCode(brokerBlock, "password", "MQTT_PASSWORD", "None"),
+      keepaliveSeconds,
+      ssl: (tls?.kind === "bool" && tls.value) || ca !== undefined,
+      persistentSession: clean?.kind === "bool" && !clean.value,
+      ...(setting("will_topic")
+        ? {
+            will: {
+              topic: settingCode(brokerBlock, "will_topic", "MQTT_WILL_TOPIC", '""'),
+              message: settingCode(brokerBlock, "will_message", "MQTT_WILL_MESSAGE", '""'),
+              retain: willRetain?.kind === "bool" && willRetain.value,
+              qos: willQos?.kind === "number" ? willQos.value : 0,
+            },
+          }
+        : {}),
+      subscriptions: nodes.subscriptions.map((s) => ({
+        filter: typeof s.filter.value === "string" ? pythonBytes(s.filter.value) : s.filter.code,
+        qos: s.qos,
+      })),
+      queueLength: publishQueueLength,
+    });
+    runtime.push(mqtt.code);
+    step.push(...mqtt.step);
+    stepGlobals.push(...mqtt.stepGlobals);
     stateBytes += publishQueueLength * queuedMessageBytes;
   }
   if (subscribes)
@@ -207,7 +211,16 @@ export function mainPy(
     ...[...nodes.helpers.values()].flatMap((code) => [code, ""]),
     ...runtime.flatMap((code) => [code, ""]),
     ...nodes.functions,
-    ...entryPoints({ setup, usesMqtt: nodes.usesMqtt, ntp: ntp !== undefined, watchdogMs, longestWaitMs, sleeps }),
+    ...entryPoints({
+      setup,
+      step,
+      stepGlobals,
+      usesMqtt: nodes.usesMqtt,
+      ntp: ntp !== undefined,
+      watchdogMs,
+      longestWaitMs,
+      sleeps,
+    }),
   ];
   return { text: lines.join("\n"), stateBytes, deepSleep: sleeps };
 }
@@ -215,6 +228,8 @@ export function mainPy(
 /** `setup()`, `step()`, `stop()`, `idle()` and `run()`, closing flow.py (main.py calls run()). */
 function entryPoints(flow: {
   readonly setup: readonly string[];
+  readonly step: readonly string[];
+  readonly stepGlobals: readonly string[];
   readonly usesMqtt: boolean;
   readonly ntp: boolean;
   readonly watchdogMs: number | undefined;
@@ -222,11 +237,13 @@ function entryPoints(flow: {
   readonly sleeps: boolean;
 }): string[] {
   const watched = flow.watchdogMs !== undefined;
+  const globals = [...flow.stepGlobals, ...(watched ? ["_alive"] : [])];
   const step = [
-    ...(watched ? ["global _alive"] : []),
+    ...(globals.length > 0 ? [`global ${globals.join(", ")}`] : []),
     ...(flow.ntp ? ["sync_clock()"] : []),
     "wait = run_due()",
-    ...(flow.usesMqtt ? ["flush()", "mqtt_poll()"] : []),
+    ...(flow.usesMqtt ? ["flush()"] : []),
+    ...flow.step,
     ...(flow.longestWaitMs !== undefined ? [`wait = min(wait, ${flow.longestWaitMs})`] : []),
     // The next call is due in `wait` ms: only a step later than that is a stall.
     ...(watched ? ["_alive = time.ticks_add(time.ticks_ms(), wait)"] : []),
@@ -302,11 +319,13 @@ function checkRtcState(
 /**
  * The board's own id in hex (`machine.unique_id()`, the ESP8266's chip id): a default MQTT client
  * id that differs on every board built from the same flow, so two of them do not throw each other
- * off the broker.
+ * off the broker. `binascii.hexlify` writes it as bytes in one allocation, where formatting each
+ * byte would leave a generator, a list and a string per byte behind at boot.
  */
 function boardIdCode(imports: Set<string>): string {
+  imports.add("binascii");
   imports.add("machine");
-  return '"".join("%02x" % b for b in machine.unique_id())';
+  return "binascii.hexlify(machine.unique_id())";
 }
 
 /** A duration setting in ms, or `fallback` when absent. */

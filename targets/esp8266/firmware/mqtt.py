@@ -60,17 +60,3 @@ def flush():
             return
         _queue.pop(0)
         _mqtt_seen = time.ticks_ms()
-
-# Keeps the connection alive within the keepalive, and reads subscribed messages.
-def mqtt_poll():
-    global _mqtt_seen
-    c = mqtt_client()
-    if c is None:
-        return
-    try:
-        FLOWC_READ_MESSAGES
-        if time.ticks_diff(time.ticks_ms(), _mqtt_seen) > FLOWC_PING_AFTER_MS:
-            c.ping()
-            _mqtt_seen = time.ticks_ms()
-    except Exception as x:
-        mqtt_lost(x)

@@ -1,4 +1,5 @@
 import mqttPy from "./mqtt.py?raw";
+import mqttStepPy from "./mqtt_step.py?raw";
 import { fillTemplate, pythonSection } from "./template.js";
 
 export interface MqttSectionOptions {
@@ -20,11 +21,23 @@ export interface MqttSectionOptions {
 }
 
 /**
- * Python giving `code` as bytes, for umqtt.simple: a bytes literal or None as it is, anything else
- * (a read of config.py, a str literal) through the runtime's `_b`.
+ * The MQTT runtime: `code` at module level (`mqtt_client()`, `publish()`, `flush()`), and `step`,
+ * statements for step() that keep the connection alive and read subscribed messages, spliced in
+ * rather than kept as a function of their own, which would cost a function object and its
+ * bytecode's overhead for one caller. They assign the module-level `stepGlobals`.
+ */
+export interface MqttSection {
+  readonly code: string;
+  readonly step: readonly string[];
+  readonly stepGlobals: readonly string[];
+}
+
+/**
+ * Python giving `code` as bytes, for umqtt.simple: a bytes literal, None or the board's hexlified
+ * id as it is, anything else (a read of config.py, a str literal) through the runtime's `_b`.
  */
 function asBytes(code: string): string {
-  return code === "None" || code.startsWith('b"') ? code : `_b(${code})`;
+  return code === "None" || code.startsWith('b"') || code.startsWith("binascii.hexlify(") ? code : `_b(${code})`;
 }
 
 const pythonBool = (value: boolean) => (value ? "True" : "False");
@@ -36,10 +49,10 @@ const pythonBool = (value: boolean) => (value ? "True" : "False");
  * is bytes: the client sizes packets with `len()`, which is wrong for a `str` holding non-ASCII.
  *
  * @example
- * mqttSection({ clientId: '"".join("%02x" % b for b in machine.unique_id())', host: "config.MQTT_HOST", port: "1883", user: "None",
+ * mqttSection({ clientId: "binascii.hexlify(machine.unique_id())", host: "config.MQTT_HOST", port: "1883", user: "None",
  *   password: "None", keepaliveSeconds: 60, ssl: false, subscriptions: [], queueLength: 8, persistentSession: false });
  */
-export function mqttSection(options: MqttSectionOptions): string {
+export function mqttSection(options: MqttSectionOptions): MqttSection {
   const subscribes = options.subscriptions.length > 0;
   const { will } = options;
   const connect = [
@@ -59,11 +72,16 @@ export function mqttSection(options: MqttSectionOptions): string {
     options.keepaliveSeconds,
     pythonBool(options.ssl),
   ];
-  return fillTemplate(pythonSection(mqttPy), {
-    CLIENT_ARGUMENTS: clientArguments.join(", "),
-    CONNECT: connect.join("\n"),
-    QUEUE_LENGTH: options.queueLength,
-    READ_MESSAGES: subscribes ? "for _ in range(8):\n    c.check_msg()" : "",
-    PING_AFTER_MS: options.keepaliveSeconds * 500,
-  });
+  return {
+    code: fillTemplate(pythonSection(mqttPy), {
+      CLIENT_ARGUMENTS: clientArguments.join(", "),
+      CONNECT: connect.join("\n"),
+      QUEUE_LENGTH: options.queueLength,
+    }),
+    step: fillTemplate(pythonSection(mqttStepPy), {
+      READ_MESSAGES: subscribes ? "for _ in range(8):\n    c.check_msg()" : "",
+      PING_AFTER_MS: options.keepaliveSeconds * 500,
+    }).split("\n"),
+    stepGlobals: ["_mqtt_seen"],
+  };
 }

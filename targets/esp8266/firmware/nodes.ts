@@ -96,7 +96,7 @@ class NodeEmitter {
   private readonly helpers = new Map<string, string>();
   /** Module-level names each node's functions assign. */
   private readonly globals = new Map<string, string[]>();
-  private readonly functions: string[] = [];
+  private readonly functions: PythonFunction[] = [];
   private readonly tasks: PeriodicTask[] = [];
   private readonly subscriptions: { filter: PythonValue; qos: number; fn: string }[] = [];
   private readonly observers = new Map<string, { node: string; statements: readonly string[] }[]>();
@@ -148,7 +148,10 @@ class NodeEmitter {
       if (generated) this.emitNode(node, generated);
     }
     return {
-      functions: this.functions,
+      functions: foldSingleCallers(this.functions, [
+        ...this.tasks.map((task) => task.fn),
+        ...this.subscriptions.map((subscription) => subscription.fn),
+      ]).flatMap((fn) => [...fn.lines, ""]),
       stateLines: this.stateLines,
       helpers: this.helpers,
       imports: this.imports,
@@ -188,21 +191,13 @@ class NodeEmitter {
     if (node.kind === "source") {
       const source = generated as SourceCode;
       if (source.kind === "inputs") {
-        this.functions.push(
-          `def ${name}(e):`,
-          ...indent(this.emitTo(node).length > 0 ? this.emitTo(node) : ["pass"]),
-          "",
-        );
+        this.define(name, `def ${name}(e):`, this.emitTo(node));
         return;
       }
       if (source.kind === "subscription") {
         this.usesMqtt = true;
         this.subscriptions.push({ filter: source.topic, qos: source.qos, fn: name });
-        this.functions.push(
-          `def ${name}(e):`,
-          ...indent([...this.globalLine(node.id), ...source.statements, ...this.emitTo(node)]),
-          "",
-        );
+        this.define(name, `def ${name}(e):`, [...this.globalLine(node.id), ...source.statements, ...this.emitTo(node)]);
         return;
       }
       const device = source.open ? this.stateName(node, "dev", "None") : undefined;
@@ -220,7 +215,7 @@ class NodeEmitter {
         `recovered(${where})`,
         ...this.emitTo(node),
       ];
-      this.functions.push(`def ${name}():`, ...indent(body), "");
+      this.define(name, `def ${name}():`, body);
       this.tasks.push({ periodMs: source.periodMs, fn: name });
       return;
     }
@@ -229,22 +224,21 @@ class NodeEmitter {
       node.kind === "sink"
         ? [...this.globalLine(node.id), ...statements]
         : [...this.globalLine(node.id), ...statements, ...this.emitTo(node)];
-    this.functions.push(`def ${name}(e):`, ...indent(body.length > 0 ? body : ["pass"]), "");
-    if (this.forwarding.has(node.id))
-      this.functions.push(
-        `def ${name}_out(e):`,
-        ...indent(this.emitTo(node).length > 0 ? this.emitTo(node) : ["pass"]),
-        "",
-      );
+    this.define(name, `def ${name}(e):`, body);
+    if (this.forwarding.has(node.id)) this.define(`${name}_out`, `def ${name}_out(e):`, this.emitTo(node));
     const timer = "timer" in generated ? generated.timer : undefined;
     if (timer) {
-      this.functions.push(
-        `def ${name}_timer():`,
-        ...indent([...this.globalLine(node.id), ...timer.statements, ...this.emitTo(node)]),
-        "",
-      );
+      this.define(`${name}_timer`, `def ${name}_timer():`, [
+        ...this.globalLine(node.id),
+        ...timer.statements,
+        ...this.emitTo(node),
+      ]);
       this.tasks.push({ periodMs: timer.periodMs, fn: `${name}_timer`, first: timer.periodMs });
     }
+  }
+
+  private define(name: string, header: string, body: readonly string[]): void {
+    this.functions.push({ name, lines: [header, ...indent(body.length > 0 ? body : ["pass"])] });
   }
 
   private stateName(node: IRNode, hint: string, initial: string, bytes = 16): string {
@@ -386,6 +380,49 @@ class NodeEmitter {
     this.helpers.set(name, code);
     return name;
   }
+}
+
+/** A function of flow.py: its name, and its lines from `def` on, indented by four spaces. */
+interface PythonFunction {
+  readonly name: string;
+  readonly lines: readonly string[];
+}
+
+/**
+ * Node functions with a single caller, folded into it: each function costs the board a function
+ * object, its bytecode's header and a module-level name besides its statements, all held for as
+ * long as the flow runs. A node's function is folded where its call `nK(e)` is the only mention of
+ * its name (no task, subscription or second caller) and stands in the caller's body itself (not in
+ * a nested block). Its statements then run in the caller, where they could end it early (`return`)
+ * or change its event (`e = ...`), which the caller's later calls would see: a function doing
+ * either is folded only into the caller's last line. A failure names the caller in a traceback;
+ * fault lines keep the node's own label.
+ */
+function foldSingleCallers(functions: readonly PythonFunction[], references: readonly string[]): PythonFunction[] {
+  let folded = [...functions];
+  const text = () => [...folded.flatMap((fn) => fn.lines), ...references].join("\n");
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const callee of folded) {
+      if (!/^n\d+$/.test(callee.name) || callee.lines[0] !== `def ${callee.name}(e):`) continue;
+      if (text().match(new RegExp(`\\b${callee.name}\\b`, "g"))!.length !== 2) continue;
+      const call = `    ${callee.name}(e)`;
+      const caller = folded.find((fn) => fn !== callee && fn.lines.includes(call));
+      if (!caller) continue;
+      const at = caller.lines.indexOf(call);
+      const body = callee.lines.slice(1);
+      const last = at === caller.lines.length - 1;
+      if (!last && body.some((line) => /^\s*(return\b|e\s*=[^=])/.test(line))) continue;
+      const merged = {
+        name: caller.name,
+        lines: [...caller.lines.slice(0, at), ...body, ...caller.lines.slice(at + 1)],
+      };
+      folded = folded.filter((fn) => fn !== callee).map((fn) => (fn === caller ? merged : fn));
+      changed = true;
+      break;
+    }
+  }
+  return folded;
 }
 
 /**
