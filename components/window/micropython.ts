@@ -70,9 +70,20 @@ function windowOperator(aggregate: Aggregate) {
       ].join("\n"),
     );
     const keyCode = by ? (by.index >= 0 ? `e[${by.index}]` : `e.get(${py.string(by.name)})`) : "None";
-    /** Adds the event to its key's window among `ks`/`ws`, opening it (at the cap, closing the oldest). */
+    // Events of unknown shape (`json` without `as`) may hold no number: such an event is refused
+    // before it opens a window, as on the host, since a window left empty would divide by zero
+    // when it closed.
+    const checkNumber =
+      py.node.input?.kind === "any"
+        ? ["if type(v) is not int and type(v) is not float:", '    raise TypeError("not a number: " + repr(v))']
+        : [];
+    /**
+     * Adds the event to its key's window among `ks`/`ws`, opening it (at the cap, closing the
+     * oldest). The key and the value are read first, so an event that fails there opens nothing.
+     */
     const addTo = (ks: string, ws: string) => [
       `k = ${keyCode}`,
+      ...(counted ? [] : [`v = ${slot.read("e")}`, ...checkNumber]),
       `w = ${ws}.get(k)`,
       "if w is None:",
       `    if len(${ks}) >= ${keys}:`,
@@ -80,7 +91,7 @@ function windowOperator(aggregate: Aggregate) {
       `    w = [${fold.initial}, 0, None]`,
       `    ${ws}[k] = w`,
       `    ${ks}.append(k)`,
-      ...(counted ? [] : [`v = ${slot.read("e")}`, fold.add("w[0]")]),
+      ...(counted ? [] : [fold.add("w[0]")]),
       "w[1] += 1",
       "w[2] = e",
     ];

@@ -404,4 +404,20 @@ describe("device operators", () => {
       expect.stringMatching(/^flowc: delta 1 of val failed: /),
     ]);
   });
+
+  it("refuses an untyped value that is no number before it opens a window, so closing the window divides nothing by zero", async () => {
+    await boot(bundleOf(`${wifi}mqtt "in" -> json -> avg over 1s -> print\n`));
+    device.mqtt.deliver("in", '"high"');
+    await steps(3, 500);
+    device.mqtt.deliver("in", "4");
+    device.mqtt.deliver("in", "6");
+    await steps(3, 500);
+    const lines = device.takeOutput();
+    // As on the host: the event that holds no number is reported under the step and opens no
+    // window; the next window averages the numbers that came.
+    expect(lines.filter((line) => line.includes("failed"))).toEqual([
+      expect.stringMatching(/^flowc: avg over 1s failed: not a number: /),
+    ]);
+    expect(lines.filter((line) => !line.includes("failed"))).toEqual(["5.0"]);
+  });
 });
