@@ -8,9 +8,9 @@
 // to the nanosecond), Node's version and the platform, so a rebuilt bundle or another Node never
 // meets a stale cache, and two installs of flowc (a global one and a project's) keep a cache
 // each instead of replacing each other's at every start; V8 itself rejects a cache made under
-// other flags. (Hashing the bundle's text instead cost loading
-// node:crypto and reading 600 KB through it at every start.) Every step is optional: when the cache cannot be read, is rejected or cannot be written,
-// the bundle is compiled as usual and runs the same.
+// other flags. (Hashing the bundle's text instead cost loading node:crypto and reading 600 KB
+// through it at every start.) Every step is optional: when the cache cannot be read, is rejected
+// or cannot be written, the bundle is compiled as usual and runs the same.
 "use strict";
 const {
   lstatSync,

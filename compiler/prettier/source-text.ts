@@ -19,10 +19,11 @@ const simpleEscapes: Readonly<Record<string, string>> = {
  * separators, lone surrogates and format characters (bidirectional overrides, zero-width space,
  * BOM). The two joiners are left alone because words and emoji sequences need them.
  */
-const needsEscape = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}\p{Cf}]/u;
+const invisible = String.raw`\p{Cc}\p{Zl}\p{Zp}\p{Cs}\p{Cf}`;
+const needsEscape = new RegExp(`[${invisible}]`, "u");
 const joiners = new Set(["\u200c", "\u200d"]);
 /** A string with nothing to escape, the common case, is printed as it is without looking at each character. */
-const plain = /^[^"\\\p{Cc}\p{Zl}\p{Zp}\p{Cs}\p{Cf}]*$/u;
+const plain = new RegExp(String.raw`^[^"\\${invisible}]*$`, "u");
 
 /**
  * A string literal in canonical form: double quotes, the short escapes where the language has

@@ -70,20 +70,15 @@ function windowOperator(aggregate: Aggregate) {
       ].join("\n"),
     );
     const keyCode = by ? (by.index >= 0 ? `e[${by.index}]` : `e.get(${py.string(by.name)})`) : "None";
-    // Events of unknown shape (`json` without `as`) may hold no number: such an event is refused
-    // before it opens a window, as on the host, since a window left empty would divide by zero
-    // when it closed.
-    const checkNumber =
-      py.node.input?.kind === "any"
-        ? ["if type(v) is not int and type(v) is not float:", '    raise TypeError("not a number: " + repr(v))']
-        : [];
     /**
      * Adds the event to its key's window among `ks`/`ws`, opening it (at the cap, closing the
-     * oldest). The key and the value are read first, so an event that fails there opens nothing.
+     * oldest). The key and the value are read, and an untyped value checked, first: as on the
+     * host, an event that fails there opens nothing, since a window left empty would divide by
+     * zero when it closed.
      */
     const addTo = (ks: string, ws: string) => [
       `k = ${keyCode}`,
-      ...(counted ? [] : [`v = ${slot.read("e")}`, ...checkNumber]),
+      ...(counted ? [] : [`v = ${slot.read("e")}`, ...slot.check("v")]),
       `w = ${ws}.get(k)`,
       "if w is None:",
       `    if len(${ks}) >= ${keys}:`,

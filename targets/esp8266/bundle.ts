@@ -5,7 +5,7 @@
  * drivers the flow uses, manifest.json and README.txt. {@link ./precompile.ts} turns flow.py and
  * the drivers into .mpy bytecode, which the board loads without compiling.
  */
-import { ESP8266_HEAP_WARNING_BYTES, ESP8266_PROGRAM_HEAP_BYTES } from "./heap.js";
+import { ESP8266_HEAP_BYTES, ESP8266_HEAP_WARNING_BYTES, ESP8266_PROGRAM_HEAP_BYTES } from "./heap.js";
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "../../compiler/diagnostics.js";
 import type { IRNode, IRProgram } from "../../compiler/ir.js";
 import type { SourceFile } from "../../compiler/source.js";
@@ -96,7 +96,7 @@ export function buildBundle(program: IRProgram, options: BundleOptions): Bundle<
   // The board compiles every .py file it imports into bytecode on the heap, which takes about as
   // many bytes as the minified source (identifiers and strings included).
   const heapEstimate = baseHeapBytes + nodes.stateBytes + main.stateBytes + minifiedBytes(pythonFiles, minify);
-  const needs = `this flow needs about ${Math.round(heapEstimate / 1024)} KB of heap`;
+  const needs = `this flow needs about ${kilobytes(heapEstimate)} of heap`;
   const where = program.nodes[0]?.span ?? { file: program.file, start: 0, end: 0 };
   const smaller = "use smaller windows, fewer streams, or move aggregation to the host";
   if (heapEstimate > ESP8266_PROGRAM_HEAP_BYTES) {
@@ -104,13 +104,18 @@ export function buildBundle(program: IRProgram, options: BundleOptions): Bundle<
       diagnostic(
         DiagnosticCodes.HeapExceeded,
         where,
-        `${needs}, more than the 30 KB an ESP8266 leaves a program once WiFi is up: it can never run`,
+        `${needs}, more than the ${kilobytes(ESP8266_PROGRAM_HEAP_BYTES)} an ESP8266 leaves a program once WiFi is up: it can never run`,
         smaller,
       ),
     );
   } else if (heapEstimate > ESP8266_HEAP_WARNING_BYTES) {
     diagnostics.push(
-      diagnostic(DiagnosticCodes.HeapBudget, where, `${needs}, more than half of the ESP8266's 38 KB`, smaller),
+      diagnostic(
+        DiagnosticCodes.HeapBudget,
+        where,
+        `${needs}, more than half of the ESP8266's ${kilobytes(ESP8266_HEAP_BYTES)}`,
+        smaller,
+      ),
     );
   }
   const byKind = (kind: IRNode["kind"]) => program.nodes.filter((node) => node.kind === kind).map((node) => node.label);
@@ -155,4 +160,8 @@ function minifiedBytes(files: readonly TextBundleFile[], minified: boolean): num
     (sum, file) => sum + Buffer.byteLength(minified ? file.contents : minifyPython(file.contents)),
     0,
   );
+}
+
+function kilobytes(bytes: number): string {
+  return `${Math.round(bytes / 1024)} KB`;
 }

@@ -43,6 +43,12 @@ export interface PythonNumberSlot {
    * so it is only offered as {@link replaceStatements}.
    */
   replaceStatements(e: string, value: string): string[];
+  /**
+   * Statements refusing (raising TypeError) a value `v` read from an event of unknown shape
+   * (`json` without `as`) that is no number, as the host's slot refuses it; none when the event's
+   * type guarantees a number.
+   */
+  check(v: string): string[];
 }
 
 /** What an implementation's hooks get to write their Python. */

@@ -33,11 +33,12 @@ export interface MqttSection {
 }
 
 /**
- * Python giving `code` as bytes, for umqtt.simple: a bytes literal, None or the board's hexlified
- * id as it is, anything else (a read of config.py, a str literal) through the runtime's `_b`.
+ * Python giving `code` as bytes, for umqtt.simple: a bytes literal or None as it is, anything else
+ * (a read of config.py, a str literal, the board's id) through the runtime's `_b`, which passes
+ * bytes through.
  */
 function asBytes(code: string): string {
-  return code === "None" || code.startsWith('b"') || code.startsWith("binascii.hexlify(") ? code : `_b(${code})`;
+  return code === "None" || code.startsWith('b"') ? code : `_b(${code})`;
 }
 
 const pythonBool = (value: boolean) => (value ? "True" : "False");

@@ -314,6 +314,13 @@ class NodeEmitter {
       },
       numberSlot: (param = "of"): PythonNumberSlot => {
         const field = paramValue(param);
+        const check =
+          node.input?.kind === "any"
+            ? (v: string) => [
+                `if type(${v}) is not int and type(${v}) is not float:`,
+                `    raise TypeError("not a number: " + repr(${v}))`,
+              ]
+            : () => [];
         if (field?.kind === "field" && field.index >= 0) {
           const size = inputFields(node.input);
           return {
@@ -321,6 +328,7 @@ class NodeEmitter {
             replaceStatements: (e, value) => [
               `e = ${tuple(Array.from({ length: size }, (_, i) => (i === field.index ? value : `${e}[${i}]`)))}`,
             ],
+            check,
           };
         }
         if (field?.kind === "field") {
@@ -328,9 +336,10 @@ class NodeEmitter {
           return {
             read: (e) => `${e}.get(${key})`,
             replaceStatements: (e, value) => [`e = dict(${e})`, `e[${key}] = ${value}`],
+            check,
           };
         }
-        return { read: (e) => e, replaceStatements: (_e, value) => [`e = ${value}`] };
+        return { read: (e) => e, replaceStatements: (_e, value) => [`e = ${value}`], check };
       },
       state: (hint, initial, bytes = 16) => {
         this.statefulNodes.add(node.id);
@@ -400,12 +409,15 @@ interface PythonFunction {
  */
 function foldSingleCallers(functions: readonly PythonFunction[], references: readonly string[]): PythonFunction[] {
   let folded = [...functions];
-  const text = () => [...folded.flatMap((fn) => fn.lines), ...references].join("\n");
   for (let changed = true; changed;) {
     changed = false;
+    // How often each node function's name stands in the module: its `def` and each reference.
+    const mentions = new Map<string, number>();
+    for (const line of [...folded.flatMap((fn) => fn.lines), ...references])
+      for (const [name] of line.matchAll(/\bn\d+\b/g)) mentions.set(name, (mentions.get(name) ?? 0) + 1);
     for (const callee of folded) {
       if (!/^n\d+$/.test(callee.name) || callee.lines[0] !== `def ${callee.name}(e):`) continue;
-      if (text().match(new RegExp(`\\b${callee.name}\\b`, "g"))!.length !== 2) continue;
+      if (mentions.get(callee.name) !== 2) continue;
       const call = `    ${callee.name}(e)`;
       const caller = folded.find((fn) => fn !== callee && fn.lines.includes(call));
       if (!caller) continue;
