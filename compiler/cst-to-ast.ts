@@ -9,11 +9,11 @@ import type * as C from "./cst.generated.js";
 import { diagnostic, DiagnosticCodes, type Diagnostic } from "./diagnostics.js";
 import { likelyDuration, unknownUnit } from "./layout.js";
 import { durationUnits } from "./lexer.js";
-import { parser } from "./parser.js";
+import { sharedParser } from "./parser.js";
 import type { SourceFile, Span } from "./source.js";
 
 // The visitor reads children through the types generated from the grammar (compiler/cst.generated.ts,
-// `npm run cst:types`), so a renamed rule or label is a type error here. Error recovery can leave out
+// `npm run grammar:generate`), so a renamed rule or label is a type error here. Error recovery can leave out
 // even a child the grammar always produces, so every child list is read as possibly absent
 // (`ctx.Identifier?.[0]`).
 
@@ -25,7 +25,7 @@ type TokenNames<Children> = {
   [Name in keyof Children]-?: NonNullable<Children[Name]> extends IToken[] ? Name : never;
 }[keyof Children];
 
-const BaseVisitor = parser.getBaseCstVisitorConstructor();
+const BaseVisitor = sharedParser().getBaseCstVisitorConstructor();
 
 const isToken = (element: CstElement): element is IToken => "image" in element;
 

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { cstTypesPath, cstTypesSource } from "../scripts/generate-cst-types.js";
+import { cstTypesPath, cstTypesSource } from "../scripts/generate-grammar.js";
 
 describe("compiler/cst.generated.ts", () => {
-  it("matches the grammar in compiler/parser.ts (regenerate with `npm run cst:types`)", async () => {
+  it("matches the grammar in compiler/parser.ts (regenerate with `npm run grammar:generate`)", async () => {
     expect(readFileSync(cstTypesPath, "utf8")).toBe(await cstTypesSource());
   });
 

@@ -4,19 +4,17 @@
  * Chevrotain's own lookahead, on valid programs, examples and random token soup alike.
  */
 import { readFileSync } from "node:fs";
-import { LLkLookaheadStrategy, type CstElement, type CstNode, type IToken } from "chevrotain";
+import { LLkLookaheadStrategy } from "chevrotain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { lookaheadTable, lookaheadTablePath, lookaheadTableSource } from "../scripts/generate-lookahead.js";
+import { lookaheadTable, lookaheadTablePath, lookaheadTableSource } from "../scripts/generate-grammar.js";
 import { exampleTexts } from "../test/support/examples.js";
+import { parsedBy as parsed, programsAndSoup } from "../test/support/parse-trees.js";
 import { breathing, propertyTimeout } from "../test/support/property.js";
-import { lex } from "./layout.js";
 import { allTokens } from "./lexer.js";
 import { lookaheadPaths } from "./lookahead.generated.js";
 import { PrecomputedLookahead, type NamedPaths } from "./lookahead.js";
 import { FlowParser, maxLookahead } from "./parser.js";
-import { SourceFile } from "./source.js";
-import { arbitraryProgram } from "../test/support/arbitrary-program.js";
 
 const runs = Number(process.env["FUZZ_RUNS"] ?? 500);
 
@@ -28,28 +26,8 @@ function precomputed(verify: boolean, table: Readonly<Record<string, NamedPaths>
 const bundled = precomputed(false);
 const chevrotains = new FlowParser({ lookahead: new LLkLookaheadStrategy({ maxLookahead }) });
 
-/** The CST as nested plain data, and the syntax errors, of `text` parsed by `parser`. */
-function parsed(parser: FlowParser, text: string) {
-  parser.input = lex(new SourceFile("test.flow", text)).tokens;
-  const cst = parser.program();
-  const errors = parser.errors.map((error) => `${error.name} at ${error.token.startOffset}: ${error.message}`);
-  return { cst: plain(cst), errors };
-}
-
-function plain(element: CstElement): unknown {
-  if (!("children" in element)) return `${(element as IToken).tokenType.name}@${element.startOffset}`;
-  const node = element as CstNode;
-  return [node.name, Object.entries(node.children).map(([name, children]) => [name, children.map(plain)])];
-}
-
-const soupTokens = [
-  "let", "x", "=", "->", "[", "]", "{", "}", "(", ")", ",", ":", ".", "-", "- ", "+", "*", "==", ">", "not", "and",
-  "1", "-2", "5s", "\"s\"", "true", "tsl2591", "every", "map", "val", "print", "schema", "use", "broker", "device",
-  "\n", " ", "# note\n",
-]; // prettier-ignore
-
 describe("compiler/lookahead.generated.ts", () => {
-  it("matches the grammar in compiler/parser.ts (regenerate with `npm run grammar:lookahead`)", async () => {
+  it("matches the grammar in compiler/parser.ts (regenerate with `npm run grammar:generate`)", async () => {
     expect(readFileSync(lookaheadTablePath, "utf8")).toBe(await lookaheadTableSource());
   });
 
@@ -66,13 +44,13 @@ describe("PrecomputedLookahead", () => {
   it("refuses a table the grammar has moved away from, naming the decision and the fix", () => {
     const stale = { ...lookaheadTable(), "statement:Alternation:0": [[["Let"]], [["Use"]]] };
     expect(() => parsed(precomputed(true, stale), "let x = 1\n")).toThrow(
-      "compiler/lookahead.generated.ts is stale at statement:Alternation:0 (the grammar changed): run `npm run grammar:lookahead`",
+      "compiler/lookahead.generated.ts is stale at statement:Alternation:0 (the grammar changed): run `npm run grammar:generate`",
     );
   });
 
   it("refuses a decision the table lacks, unchecked as in the bundles", () => {
     expect(() => parsed(precomputed(false, {}), "sim every 1s -> print\n")).toThrow(
-      "compiler/lookahead.generated.ts has no entry program:Repetition:0: run `npm run grammar:lookahead`",
+      "compiler/lookahead.generated.ts has no entry program:Repetition:0: run `npm run grammar:generate`",
     );
   });
 
@@ -85,17 +63,10 @@ describe("PrecomputedLookahead", () => {
   it(
     "parses generated programs and random token soup as Chevrotain's own lookahead does",
     async () => {
-      const soup = fc.array(fc.constantFrom(...soupTokens), { maxLength: 60 }).map((tokens) => tokens.join(" "));
       await fc.assert(
-        fc.asyncProperty(
-          fc.oneof(
-            arbitraryProgram().map((program) => program.text),
-            soup,
-          ),
-          async (text) => {
-            expect(parsed(bundled, text)).toEqual(parsed(chevrotains, text));
-          },
-        ),
+        fc.asyncProperty(programsAndSoup(), async (text) => {
+          expect(parsed(bundled, text)).toEqual(parsed(chevrotains, text));
+        }),
         { numRuns: runs, plugins: [breathing] },
       );
     },

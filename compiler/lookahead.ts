@@ -1,7 +1,7 @@
 /**
  * The parser's lookahead: which alternative of an `OR` to take, and whether to enter an
  * `OPTION` or `MANY`, from the next tokens. The paths each decision compares the input with are
- * Chevrotain's own LL(k) paths, worked out ahead of time by scripts/generate-lookahead.ts into
+ * Chevrotain's own LL(k) paths, worked out ahead of time by scripts/generate-grammar.ts into
  * {@link ./lookahead.generated.ts}: working them out at start-up was the costliest part of
  * parsing a small file (a few milliseconds of every `flowc check`), and most of it went to the
  * decisions at the end of a rule, whose "what follows" is the whole grammar.
@@ -110,12 +110,12 @@ export class PrecomputedLookahead implements ILookaheadStrategy {
       const expected = namedPaths(rule, kind, occurrence, this.options.maxLookahead);
       if (JSON.stringify(named) !== JSON.stringify(expected)) {
         throw new Error(
-          `compiler/lookahead.generated.ts is stale at ${key} (the grammar changed): run \`npm run grammar:lookahead\``,
+          `compiler/lookahead.generated.ts is stale at ${key} (the grammar changed): run \`npm run grammar:generate\``,
         );
       }
     }
     if (!named)
-      throw new Error(`compiler/lookahead.generated.ts has no entry ${key}: run \`npm run grammar:lookahead\``);
+      throw new Error(`compiler/lookahead.generated.ts has no entry ${key}: run \`npm run grammar:generate\``);
     return named.map((alternative) => alternative.map((path) => path.map((name) => this.token(name))));
   }
 

@@ -7,14 +7,25 @@ import {
   CstParser,
   tokenMatcher,
   type CstNode,
+  type Rule,
   type ILookaheadStrategy,
   type IOrAlt,
   type IRecognitionException,
   type IToken,
+  type TokenType,
 } from "chevrotain";
 import * as T from "./lexer.js";
 import { PrecomputedLookahead } from "./lookahead.js";
 import { lookaheadPaths } from "./lookahead.generated.js";
+import { recordedGrammar } from "./recorded-grammar.generated.js";
+import {
+  followData,
+  followsFromData,
+  recordedRuleData,
+  ruleFromData,
+  tokensByName,
+  type RecordedGrammar,
+} from "./recorded-grammar.js";
 
 /** Tokens that can start an expression (a `{` only when a record follows: see `recordAhead`). */
 const startsExpression = T.tokenKinds([
@@ -33,34 +44,103 @@ const startsExpression = T.tokenKinds([
 ]);
 const continuesNameInExpression = T.tokenKinds([T.LParen, T.Dot, T.LBrace]);
 
-/** Tokens the parser may look ahead at a decision; scripts/generate-lookahead.ts works out its paths with it. */
+/** Tokens the parser may look ahead at a decision; scripts/generate-grammar.ts works out its paths with it. */
 export const maxLookahead = 3;
+
+// The bundles are built from the same commit as the generated tables; anywhere else a grammar
+// being edited may have left them stale, so the parser checks them against the grammar.
+const checkTables = typeof process === "undefined" || process.env["FLOWC_BUNDLED"] !== "1";
+
+const tokenTypes = tokensByName(T.allTokens);
+
+/** Chevrotain's own recording hooks, which {@link FlowParser} skips when it reads the recorded grammar. */
+const recorder = CstParser.prototype as unknown as {
+  enableRecording(this: FlowParser): void;
+  topLevelRuleRecord(this: FlowParser, name: string, definition: () => void): Rule;
+};
+
+/** The parts of Chevrotain's error recovery that the recorded grammar fills in. */
+interface Recovery {
+  recoveryEnabled: boolean;
+  resyncFollows: Record<string, TokenType[]>;
+}
+
+/** Where the parser's rules get their productions (see {@link ./recorded-grammar.ts}). */
+export type GrammarSource =
+  /** Chevrotain records every rule by running it, as with no table. */
+  | "record"
+  /** Read from the table; with `verify`, recorded too, and a table that differs is refused. */
+  | { readonly table: RecordedGrammar; readonly verify: boolean };
 
 /**
  * The grammar. Construct it with `{ validate: true }` to have Chevrotain check the grammar for
  * ambiguities and left recursion (the parser test does); the shared {@link parser} skips those
  * checks, which would otherwise be a sixth of `flowc check`'s start-up. `lookahead` replaces the
- * precomputed lookahead, for tests that compare it with Chevrotain's own.
+ * precomputed lookahead and `grammar` the recorded grammar, for tests that compare them with
+ * Chevrotain's own.
  */
 export class FlowParser extends CstParser {
-  constructor({ validate = false, lookahead }: { validate?: boolean; lookahead?: ILookaheadStrategy } = {}) {
+  private readonly productionSource: GrammarSource;
+
+  constructor({
+    validate = false,
+    lookahead,
+    grammar = { table: recordedGrammar, verify: checkTables },
+  }: { validate?: boolean; lookahead?: ILookaheadStrategy; grammar?: GrammarSource } = {}) {
     super(T.allTokens, {
       recoveryEnabled: true,
       maxLookahead,
       lookaheadStrategy:
         lookahead ??
-        new PrecomputedLookahead({
-          maxLookahead,
-          tokens: T.allTokens,
-          table: lookaheadPaths,
-          // The bundles are built from the same commit as the table; anywhere else a grammar
-          // being edited may have left it stale.
-          verify: typeof process === "undefined" || process.env["FLOWC_BUNDLED"] !== "1",
-        }),
+        new PrecomputedLookahead({ maxLookahead, tokens: T.allTokens, table: lookaheadPaths, verify: checkTables }),
       nodeLocationTracking: "onlyOffset",
       skipValidations: !validate,
     });
+    this.productionSource = grammar;
+    const recovery = this as unknown as Recovery;
+    const fromTable = grammar !== "record" && !grammar.verify;
+    // With recovery on, the analysis works out the follow sets too; the table has them.
+    if (fromTable) recovery.recoveryEnabled = false;
     this.performSelfAnalysis();
+    if (fromTable) {
+      recovery.recoveryEnabled = true;
+      recovery.resyncFollows = followsFromData(grammar.table.follows, tokenTypes);
+    } else if (
+      grammar !== "record" &&
+      JSON.stringify(followData(recovery.resyncFollows)) !== JSON.stringify(grammar.table.follows)
+    ) {
+      throw new Error(
+        "compiler/recorded-grammar.generated.ts is stale in its follow sets (the grammar changed): run `npm run grammar:generate`",
+      );
+    }
+  }
+
+  /**
+   * Chevrotain's hook (internal to its parser) before it records the rules: it puts recording
+   * stand-ins for `CONSUME`, `OR` and the rest on the instance, which reading the table needs not.
+   */
+  protected enableRecording(): void {
+    if (this.productionSource === "record" || this.productionSource.verify) recorder.enableRecording.call(this);
+  }
+
+  /** Chevrotain's hook that records one rule's productions by running it: see {@link ./recorded-grammar.ts}. */
+  protected topLevelRuleRecord(name: string, definition: () => void): Rule {
+    if (this.productionSource === "record") return recorder.topLevelRuleRecord.call(this, name, definition);
+    const { table, verify } = this.productionSource;
+    const data = table.rules[name];
+    if (!verify) {
+      if (!data) {
+        throw new Error(`compiler/recorded-grammar.generated.ts has no rule ${name}: run \`npm run grammar:generate\``);
+      }
+      return ruleFromData(name, data, tokenTypes);
+    }
+    const recorded = recorder.topLevelRuleRecord.call(this, name, definition);
+    if (JSON.stringify(recordedRuleData([recorded])[name]) !== JSON.stringify(data)) {
+      throw new Error(
+        `compiler/recorded-grammar.generated.ts is stale at rule ${name} (the grammar changed): run \`npm run grammar:generate\``,
+      );
+    }
+    return recorded;
   }
 
   /** What may stand between the braces of a schema, a settings block or a record: `entry`, line breaks and commas. */
@@ -423,8 +503,19 @@ export class FlowParser extends CstParser {
   }
 }
 
-/** The one parser instance; Chevrotain parsers are built once and reused by resetting `input`. */
-export const parser = new FlowParser();
+let shared: FlowParser | undefined;
+
+/**
+ * The one parser instance: Chevrotain parsers are built once and reused by resetting `input`.
+ * Built on first use, so the scripts that regenerate its tables can load this module while the
+ * tables are stale.
+ *
+ * @example
+ * const Visitor = sharedParser().getBaseCstVisitorConstructor();
+ */
+export function sharedParser(): FlowParser {
+  return (shared ??= new FlowParser());
+}
 
 export interface ParseResult {
   /** With an `onStatement` listener, its `statement` nodes keep their location and no children. */
@@ -444,6 +535,7 @@ export interface ParseResult {
  * const { cst, errors } = parseTokens(tokens);
  */
 export function parseTokens(tokens: IToken[], onStatement?: (statement: CstNode) => void): ParseResult {
+  const parser = sharedParser();
   parser.input = tokens;
   const cst = onStatement ? parser.programByStatement(onStatement) : parser.program();
   return { cst, errors: [...parser.errors] };
@@ -451,5 +543,5 @@ export function parseTokens(tokens: IToken[], onStatement?: (statement: CstNode)
 
 /** The syntax errors of the parse under way, up to the token it has reached, or of the last parse. */
 export function syntaxErrorsSoFar(): IRecognitionException[] {
-  return parser.errors;
+  return sharedParser().errors;
 }
