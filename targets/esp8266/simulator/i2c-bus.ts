@@ -31,8 +31,9 @@ export function toSigned(value: number, bits: number): number {
  * other pins, to absent targets or to unknown addresses fail with ENODEV, as MicroPython's do.
  *
  * @example
- * const bus = new I2cBus({ scl: 5, sda: 4 }, [new Mcp9808Model({ celsius: 21 })]);
- * bus.readRegisters(5, 4, 0x18, 0x06, 2); // [0x00, 0x54]
+ * // `thermometer`: a register model from a sensor's folder, answering at address 0x18
+ * const bus = new I2cBus({ scl: 5, sda: 4 }, [thermometer]);
+ * bus.readRegisters(5, 4, 0x18, 0x06, 2); // the two bytes of its register 6
  */
 export class I2cBus {
   readonly scl: number;
