@@ -160,6 +160,30 @@ const lazyChildProcessPlugin = {
 };
 
 /**
+ * The check script builds device bundles to report what `flowc build` would (heap, RTC memory) but
+ * never precompiles them, so mpy-cross's loader stays out of it: a stand-in module refuses, should
+ * that ever change, instead of a bundled loader that would need `import.meta` (which a CommonJS
+ * script does not have, and esbuild warned about at every build).
+ */
+const noPrecompilePlugin = {
+  name: "no-precompile",
+  setup(esbuildBuild) {
+    esbuildBuild.onResolve({ filter: /\/precompile\.js$/ }, (args) =>
+      args.importer.endsWith(join("targets", "esp8266", "build.ts"))
+        ? { path: "precompile", namespace: "no-precompile" }
+        : undefined,
+    );
+    esbuildBuild.onLoad({ filter: /.*/, namespace: "no-precompile" }, () => ({
+      contents:
+        "export function precompileBundle() {\n" +
+        '  throw new Error("flowc check does not precompile bundles: use flowc build");\n' +
+        "}\n",
+      loader: "js",
+    }));
+  },
+};
+
+/**
  * Chevrotain fills a 65,536-entry table (char code → first-character bucket) whenever a lexer is
  * built, although the bucket of a code above 255 is plain arithmetic: the table only trades a
  * division for a lookup, and flowc's sources are almost all ASCII, which skips both. Run once by
@@ -237,7 +261,13 @@ function bundleScripts(outdir) {
           platform: "node",
           format: "cjs",
           target: "node20",
-          plugins: [rawTextPlugin, cataloguePlugin, lazyChildProcessPlugin, chevrotainBucketsPlugin],
+          plugins: [
+            rawTextPlugin,
+            cataloguePlugin,
+            lazyChildProcessPlugin,
+            noPrecompilePlugin,
+            chevrotainBucketsPlugin,
+          ],
           define: { "process.env.FLOWC_BUNDLED": '"1"' },
           minify: true,
           sourcemap: "linked",

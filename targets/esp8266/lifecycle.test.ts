@@ -62,6 +62,23 @@ describe("deep sleep", () => {
     expect(await device.evaluate("__import__('machine').reset_cause()")).toBe(5);
   });
 
+  it("says how many messages it could not send before each sleep while the broker is down", async () => {
+    await boot(bundleOf(flow));
+    device.mqtt.brokerDown = true;
+    for (let wakeUp = 0; wakeUp < 2; wakeUp++) {
+      const outcome = await device.run("import main\nmain.run()", { forMs: 60_000 });
+      expect(outcome).toMatchObject({ kind: "halted", halt: { reason: "deepsleep" } });
+      expect(device.takeOutput().filter((line) => line.startsWith("flowc:"))).toEqual([
+        "flowc: wifi connected 192.168.1.42",
+        "flowc: mqtt failed: [Errno 111] ECONNREFUSED",
+        "flowc: mqtt not sent before stopping: 1",
+      ]);
+      await device.reboot();
+    }
+    expect(published()).toEqual([]);
+    device.mqtt.brokerDown = false;
+  });
+
   it("warns that subscriptions see nothing while it sleeps (state is kept: deep-sleep.test.ts)", () => {
     const bundle = bundleOf(
       'device esp8266 {\n  wifi "lab", "pw"\n  deep_sleep\n}\nsim "s" every 10s -> avg over 6 -> mqtt "t"\nmqtt "cmd" -> print\n',

@@ -253,6 +253,9 @@ function entryPoints(flow: {
   const stop = flow.usesMqtt
     ? [
         "flush()",
+        // A planned reset (deep sleep) loses what is still queued: say how much, as an outage does.
+        "if _queue or _dropped:",
+        '    print("flowc: mqtt not sent before stopping:", len(_queue) + _dropped)',
         "if _mqtt is not None:",
         "    try:",
         "        _mqtt.disconnect()",

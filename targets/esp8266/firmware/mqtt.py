@@ -4,6 +4,8 @@ _mqtt_next = None
 _mqtt_wait = 1000
 _mqtt_seen = 0
 _queue = []
+# Messages pushed out of the full queue since the broker was last reachable: said once it is back.
+_dropped = 0
 def mqtt_client():
     global _mqtt, _mqtt_next, _mqtt_wait, _mqtt_seen
     if _mqtt is not None:
@@ -41,13 +43,15 @@ def _b(s):
     return s.encode() if type(s) is str else s
 
 def publish(topic, msg, retain, qos):
+    global _dropped
     _queue.append((_b(topic), _b(msg), retain, qos))
     if len(_queue) > FLOWC_QUEUE_LENGTH:
         _queue.pop(0)
+        _dropped += 1
     flush()
 
 def flush():
-    global _mqtt_seen
+    global _mqtt_seen, _dropped
     while _queue:
         c = mqtt_client()
         if c is None:
@@ -60,3 +64,6 @@ def flush():
             return
         _queue.pop(0)
         _mqtt_seen = time.ticks_ms()
+    if _dropped:
+        print("flowc: mqtt dropped while offline:", _dropped)
+        _dropped = 0
