@@ -71,7 +71,7 @@ describe("deep sleep", () => {
       expect(device.takeOutput().filter((line) => line.startsWith("flowc:"))).toEqual([
         "flowc: wifi connected 192.168.1.42",
         "flowc: mqtt failed: [Errno 111] ECONNREFUSED",
-        "flowc: mqtt not sent before stopping: 1",
+        "flowc: mqtt not sent before sleeping: 1",
       ]);
       await device.reboot();
     }

@@ -253,9 +253,10 @@ function entryPoints(flow: {
   const stop = flow.usesMqtt
     ? [
         "flush()",
-        // A planned reset (deep sleep) loses what is still queued: say how much, as an outage does.
-        "if _queue or _dropped:",
-        '    print("flowc: mqtt not sent before stopping:", len(_queue) + _dropped)',
+        // Deep sleep's reset loses what is still queued: say how much, as an outage does.
+        ...(flow.sleeps
+          ? ["if _queue or _dropped:", '    print("flowc: mqtt not sent before sleeping:", len(_queue) + _dropped)']
+          : []),
         "if _mqtt is not None:",
         "    try:",
         "        _mqtt.disconnect()",
