@@ -65,6 +65,10 @@ interface Recovery {
   resyncFollows: Record<string, TokenType[]>;
 }
 
+const tableError = (problem: string) =>
+  new Error(`compiler/recorded-grammar.generated.ts ${problem}: run \`npm run grammar:generate\``);
+const sameData = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
 /** Where the parser's rules get their productions (see {@link ./recorded-grammar.ts}). */
 export type GrammarSource =
   /** Chevrotain records every rule by running it, as with no table. */
@@ -74,7 +78,7 @@ export type GrammarSource =
 
 /**
  * The grammar. Construct it with `{ validate: true }` to have Chevrotain check the grammar for
- * ambiguities and left recursion (the parser test does); the shared {@link parser} skips those
+ * ambiguities and left recursion (the parser test does); the {@link sharedParser} skips those
  * checks, which would otherwise be a sixth of `flowc check`'s start-up. `lookahead` replaces the
  * precomputed lookahead and `grammar` the recorded grammar, for tests that compare them with
  * Chevrotain's own.
@@ -97,22 +101,26 @@ export class FlowParser extends CstParser {
       skipValidations: !validate,
     });
     this.productionSource = grammar;
+    this.analyse(grammar);
+  }
+
+  /**
+   * Chevrotain's self-analysis. With a trusted table, recovery is off while it runs, or the
+   * analysis would work out the follow sets the table already holds.
+   */
+  private analyse(grammar: GrammarSource): void {
     const recovery = this as unknown as Recovery;
-    const fromTable = grammar !== "record" && !grammar.verify;
-    // With recovery on, the analysis works out the follow sets too; the table has them.
-    if (fromTable) recovery.recoveryEnabled = false;
-    this.performSelfAnalysis();
-    if (fromTable) {
-      recovery.recoveryEnabled = true;
-      recovery.resyncFollows = followsFromData(grammar.table.follows, tokenTypes);
-    } else if (
-      grammar !== "record" &&
-      JSON.stringify(followData(recovery.resyncFollows)) !== JSON.stringify(grammar.table.follows)
-    ) {
-      throw new Error(
-        "compiler/recorded-grammar.generated.ts is stale in its follow sets (the grammar changed): run `npm run grammar:generate`",
-      );
+    if (grammar === "record" || grammar.verify) {
+      this.performSelfAnalysis();
+      if (grammar !== "record" && !sameData(followData(recovery.resyncFollows), grammar.table.follows)) {
+        throw tableError("is stale in its follow sets (the grammar changed)");
+      }
+      return;
     }
+    recovery.recoveryEnabled = false;
+    this.performSelfAnalysis();
+    recovery.recoveryEnabled = true;
+    recovery.resyncFollows = followsFromData(grammar.table.follows, tokenTypes);
   }
 
   /**
@@ -129,16 +137,12 @@ export class FlowParser extends CstParser {
     const { table, verify } = this.productionSource;
     const data = table.rules[name];
     if (!verify) {
-      if (!data) {
-        throw new Error(`compiler/recorded-grammar.generated.ts has no rule ${name}: run \`npm run grammar:generate\``);
-      }
+      if (!data) throw tableError(`has no rule ${name}`);
       return ruleFromData(name, data, tokenTypes);
     }
     const recorded = recorder.topLevelRuleRecord.call(this, name, definition);
-    if (JSON.stringify(recordedRuleData([recorded])[name]) !== JSON.stringify(data)) {
-      throw new Error(
-        `compiler/recorded-grammar.generated.ts is stale at rule ${name} (the grammar changed): run \`npm run grammar:generate\``,
-      );
+    if (!sameData(recordedRuleData([recorded])[name], data)) {
+      throw tableError(`is stale at rule ${name} (the grammar changed)`);
     }
     return recorded;
   }
