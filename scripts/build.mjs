@@ -184,18 +184,25 @@ const noPrecompilePlugin = {
 };
 
 /**
- * Chevrotain fills a 65,536-entry table (char code → first-character bucket) whenever a lexer is
- * built, although the bucket of a code above 255 is plain arithmetic: the table only trades a
- * division for a lookup, and flowc's sources are almost all ASCII, which skips both. Run once by
- * the interpreter at every start, the loop was 3% of `flowc check`'s start-up. Chevrotain's own
- * source marks it as a compromise ("Perhaps it should be lazy initialized"); this computes the
- * same bucket instead, in the bundles only, and fails the build if a Chevrotain upgrade changes
- * the code it replaces (then check whether the table is still filled eagerly).
+ * Two start-up costs of Chevrotain that the bundles patch away. Each replacement fails the build
+ * if a Chevrotain upgrade changes the code it replaces (then check whether the cost is still there).
+ *
+ * - scan/lexer.js fills a 65,536-entry table (char code → first-character bucket) whenever a
+ *   lexer is built, although the bucket of a code above 255 is plain arithmetic: the table only
+ *   trades a division for a lookup, and flowc's sources are almost all ASCII, which skips both.
+ *   Run once by the interpreter at every start, the loop was 3% of `flowc check`'s start-up.
+ *   Chevrotain's own source marks it as a compromise ("Perhaps it should be lazy initialized");
+ *   the bucket is computed instead.
+ * - parse/parser/utils/apply_mixins.js gives the parser's prototype its ~250 methods from ten
+ *   mixins one at a time. V8 keeps a prototype's properties in fast mode, copying its descriptors
+ *   at each addition, so the loop was 2% of `flowc check`'s start-up. A prototype turned into a
+ *   dictionary first (adding and deleting a property) takes each method in constant time, and V8
+ *   makes it a fast prototype again when it is first used as one.
  */
-const chevrotainBucketsPlugin = {
-  name: "chevrotain-char-buckets",
-  setup(esbuildBuild) {
-    const replacements = [
+const chevrotainPatches = [
+  {
+    file: /[\\/]chevrotain[\\/]lib[\\/]src[\\/]scan[\\/]lexer\.js$/,
+    replacements: [
       [
         "return charCode < minOptimizationVal\n        ? charCode\n        : charCodeToOptimizedIdxMap[charCode];",
         "return charCode < minOptimizationVal ? charCode : 255 + ~~(charCode / 255);",
@@ -204,17 +211,36 @@ const chevrotainBucketsPlugin = {
         /function initCharCodeToOptimizedIndexMap\(\) \{\n(?: .*\n)*\}\n/,
         "function initCharCodeToOptimizedIndexMap() {}\n",
       ],
-    ];
-    esbuildBuild.onLoad({ filter: /[\\/]chevrotain[\\/]lib[\\/]src[\\/]scan[\\/]lexer\.js$/ }, async (args) => {
-      let contents = await readFile(args.path, "utf8");
-      for (const [pattern, replacement] of replacements) {
-        const patched = contents.replace(pattern, replacement);
-        if (patched === contents)
-          throw new Error(`${chevrotainBucketsPlugin.name}: ${args.path} no longer has ${pattern}`);
-        contents = patched;
-      }
-      return { contents, loader: "js" };
-    });
+    ],
+  },
+  {
+    file: /[\\/]chevrotain[\\/]lib[\\/]src[\\/]parse[\\/]parser[\\/]utils[\\/]apply_mixins\.js$/,
+    replacements: [
+      [
+        "export function applyMixins(derivedCtor, baseCtors) {\n",
+        "export function applyMixins(derivedCtor, baseCtors) {\n" +
+          "    derivedCtor.prototype.__dictionaryMode = true;\n" +
+          "    delete derivedCtor.prototype.__dictionaryMode;\n",
+      ],
+    ],
+  },
+];
+
+const chevrotainStartupPlugin = {
+  name: "chevrotain-start-up",
+  setup(esbuildBuild) {
+    for (const { file, replacements } of chevrotainPatches) {
+      esbuildBuild.onLoad({ filter: file }, async (args) => {
+        let contents = await readFile(args.path, "utf8");
+        for (const [pattern, replacement] of replacements) {
+          const patched = contents.replace(pattern, replacement);
+          if (patched === contents)
+            throw new Error(`${chevrotainStartupPlugin.name}: ${args.path} no longer has ${pattern}`);
+          contents = patched;
+        }
+        return { contents, loader: "js" };
+      });
+    }
   },
 };
 
@@ -231,7 +257,7 @@ function bundle(present, outdir) {
     format: "esm",
     target: "node20",
     external,
-    plugins: [rawTextPlugin, cataloguePlugin, chevrotainBucketsPlugin],
+    plugins: [rawTextPlugin, cataloguePlugin, chevrotainStartupPlugin],
     // CommonJS dependencies (aedes, vscode-languageserver) call require() for Node's built-in
     // modules; an ES module has no require of its own.
     banner: {
@@ -266,7 +292,7 @@ function bundleScripts(outdir) {
             cataloguePlugin,
             lazyChildProcessPlugin,
             noPrecompilePlugin,
-            chevrotainBucketsPlugin,
+            chevrotainStartupPlugin,
           ],
           define: { "process.env.FLOWC_BUNDLED": '"1"' },
           minify: true,
