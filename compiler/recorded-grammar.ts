@@ -5,7 +5,7 @@
  * costliest part of building the parser (about a tenth of the command's start-up), although its
  * result only changes when compiler/parser.ts does.
  *
- * scripts/generate-grammar-tables.ts writes {@link ./recorded-grammar.generated.ts} with
+ * scripts/generate-grammar.ts writes {@link ./recorded-grammar.generated.ts} with
  * {@link recordedRuleData}; the parser rebuilds the productions with {@link ruleFromData}. Outside
  * the bundles the parser still records, and refuses a table that differs from what it recorded
  * (see `FlowParser`), so an edited grammar with a stale table fails loudly.
