@@ -33,7 +33,7 @@ export function floatPrecisionWarnings(program: IRProgram): Diagnostic[] {
           "keep timestamps whole (`ts - start`, `ts * 1000`), or do this step on the host",
         ),
       );
-    if (node.name === "scan" && isRunningFloatSum(node))
+    if (isRunningFloatSum(node))
       warnings.push(
         warning(
           node,
@@ -95,17 +95,19 @@ function floatsATimestamp(expr: TypedExpression): boolean {
   return children(expr).some(floatsATimestamp);
 }
 
-/** `scan total = 0.0, total + val`: an accumulator that adds non-integer numbers to itself. */
+/**
+ * `scan total = 0.0, total + val`: an accumulator (a node's `binding` parameter) that one of the
+ * node's expressions adds non-integer numbers to.
+ */
 function isRunningFloatSum(node: IRNode): boolean {
-  const init = node.params.init;
-  const step = node.params.step;
-  if (init?.kind !== "binding" || step?.kind !== "expression") return false;
-  const name = init.name;
+  const params = Object.values(node.params);
+  const accumulator = params.find((value) => value.kind === "binding");
+  if (accumulator?.kind !== "binding") return false;
   const addsToItself = (expr: TypedExpression): boolean =>
     (expr.kind === "binary" &&
       expr.operator === "+" &&
-      [expr.left, expr.right].some((side) => side.kind === "binding" && side.name === name)) ||
+      [expr.left, expr.right].some((side) => side.kind === "binding" && side.name === accumulator.name)) ||
     children(expr).some(addsToItself);
   const integer = (type: TypedExpression["type"]) => type.kind === "scalar" && type.name === "int";
-  return addsToItself(step.expr) && !integer(step.expr.type);
+  return params.some((value) => value.kind === "expression" && addsToItself(value.expr) && !integer(value.expr.type));
 }
