@@ -28,23 +28,35 @@ const { basename, dirname, join } = require("node:path");
 const { fileURLToPath } = require("node:url");
 const vm = require("node:vm");
 
+// A cache holds the functions the run that made it compiled. One made by a run that stopped early
+// (`flowc check --help`, a usage error) lacks most of what checking a file compiles, and every later
+// check would compile that again, about a tenth of its start-up; so the cache's first byte says
+// whether its run checked files, and the first run that does replaces a cache that did not.
+const stoppedEarly = 0;
+const checkedFiles = 1;
+
 /**
  * Runs the CommonJS bundle at `url` and returns its exports, and `saveCache`, to call once the
- * command has run, so the cache holds the functions it compiled along the way too.
+ * command has run, so the cache holds the functions it compiled along the way too. Pass
+ * `{ checkedFiles: false }` when the command stopped before its real work.
  */
 function loadScript(url) {
   const path = fileURLToPath(url);
   const source = readFileSync(path, "utf8");
   const cacheFile = cacheFileFor(path);
-  const cachedData = cacheFile && readPrivateFile(cacheFile);
+  const stored = cacheFile && readPrivateFile(cacheFile);
+  const cachedData = stored && stored.length > 1 ? stored.subarray(1) : undefined;
   const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new vm.Script(wrapper, { filename: path, ...(cachedData ? { cachedData } : {}) });
   const bundleModule = { exports: {} };
   script.runInThisContext()(bundleModule.exports, createRequire(path), bundleModule, path, dirname(path));
-  const saveCache = () => {
-    if (!cacheFile || (cachedData && !script.cachedDataRejected)) return;
+  const saveCache = ({ checkedFiles: complete = true } = {}) => {
+    if (!cacheFile) return;
+    const accepted = cachedData !== undefined && !script.cachedDataRejected;
+    if (accepted && (stored[0] === checkedFiles || !complete)) return;
     try {
-      writeCache(cacheFile, script.createCachedData());
+      const kind = Buffer.of(complete ? checkedFiles : stoppedEarly);
+      writeCache(cacheFile, Buffer.concat([kind, script.createCachedData()]));
     } catch {
       // An unwritable or full cache folder only costs the next start its compile time.
     }

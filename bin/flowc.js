@@ -32,7 +32,9 @@ async function main() {
     const { loadScript } = require("./code-cache.js");
     const loaded = loadScript(checkScript);
     const exitCode = await loaded.exports.main(args);
-    loaded.saveCache();
+    // 0 and 1 mean files were checked (1: with errors); 2 is a usage error.
+    const help = args.includes("--help") || args.includes("-h");
+    loaded.saveCache({ checkedFiles: exitCode <= 1 && !help });
     // The check script wrote its output synchronously and left nothing running, so nothing is
     // lost by leaving now rather than letting Node take the whole heap down first (a twentieth
     // of the command's start-up).

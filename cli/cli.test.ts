@@ -222,6 +222,29 @@ describe("flowc check's code cache", () => {
     expect(first).toEqual({ code: 0, stdout: "ok: 1 file\n", stderr: "" });
   });
 
+  it("replaces a cache made by a run that stopped early with the first one that checks files, then keeps it", async () => {
+    const cacheHome = join(folder, "cache-early");
+    const cacheFolder = join(cacheHome, "flowc");
+    const cache = async () => {
+      const [file] = await readdir(cacheFolder);
+      const path = join(cacheFolder, file!);
+      return { kind: (await readFile(path))[0], size: (await stat(path)).size, written: (await stat(path)).mtimeMs };
+    };
+    expect((await flowc(["check", "--help"], { XDG_CACHE_HOME: cacheHome })).code).toBe(0);
+    const early = await cache();
+    expect(early.kind).toBe(0);
+
+    expect(await flowc(["check", tutorialServer], { XDG_CACHE_HOME: cacheHome })).toMatchObject({ code: 0 });
+    const checked = await cache();
+    // The functions a check compiles are in it now.
+    expect(checked.kind).toBe(1);
+    expect(checked.size).toBeGreaterThan(early.size);
+
+    expect(await flowc(["check", "--help"], { XDG_CACHE_HOME: cacheHome })).toMatchObject({ code: 0 });
+    expect(await flowc(["check", tutorialServer], { XDG_CACHE_HOME: cacheHome })).toMatchObject({ code: 0 });
+    expect(await cache()).toEqual(checked);
+  });
+
   it("keeps one cache per install, so two installs used in turn do not replace each other's", async () => {
     const cacheHome = join(folder, "cache-installs");
     const otherInstall = join(folder, "other-install");
