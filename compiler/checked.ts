@@ -53,6 +53,19 @@ export interface CheckedProgram {
   readonly broker?: SettingsBlock;
   readonly device?: SettingsBlock;
   readonly annotations: readonly TypeAnnotation[];
+  /** The first sink writing each file, with what it writes there (checked across files: E411). */
+  readonly written: readonly WrittenResource[];
+}
+
+/** What one sink writes into one resource, and where: `csv "out.csv"` writing `ts,val`. */
+export interface WrittenResource {
+  /** The resource as the sink names it, relative to its file's folder (`out.csv (daily)`). */
+  readonly resource: string;
+  /** What it writes there: a CSV header. */
+  readonly shape: string;
+  readonly span: Span;
+  /** The sink and its resource, for messages: `csv out.csv`. */
+  readonly what: string;
 }
 
 /** A schema declared in another file and brought in by `use`. */

@@ -24,6 +24,7 @@ import { deviceSetting, topLevelSettings, type SettingDeclaration } from "./sett
 import type { Span } from "./source.js";
 import { builtinSchemas, ErrorType, formatType, scalarTypes, type FlowType, type RecordType } from "./types.js";
 import type { TypedExpression } from "./typed.js";
+import { WrittenResources } from "./written-files.js";
 
 export interface CheckOptions {
   /** Check support for this target; by default a file with a `device` block targets that board. */
@@ -64,7 +65,7 @@ class FileChecker {
   private readonly pipelines: CheckedPipeline[] = [];
   private readonly definitions = new Map<string, Span>();
   /** The first sink writing each resource (a CSV file), to refuse a second shape in it. */
-  private readonly written = new Map<string, { shape: string; span: Span; what: string }>();
+  private readonly written = new WrittenResources(this.diagnostics);
   private broker?: SettingsBlock;
   private device?: SettingsBlock;
   private target?: Target;
@@ -121,6 +122,7 @@ class FileChecker {
       ...(this.broker ? { broker: this.broker } : {}),
       ...(this.device ? { device: this.device } : {}),
       annotations: this.annotations,
+      written: this.written.firsts(),
     };
     return { program, diagnostics: this.diagnostics };
   }
@@ -129,22 +131,7 @@ class FileChecker {
   private checkWrites(declaration: ComponentDeclaration, context: ComponentContext, invocation: A.Invocation): void {
     const written = declaration.writes?.(context);
     if (!written) return;
-    const what = `${declaration.name} ${written.resource}`;
-    const first = this.written.get(written.resource);
-    if (!first) {
-      this.written.set(written.resource, { shape: written.shape, span: invocation.span, what });
-      return;
-    }
-    if (first.shape === written.shape) return;
-    this.diagnostics.push({
-      ...diagnostic(
-        DiagnosticCodes.FileShapeConflict,
-        invocation.span,
-        `\`${what}\` is written with columns \`${written.shape}\` here but \`${first.shape}\` by another pipeline`,
-        "write each shape to a file of its own, or make the records alike with `map` first",
-      ),
-      related: [{ span: first.span, message: `\`${first.what}\` is written with columns \`${first.shape}\` here` }],
-    });
+    this.written.add({ ...written, span: invocation.span, what: `${declaration.name} ${written.resource}` });
   }
 
   private exportedSchemas(): Map<string, ImportedSchema> {

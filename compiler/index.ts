@@ -23,6 +23,7 @@ import { capPerFile } from "./limits.js";
 import type { SourceFile } from "./source.js";
 import { checkTopics } from "./topic-check.js";
 import { followUses, type SourceLoader } from "./uses.js";
+import { writtenAcrossFiles } from "./written-files.js";
 
 export type { CompileInput } from "./input.js";
 
@@ -92,6 +93,9 @@ export function compile(inputs: readonly CompileInput[], options: CompileOptions
     checkedFiles.set(path, { program: checked.program, diagnostics: fileDiagnostics });
   }
 
+  for (const conflict of writtenAcrossFiles(inputs.map((input) => checkedFiles.get(input.path)!.program))) {
+    checkedFiles.get(conflict.span.file)!.diagnostics.push(conflict);
+  }
   const diagnostics: Diagnostic[] = [...graph.diagnostics];
   for (const file of checkedFiles.values()) diagnostics.push(...file.diagnostics);
   const asts = inputs.map((input) => parsed.get(input.path)!.program);

@@ -181,6 +181,50 @@ describe("one CSV file, one shape", () => {
     expect(diagnostics).toEqual([]);
   });
 
+  it("refuses files compiled together that write one file in different shapes, resolving each path from its file's folder", () => {
+    const first = 'feed -> csv "logs/same.csv"\n';
+    const second = `${alert}feed as Alert -> csv "../logs/same.csv"\n`;
+    const { diagnostics, programs } = compile(
+      [
+        { path: "flows/one.flow", text: first },
+        { path: "flows/sub/two.flow", text: second },
+      ],
+      { registry: testRegistry },
+    );
+    expect(diagnostics.map((d) => [d.code, d.span.file, d.message])).toEqual([
+      [
+        "E411",
+        "flows/sub/two.flow",
+        "`csv ../logs/same.csv` is written with columns `d,level` here but `timestamp,datetime,sensor_id,value` in flows/one.flow",
+      ],
+    ]);
+    const [conflict] = diagnostics;
+    expect(second.slice(conflict!.span.start, conflict!.span.end)).toBe('csv "../logs/same.csv"');
+    expect(conflict!.related![0]!.span.file).toBe("flows/one.flow");
+    expect(first.slice(conflict!.related![0]!.span.start, conflict!.related![0]!.span.end)).toBe('csv "logs/same.csv"');
+    // The file with the conflict is not run; the other one is.
+    expect(programs.map((program) => program.file)).toEqual(["flows/one.flow"]);
+  });
+
+  it("lets files in different folders write files of one name, and files compiled together share a file in one shape", () => {
+    const writes = (path: string, text: string) => ({ path, text });
+    const apart = compile(
+      [writes("a/x.flow", 'feed -> csv "out.csv"\n'), writes("b/x.flow", `${alert}feed as Alert -> csv "out.csv"\n`)],
+      {
+        registry: testRegistry,
+      },
+    );
+    expect(apart.diagnostics).toEqual([]);
+    const shared = compile(
+      [writes("a/x.flow", 'feed -> csv "out.csv"\n'), writes("a/y.flow", 'feed "b" -> csv "./out.csv"\n')],
+      {
+        registry: testRegistry,
+      },
+    );
+    expect(shared.diagnostics).toEqual([]);
+    expect(shared.programs).toHaveLength(2);
+  });
+
   const run = async (text: string) => {
     const { programs, diagnostics } = compile([{ path: "w.flow", text }]);
     if (programs.length === 0) throw new Error(diagnostics.map((d) => d.message).join("\n"));
