@@ -108,7 +108,7 @@ export async function startPostgres(): Promise<Postgres> {
         "-c",
         "max_connections=40",
       ],
-      { cwd: dir, ...owner, port, what: "postgres" },
+      { cwd: dir, ...owner, port, what: "postgres", readyWhen: /database system is ready to accept connections/ },
     );
   };
   // SIGINT is PostgreSQL's fast shutdown: clients are disconnected, nothing waits for them.
@@ -123,10 +123,8 @@ export async function startPostgres(): Promise<Postgres> {
   execFileSync(
     postgresBinary.replace(/postgres$/, "createdb"),
     ["-h", dir, "-p", String(port), "-U", "flowc", "flowc"],
-    {
-      stdio: "ignore",
-      ...owner,
-    },
+    // Piped, so a failure's message says why.
+    { stdio: "pipe", ...owner },
   );
   return {
     port,

@@ -58,15 +58,17 @@ export async function stopProcess(
 }
 
 /**
- * Starts a server process and resolves once it accepts connections on 127.0.0.1:`port`; if it
- * exits first, rejects with the last of its output, which says why.
+ * Starts a server process and resolves once it accepts connections on 127.0.0.1:`port` and, with
+ * `readyWhen`, once its output says it is ready: a port can accept connections before the server
+ * serves them (PostgreSQL refuses logins while "the database system is starting up"). If it exits
+ * first, rejects with the last of its output, which says why.
  */
 export async function startServerProcess(
   command: string,
   args: readonly string[],
-  options: SpawnOptions & { readonly port: number; readonly what: string },
+  options: SpawnOptions & { readonly port: number; readonly what: string; readonly readyWhen?: RegExp },
 ): Promise<ChildProcess> {
-  const { port, what, ...spawnOptions } = options;
+  const { port, what, readyWhen, ...spawnOptions } = options;
   const child = spawn(command, args, { ...spawnOptions, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
@@ -76,6 +78,15 @@ export async function startServerProcess(
     child.once("exit", (code) => reject(new Error(`${what} exited with code ${code}:\n${output}`))),
   );
   exited.catch(() => {});
-  await waitForPort(port, 15_000, what, exited);
+  const timeoutMs = 15_000;
+  const deadline = Date.now() + timeoutMs;
+  await waitForPort(port, timeoutMs, what, exited);
+  const ready = async () => {
+    while (readyWhen && !readyWhen.test(output)) {
+      if (Date.now() > deadline) throw new Error(`${what} did not say it was ready within ${timeoutMs} ms:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  await Promise.race([ready(), exited]);
   return child;
 }
