@@ -2,7 +2,7 @@
  * Stage 1: text → tokens. Comments go to their own token group so the formatter can keep them;
  * newlines are real tokens here and {@link ./layout.ts} decides which of them end a statement.
  */
-import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+import { createToken, EOF, Lexer, type IToken, type TokenType } from "chevrotain";
 
 /**
  * Characters a pattern can start with, for the lexer's first-character dispatch. Every token
@@ -244,3 +244,14 @@ export const isClosingBracket = tokenKinds([RParen, RBracket, RBrace]);
 export const isNewline = tokenKinds([Newline]);
 
 export type { IToken };
+
+/**
+ * Token types by name, end of input included: how the generated tables (lookahead paths, the
+ * recorded grammar) name tokens.
+ *
+ * @example
+ * tokensByName(allTokens).get("Newline"); // the Newline token type
+ */
+export function tokensByName(types: readonly TokenType[]): ReadonlyMap<string, TokenType> {
+  return new Map([...types, EOF].map((type) => [type.name, type]));
+}

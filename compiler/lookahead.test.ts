@@ -11,7 +11,7 @@ import { lookaheadTable, lookaheadTablePath, lookaheadTableSource } from "../scr
 import { exampleTexts } from "../test/support/examples.js";
 import { parsedBy as parsed, programsAndSoup } from "../test/support/parse-trees.js";
 import { breathing, propertyTimeout } from "../test/support/property.js";
-import { allTokens } from "./lexer.js";
+import { allTokens, tokensByName } from "./lexer.js";
 import { lookaheadPaths } from "./lookahead.generated.js";
 import { PrecomputedLookahead, type NamedPaths } from "./lookahead.js";
 import { FlowParser, maxLookahead } from "./parser.js";
@@ -19,7 +19,9 @@ import { FlowParser, maxLookahead } from "./parser.js";
 const runs = Number(process.env["FUZZ_RUNS"] ?? 500);
 
 function precomputed(verify: boolean, table: Readonly<Record<string, NamedPaths>> = lookaheadPaths): FlowParser {
-  return new FlowParser({ lookahead: new PrecomputedLookahead({ maxLookahead, tokens: allTokens, table, verify }) });
+  return new FlowParser({
+    lookahead: new PrecomputedLookahead({ maxLookahead, tokens: tokensByName(allTokens), table, verify }),
+  });
 }
 
 /** As the bundles run it: the committed table, not checked against the grammar. */

@@ -11,7 +11,6 @@
  * stale table fails loudly instead of parsing differently.
  */
 import {
-  EOF,
   getLookaheadPaths,
   LLkLookaheadStrategy,
   tokenMatcher,
@@ -60,17 +59,17 @@ type Parser = { LA(howMuch: number): IToken };
  * the first whose paths match the next tokens.
  *
  * @example
- * const lookahead = new PrecomputedLookahead({ maxLookahead: 3, tokens: allTokens, table: lookaheadPaths, verify: true });
+ * const lookahead = new PrecomputedLookahead({ maxLookahead: 3, tokens: tokensByName(allTokens), table: lookaheadPaths, verify: true });
  * const parser = new FlowParser({ lookahead });
  */
 export class PrecomputedLookahead implements ILookaheadStrategy {
   private readonly llk: ILookaheadStrategy;
-  private readonly tokensByName: ReadonlyMap<string, TokenType>;
 
   constructor(
     private readonly options: {
       readonly maxLookahead: number;
-      readonly tokens: readonly TokenType[];
+      /** The parser's token types by name ({@link tokensByName}). */
+      readonly tokens: ReadonlyMap<string, TokenType>;
       /** The paths by {@link decisionKey}: {@link ./lookahead.generated.ts}. */
       readonly table: Readonly<Record<string, NamedPaths>>;
       /** Compare each table entry with Chevrotain's paths before using it (a stale table throws). */
@@ -78,7 +77,6 @@ export class PrecomputedLookahead implements ILookaheadStrategy {
     },
   ) {
     this.llk = new LLkLookaheadStrategy({ maxLookahead: options.maxLookahead });
-    this.tokensByName = new Map([...options.tokens, EOF].map((token) => [token.name, token]));
   }
 
   validate(options: Parameters<ILookaheadStrategy["validate"]>[0]) {
@@ -120,7 +118,7 @@ export class PrecomputedLookahead implements ILookaheadStrategy {
   }
 
   private token(name: string): TokenType {
-    const token = this.tokensByName.get(name);
+    const token = this.options.tokens.get(name);
     if (!token) throw new Error(`compiler/lookahead.generated.ts names an unknown token ${name}`);
     return token;
   }

@@ -23,7 +23,6 @@ import {
   followsFromData,
   recordedRuleData,
   ruleFromData,
-  tokensByName,
   type RecordedGrammar,
 } from "./recorded-grammar.js";
 
@@ -51,7 +50,7 @@ export const maxLookahead = 3;
 // being edited may have left them stale, so the parser checks them against the grammar.
 const checkTables = typeof process === "undefined" || process.env["FLOWC_BUNDLED"] !== "1";
 
-const tokenTypes = tokensByName(T.allTokens);
+const tokenTypes = T.tokensByName(T.allTokens);
 
 /** Chevrotain's own recording hooks, which {@link FlowParser} skips when it reads the recorded grammar. */
 const recorder = CstParser.prototype as unknown as {
@@ -96,7 +95,7 @@ export class FlowParser extends CstParser {
       maxLookahead,
       lookaheadStrategy:
         lookahead ??
-        new PrecomputedLookahead({ maxLookahead, tokens: T.allTokens, table: lookaheadPaths, verify: checkTables }),
+        new PrecomputedLookahead({ maxLookahead, tokens: tokenTypes, table: lookaheadPaths, verify: checkTables }),
       nodeLocationTracking: "onlyOffset",
       skipValidations: !validate,
     });

@@ -14,7 +14,8 @@ import { parsedBy, programsAndSoup } from "../test/support/parse-trees.js";
 import { breathing, propertyTimeout } from "../test/support/property.js";
 import { FlowParser, type GrammarSource } from "./parser.js";
 import { recordedGrammar } from "./recorded-grammar.generated.js";
-import { recordedRuleData, ruleFromData, tokensByName, type RecordedGrammar } from "./recorded-grammar.js";
+import { tokensByName } from "./lexer.js";
+import { recordedRuleData, ruleFromData, type RecordedGrammar } from "./recorded-grammar.js";
 
 const runs = Number(process.env["FUZZ_RUNS"] ?? 500);
 

@@ -13,7 +13,6 @@
 import {
   Alternation,
   Alternative,
-  EOF,
   NonTerminal,
   Option,
   Repetition,
@@ -23,6 +22,7 @@ import {
   Rule,
   Terminal,
   type IProduction,
+  type LookaheadProductionType,
   type TokenType,
 } from "chevrotain";
 
@@ -82,8 +82,29 @@ interface RecordedFields {
 }
 const fields = (production: IProduction) => production as IProduction & RecordedFields;
 
-const repetitions = { Option, Repetition, RepetitionMandatory } as const;
-const separatedRepetitions = { RepetitionWithSeparator, RepetitionMandatoryWithSeparator } as const;
+/** The productions that repeat or may be skipped, by kind; the last two have a separator. */
+const repetitions = {
+  Option,
+  Repetition,
+  RepetitionMandatory,
+  RepetitionWithSeparator,
+  RepetitionMandatoryWithSeparator,
+} as const;
+type RepetitionKind = keyof typeof repetitions;
+
+const repetitionKind = (production: IProduction) =>
+  (Object.keys(repetitions) as RepetitionKind[]).find((kind) => production.constructor === repetitions[kind]);
+
+/**
+ * The kind of decision a production makes, as Chevrotain's lookahead names it, or undefined for
+ * a terminal, a rule reference or an alternative.
+ *
+ * @example
+ * decisionKind(rule.definition[0]); // "Repetition"
+ */
+export function decisionKind(production: IProduction): LookaheadProductionType | undefined {
+  return production instanceof Alternation ? "Alternation" : repetitionKind(production);
+}
 
 /**
  * The recorded rules as data, for the generated file.
@@ -116,28 +137,16 @@ function productionData(production: IProduction): ProductionData {
       })),
     };
   }
-  for (const [kind, type] of Object.entries(separatedRepetitions)) {
-    if (production.constructor === type) {
-      const repetition = production as RepetitionWithSeparator;
-      return {
-        kind: kind as keyof typeof separatedRepetitions,
-        idx: repetition.idx,
-        separator: repetition.separator.name,
-        ...lookahead(fields(repetition).maxLookahead),
-        definition: repetition.definition.map(productionData),
-      };
-    }
-  }
-  for (const [kind, type] of Object.entries(repetitions)) {
-    if (production.constructor === type) {
-      const repetition = production as Option;
-      return {
-        kind: kind as keyof typeof repetitions,
-        idx: repetition.idx,
-        ...lookahead(fields(repetition).maxLookahead),
-        definition: repetition.definition.map(productionData),
-      };
-    }
+  const kind = repetitionKind(production);
+  if (kind) {
+    const repetition = production as Option & { separator?: TokenType };
+    return {
+      kind,
+      idx: repetition.idx,
+      ...(repetition.separator ? { separator: repetition.separator.name } : {}),
+      ...lookahead(fields(repetition).maxLookahead),
+      definition: repetition.definition.map(productionData),
+    } as ProductionData;
   }
   throw new Error(`a recorded grammar holds no ${production.constructor.name}`);
 }
@@ -150,7 +159,7 @@ const lookahead = (value: number | undefined) => (value === undefined ? {} : { m
  * references to other rules are left for Chevrotain's resolver to link, as after recording.
  *
  * @example
- * const rule = ruleFromData("program", recordedGrammar["program"]!, tokensByName(allTokens));
+ * const rule = ruleFromData("program", recordedGrammar.rules["program"]!, tokensByName(allTokens));
  */
 export function ruleFromData(
   name: string,
@@ -176,29 +185,24 @@ export function ruleFromData(
           ...lookahead(entry.maxLookahead),
         });
       }
-      case "RepetitionWithSeparator":
-      case "RepetitionMandatoryWithSeparator":
+      default: {
+        const Repeated = repetitions[entry.kind] as new (options: {
+          idx: number;
+          separator?: TokenType;
+          definition: IProduction[];
+        }) => IProduction;
         return Object.assign(
-          new separatedRepetitions[entry.kind]({
+          new Repeated({
             idx: entry.idx,
-            separator: token(entry.separator),
+            ...("separator" in entry ? { separator: token(entry.separator) } : {}),
             definition: entry.definition.map(production),
           }),
           lookahead(entry.maxLookahead),
         );
-      default:
-        return Object.assign(
-          new repetitions[entry.kind]({ idx: entry.idx, definition: entry.definition.map(production) }),
-          lookahead(entry.maxLookahead),
-        );
+      }
     }
   };
   return new Rule({ name, definition: data.map(production) });
-}
-
-/** The parser's token types by name, end of input included, as {@link ruleFromData} looks them up. */
-export function tokensByName(tokens: readonly TokenType[]): ReadonlyMap<string, TokenType> {
-  return new Map([...tokens, EOF].map((type) => [type.name, type]));
 }
 
 /**
