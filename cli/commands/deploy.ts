@@ -1,6 +1,6 @@
 /**
  * `flowc deploy FILE... --port DEVICE | --webrepl URL [--baud N] [--secrets F] [--no-reset]
- * [--monitor] [--format text|json]`: builds a device flow's ESP8266 bundle and puts it on the board
+ * [--romfs | --no-romfs] [--monitor] [--format text|json]`: builds a device flow's ESP8266 bundle and puts it on the board
  * (targets/esp8266/deploy/), writing only what changed, then soft-resets it into the new program.
  */
 import { Option, type Command } from "commander";
@@ -13,6 +13,8 @@ export interface DeployCommandOptions extends BoardAddressOptions {
   readonly secrets?: string;
   /** False with --no-reset. */
   readonly reset?: boolean;
+  /** True with --romfs (replace what the partition holds), false with --no-romfs; else automatic. */
+  readonly romfs?: boolean;
   /** Keep streaming the board's output after the reset, until Ctrl-C or `signal`. */
   readonly monitor?: boolean;
   readonly format?: "text" | "json";
@@ -90,18 +92,33 @@ export async function deployCommand(
     const outcome = await deploy.deployBundle(link, build.files, {
       flow: program.file,
       reset: options.reset !== false,
+      romfs: options.romfs === undefined ? "auto" : options.romfs ? "always" : "never",
       ...(text ? { onFile: (path, bytes) => streams.stderr.write(`  wrote ${path} (${bytes} bytes)\n`) } : {}),
     });
     if (text) {
       const removed = outcome.removed.map((path) => `  removed ${path}\n`).join("");
+      const skipped = outcome.romfsSkipped ? `  ROMFS not used: ${outcome.romfsSkipped}\n` : "";
+      const romfs = outcome.romfs
+        ? `; bytecode in ROMFS (${outcome.romfs.bytes} of ${outcome.romfs.partitionBytes} bytes${outcome.romfs.written ? "" : ", unchanged"})`
+        : "";
       streams.stderr.write(
-        `${removed}flowc deploy: ${program.file} on ${outcome.port} (MicroPython ${outcome.micropython}): ` +
-          `${outcome.written.length} written, ${outcome.unchanged.length} unchanged, ${outcome.removed.length} removed; ` +
+        `${removed}${skipped}flowc deploy: ${program.file} on ${outcome.port} (MicroPython ${outcome.micropython}): ` +
+          `${outcome.written.length} written, ${outcome.unchanged.length} unchanged, ${outcome.removed.length} removed${romfs}; ` +
           `${outcome.bytes} bytes in ${outcome.seconds.toFixed(1)} s${outcome.reset ? "; reset" : ""}\n`,
       );
     } else {
-      const { port, written, unchanged, removed, bytes, seconds } = outcome;
-      streams.stdout.write(`${JSON.stringify({ port, written, unchanged, removed, bytes, seconds })}\n`);
+      const { port, written, unchanged, removed, bytes, seconds, romfs, romfsSkipped } = outcome;
+      const report = {
+        port,
+        written,
+        unchanged,
+        removed,
+        romfs,
+        ...(romfsSkipped ? { romfsSkipped } : {}),
+        bytes,
+        seconds,
+      };
+      streams.stdout.write(`${JSON.stringify(report)}\n`);
     }
     if (options.monitor) {
       const map = build.files.find((file) => file.path === "flowmap.json");
@@ -149,13 +166,20 @@ export function registerDeployCommand(program: Command, streams: CommandStreams 
       "Build the ESP8266 bundle of a device flow and write it to a board running MicroPython: over USB " +
         "serial (--port) or WiFi (--webrepl). Only files whose size or SHA-256 differ are written, each " +
         "to a temporary name that is verified and then renamed, so a cut cable never leaves a half-written " +
-        "main.py; files an earlier deploy wrote and the bundle dropped are removed. Then the board is " +
+        "main.py; files an earlier deploy wrote and the bundle dropped are removed. On firmware with a ROMFS " +
+        "partition (MicroPython 1.25+, ESP8266_GENERIC FLASH_2M_ROMFS) the bytecode goes there and runs from " +
+        "flash, which leaves the program several KB more heap. Then the board is " +
         "soft-reset (unless --no-reset), and with --monitor its output is streamed until Ctrl-C.",
     )
     .argument("<files...>", "the device's .flow file");
   return addBoardAddressOptions(command)
     .option("--secrets <file>", "secrets for config.py: a JSON object or key=value lines")
     .option("--no-reset", "leave the board at its REPL instead of restarting it into the new program")
+    .option(
+      "--romfs",
+      "put the bytecode in the board's ROMFS partition even when it holds other files (by default it is used when empty or flowc's)",
+    )
+    .option("--no-romfs", "keep the bytecode on the file system of a board with a ROMFS partition")
     .option("--monitor", "stream the board's output after the reset (faults mapped to the .flow source)")
     .addOption(
       new Option("--format <format>", "report as text or one JSON object").choices(["text", "json"]).default("text"),

@@ -4,8 +4,9 @@
  */
 import type { BundleFile } from "../bundle.js";
 import { Connection } from "./connection.js";
-import { syncFiles, type DeployFile } from "./file-sync.js";
+import { syncFiles, type DeployFile, type SyncResult } from "./file-sync.js";
 import { RawRepl, type RawReplOptions } from "./raw-repl.js";
+import { bundleImage, placeBytecode, writeRomfs } from "./romfs-sync.js";
 import { openSerialTransport } from "./serial-transport.js";
 import { openWebReplTransport } from "./webrepl-transport.js";
 
@@ -58,6 +59,13 @@ export interface DeployOptions extends RawReplOptions {
   readonly flow: string;
   /** Soft-reset the board afterwards so the new program starts (default true). */
   readonly reset?: boolean;
+  /**
+   * Where the bytecode (.mpy files) goes on a board whose firmware has a ROMFS partition:
+   * `"auto"` (the default) into the partition when it is empty or holds an earlier deploy's image
+   * and the image fits, `"always"` into it whatever it holds (an error without one), `"never"`
+   * onto the file system.
+   */
+  readonly romfs?: "auto" | "always" | "never";
   readonly onFile?: (path: string, bytes: number) => void;
 }
 
@@ -74,6 +82,21 @@ export interface DeployReport {
   readonly micropython: string;
   readonly rawPaste: boolean;
   readonly reset: boolean;
+  /** The bytecode's place in the board's ROMFS partition, or null when it went to the file system. */
+  readonly romfs: RomfsReport | null;
+  /** Why the bytecode did not go into the ROMFS partition of a board that has one. */
+  readonly romfsSkipped?: string;
+}
+
+/** What a deploy put in the board's ROMFS partition. */
+export interface RomfsReport {
+  /** The bytecode files in the image. */
+  readonly files: string[];
+  /** Bytes of the image, and of the partition it went into. */
+  readonly bytes: number;
+  readonly partitionBytes: number;
+  /** False when the partition already held this image. */
+  readonly written: boolean;
 }
 
 /**
@@ -98,11 +121,48 @@ export async function deployBundle(
   const repl = new RawRepl(link, options);
   await repl.enter();
   const minimumVersion = minimumVersionOf(files);
-  const result = await syncFiles(repl, deployableFiles(files), {
-    flow: options.flow,
-    ...(minimumVersion ? { minimumVersion } : {}),
-    ...(options.onFile ? { onFile: options.onFile } : {}),
-  });
+  const sync = (wanted: readonly DeployFile[], onFile = options.onFile) =>
+    syncFiles(repl, wanted, {
+      flow: options.flow,
+      ...(minimumVersion ? { minimumVersion } : {}),
+      ...(onFile ? { onFile } : {}),
+    });
+  const deployable = deployableFiles(files);
+  const bytecode = deployable.filter((file) => file.path.endsWith(".mpy"));
+  const placement =
+    options.romfs === "never" || bytecode.length === 0
+      ? undefined
+      : await placeBytecode(repl, bundleImage(bytecode, options.flow), options.romfs === "always");
+  let result: SyncResult;
+  let romfs: RomfsReport | null = null;
+  if (placement?.image) {
+    const { image, partitionBytes, current } = placement;
+    let fallback: SyncResult | undefined;
+    if (!current) {
+      // The whole bundle on the file system first, where it shadows the partition: the board
+      // boots from it whatever happens to the image.
+      fallback = await sync(deployable, (path, bytes) => {
+        if (!path.endsWith(".mpy")) options.onFile?.(path, bytes);
+      });
+      await writeRomfs(repl, image);
+      options.onFile?.(`ROMFS image (${bytecode.map((file) => file.path).join(", ")})`, image.length);
+    }
+    // Then without the bytecode, which removes the copies: the board imports it from /rom.
+    const final = await sync(deployable.filter((file) => !bytecode.includes(file)));
+    const copies = new Set(bytecode.map((file) => file.path));
+    // Reported as the file system's net change: the copies the fallback wrote and the final sync
+    // removed are neither written nor removed.
+    const written = [...new Set([...(fallback?.written ?? []), ...final.written])].filter((path) => !copies.has(path));
+    result = {
+      ...final,
+      written,
+      unchanged: final.unchanged.filter((path) => !written.includes(path)),
+      removed: [...new Set([...(fallback?.removed ?? []), ...final.removed])].filter(
+        (path) => !copies.has(path) || !fallback?.written.includes(path),
+      ),
+    };
+    romfs = { files: [...copies], bytes: image.length, partitionBytes, written: !current };
+  } else result = await sync(deployable);
   const reset = options.reset !== false;
   if (reset) await repl.resetToProgram();
   else await repl.leave();
@@ -116,6 +176,8 @@ export async function deployBundle(
     micropython: result.version,
     rawPaste: repl.rawPaste === true,
     reset,
+    romfs,
+    ...(placement?.skipped ? { romfsSkipped: placement.skipped } : {}),
   };
 }
 

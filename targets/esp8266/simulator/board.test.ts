@@ -15,6 +15,7 @@ import {
 } from "./board.js";
 import { ESP8266_PROGRAM_HEAP_BYTES } from "../heap.js";
 import { boardParts } from "../../../components/board.js";
+import { romfsImage } from "../romfs.js";
 
 let device: MicroPythonDevice | undefined;
 
@@ -272,6 +273,49 @@ except Exception:
     expect((await failure(d.run("wrong.readfrom_mem(0x18, 6, 2)"))).errno).toBe(Errno.ENODEV);
     d.sensors.mcp9808!.present = false;
     expect((await failure(d.run("i2c.readfrom_mem(0x18, 6, 2)"))).errno).toBe(Errno.ENODEV);
+  });
+});
+
+describe("ROMFS partition", () => {
+  const image = romfsImage([
+    { path: "hello.py", contents: Buffer.from("GREETING = 'hello from flash'\n") },
+    { path: "lib/helper.py", contents: Buffer.from("def twice(x):\n    return 2 * x\n") },
+  ]);
+  const write = (offset: number, bytes: Uint8Array) =>
+    `__import__('vfs').rom_ioctl(4, 0, ${offset}, bytes(${JSON.stringify([...bytes])}))`;
+
+  it("has none unless the firmware was built with one", async () => {
+    const d = await boot();
+    expect(await d.evaluate("hasattr(__import__('vfs'), 'rom_ioctl')")).toBe(false);
+    expect(await d.evaluate("__import__('sys').path")).toEqual(["", ".frozen", "/lib"]);
+  });
+
+  it("erases and writes it as the ESP8266 port does, and mounts a valid image at /rom on the next boot", async () => {
+    const d = await boot({ romfsBytes: 16 * 1024 });
+    expect(await d.evaluate("[__import__('vfs').rom_ioctl(1), len(__import__('vfs').rom_ioctl(2, 0))]")).toEqual([
+      1, 16384,
+    ]);
+    // Erasing answers the write unit; flash only clears bits, so writing over data ANDs it.
+    await d.run("import vfs");
+    expect(await d.evaluate(`vfs.rom_ioctl(3, 0, ${image.length})`)).toBe(4);
+    expect(await d.evaluate(write(0, image))).toBe(0);
+    expect(await d.evaluate("bytes(vfs.rom_ioctl(2, 0)[0:3]).hex()")).toBe("d2cd31");
+    expect(await d.evaluate("vfs.rom_ioctl(4, 0, 2, b'x')")).toBe(-Errno.EIO);
+    expect(await d.evaluate(`vfs.rom_ioctl(3, 0, ${16 * 1024 + 1})`)).toBe(-Errno.EINVAL);
+    await d.reboot();
+    expect(await d.evaluate("__import__('sys').path")).toEqual(["", ".frozen", "/rom", "/rom/lib", "/lib"]);
+    await d.run("import os, hello, helper");
+    expect(await d.evaluate("[sorted(os.listdir('/rom')), hello.GREETING, helper.twice(21)]")).toEqual([
+      ["hello.py", "lib"],
+      "hello from flash",
+      42,
+    ]);
+    expect((await failure(d.run("open('/rom/new.txt', 'w')"))).errno).toBe(30);
+    // Written over without erasing, the image is damaged and no longer mounts.
+    await d.run(write(0, Buffer.from("ab")));
+    await d.reboot();
+    expect(await d.evaluate("__import__('sys').path")).toEqual(["", ".frozen", "/lib"]);
+    expect([...d.romfs!.subarray(0, 4)]).toEqual([0xd2 & 0x61, 0xcd & 0x62, 0x31 & 0, image[3]! & 0]);
   });
 });
 

@@ -18,6 +18,7 @@ import simSupport from "./python/sim_support.py?raw";
 import simTime from "./python/sim_time.py?raw";
 import simUmqtt from "./python/sim_umqtt.py?raw";
 import simUmqttSimple from "./python/sim_umqtt_simple.py?raw";
+import simVfs from "./python/sim_vfs.py?raw";
 
 export { VirtualClock, UNIX_AT_2000, type ClockOptions } from "./clock.js";
 export { Errno } from "./errno.js";
@@ -103,6 +104,12 @@ export interface DeviceOptions {
   heapBudget?: number;
   /** What `machine.unique_id()` returns (default 00c0ffee). */
   uniqueId?: Uint8Array;
+  /**
+   * Bytes of a ROMFS partition, as firmware built with one has (ESP8266_GENERIC's FLASH_2M_ROMFS
+   * variant: 320 KiB): `vfs.rom_ioctl` writes it and a valid image in it is mounted at /rom at
+   * boot. It starts erased and survives reboots, like the files.
+   */
+  romfsBytes?: number;
   /** The generated program's entry points (default `main.setup()` and `main.step()`). */
   entry?: { module?: string; setup?: string; step?: string };
   /** Called with each line the device prints, as it prints it. */
@@ -177,6 +184,7 @@ const SIMULATION_DIRECTORY = "/sim";
 // Imported as text rather than read from disk, so the harness also works bundled (`flowc sim`).
 const SIMULATION_SOURCES: [string, string][] = [
   ["sim_esp.py", simEsp],
+  ["sim_vfs.py", simVfs],
   ["sim_install.py", simInstall],
   ["sim_machine.py", simMachine],
   ["sim_network.py", simNetwork],
@@ -267,6 +275,7 @@ export class MicroPythonDevice {
   #mp!: MicroPython;
   #resetCause: number = ResetCause.PWRON_RESET;
   #rtcMemory: Buffer = Buffer.alloc(0);
+  readonly #romfs: Buffer | undefined;
   #halt: Halt | null = null;
   #haltedAtUs = 0;
   #watchdog: { timeoutUs: number; deadlineUs: number; feeds: number } | undefined;
@@ -287,6 +296,7 @@ export class MicroPythonDevice {
     this.#uniqueId = Buffer.from(options.uniqueId ?? Buffer.from("00c0ffee", "hex"));
     this.#onOutput = options.onOutput;
     this.#entry = { module: "main", setup: "setup", step: "step", ...options.entry };
+    this.#romfs = options.romfsBytes ? Buffer.alloc(options.romfsBytes, 0xff) : undefined;
     for (const [path, content] of Object.entries(options.files ?? {}))
       this.#files.set(path.replace(/^\/+/, ""), content);
 
@@ -367,6 +377,11 @@ export class MicroPythonDevice {
   /** The RTC's user memory (`RTC().memory()`), which survives deep sleep. */
   get rtcMemory(): Buffer {
     return this.#rtcMemory;
+  }
+
+  /** The ROMFS partition (`romfsBytes`), live: what `vfs.rom_ioctl` wrote into it. */
+  get romfs(): Buffer | undefined {
+    return this.#romfs;
   }
 
   /**
@@ -658,6 +673,7 @@ export class MicroPythonDevice {
       uniqueId: this.#uniqueId,
       resetCause: () => this.#resetCause,
       readRtcMemory: () => this.#rtcMemory,
+      romfs: this.#romfs,
       writeRtcMemory: (memory) => {
         this.#rtcMemory = memory;
       },

@@ -12,12 +12,17 @@
  *   pinned by JS proxies until JS garbage collection, making heap readings nondeterministic.
  * - Integers returned to Python must fit in 32 bits (the proxy converts them as i32).
  */
+import { readRomfs } from "../romfs.js";
 import { STA_IF } from "./wifi-model.js";
 import { Errno } from "./errno.js";
 import { UNIX_AT_2000, type VirtualClock } from "./clock.js";
 import type { I2cBus } from "./i2c-bus.js";
 import type { MqttModel, IncomingMessage } from "./mqtt-model.js";
 import type { WifiModel } from "./wifi-model.js";
+
+/** The ESP8266's flash: erased a 4 KB sector at a time, written a 4-byte word at a time. */
+const FLASH_SECTOR = 4096;
+const FLASH_WRITE_UNIT = 4;
 
 /** What a bridge call that lets virtual time pass reports (mirrored in sim_support.py). */
 export const SleepStatus = {
@@ -61,6 +66,8 @@ export interface BridgeHost {
   resetCause(): number;
   /** The RTC's user memory, which survives deep sleep. */
   readRtcMemory(): Buffer;
+  /** The ROMFS partition of firmware built with one (erased flash reads 0xff), else undefined. */
+  readonly romfs: Buffer | undefined;
   writeRtcMemory(memory: Buffer): void;
   /** Lets `ms` of virtual time pass for the program (sleep); may halt or end the run. */
   passTime(ms: number): SleepStatus;
@@ -110,6 +117,34 @@ export function createBridge(host: BridgeHost): Record<string, (...args: never[]
     },
     i2c_write: (scl: number, sda: number, address: number, register: number, hex: string) =>
       i2c.writeRegisters(scl, sda, address, register, [...Buffer.from(hex, "hex")]),
+
+    // ---- sim_vfs (firmware with a ROMFS partition) ----
+    rom_size: () => host.romfs?.length ?? 0,
+    rom_read: (offset: number, length: number) => host.romfs?.subarray(offset, offset + length).toString("hex") ?? "",
+    rom_erase: (length: number) => {
+      const romfs = host.romfs;
+      if (!romfs || !(length >= 0 && length <= romfs.length)) return -Errno.EINVAL;
+      romfs.fill(0xff, 0, Math.min(romfs.length, Math.ceil(length / FLASH_SECTOR) * FLASH_SECTOR));
+      return FLASH_WRITE_UNIT;
+    },
+    rom_write: (offset: number, hex: string) => {
+      const romfs = host.romfs;
+      const data = Buffer.from(hex, "hex");
+      // The ESP8266 port writes whole 4-byte words, the bytes after the buffer included (whatever
+      // RAM holds there: zeros here), and flash can only clear bits until a sector is erased.
+      const words = Math.ceil(data.length / FLASH_WRITE_UNIT) * FLASH_WRITE_UNIT;
+      if (!romfs || offset % FLASH_WRITE_UNIT !== 0 || offset < 0 || offset + words > romfs.length) return -Errno.EIO;
+      for (let i = 0; i < words; i++) romfs[offset + i] = romfs[offset + i]! & (data[i] ?? 0);
+      return 0;
+    },
+    rom_index: () => {
+      const romfs = host.romfs;
+      const files = romfs && readRomfs(romfs);
+      if (!files) return null;
+      return [...files]
+        .map(([path, data]) => `${path}\t${data.byteOffset - romfs.byteOffset}\t${data.length}`)
+        .join("\n");
+    },
 
     // ---- sim_network ----
     wlan_active: (iface: number, flag: number) => wifi.active(iface, flag),

@@ -9,7 +9,7 @@
  * login, carries the same console in text frames, and takes files by its binary file transfer. Standard output carries JSON lines: `{"ready":...}` once,
  * `{"out":...}` with everything the board prints, and `{"reply":...}` answers to the commands read
  * from standard input, one JSON object a line: `{"cmd":"power-cycle"}`, `{"cmd":"files"}`,
- * `{"cmd":"sensor","sensor":"tsl2591","present":false}`.
+ * `{"cmd":"romfs"}`, `{"cmd":"sensor","sensor":"tsl2591","present":false}`.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -19,6 +19,8 @@ import { createInterface } from "node:readline";
 import { SerialPort } from "serialport";
 import { WebSocketServer, type WebSocket } from "ws";
 import { boardParts } from "../../../components/board.js";
+import { sha256 } from "../../../targets/esp8266/deploy/file-sync.js";
+import { readRomfs } from "../../../targets/esp8266/romfs.js";
 import { MicroPythonDevice } from "../../../targets/esp8266/simulator/board.js";
 import { ReplFirmware } from "./repl-firmware.js";
 import { FileTransfer } from "./webrepl-file-transfer.js";
@@ -34,6 +36,8 @@ export interface BoardOptions {
   readonly mqtt?: string;
   /** Serve WebREPL with this password. */
   readonly webreplPassword?: string;
+  /** Bytes of a ROMFS partition, as firmware built with one has (none by default). */
+  readonly romfsBytes?: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? "{}") as BoardOptions;
@@ -68,6 +72,7 @@ const firmware = new ReplFirmware(
       sensors: { ...Object.fromEntries(boardParts.map((part) => [part.name, part.demo])), adc: { raw: 512 } },
       wifi: options.wifi ?? { ssid: "", password: "" },
       ...(options.mqtt ? { mqtt: { forwardTo: options.mqtt } } : {}),
+      ...(options.romfsBytes ? { romfsBytes: options.romfsBytes } : {}),
       onOutput: (line) => send(Buffer.from(`${line}\r\n`, "utf8")),
     }),
   send,
@@ -126,6 +131,10 @@ commands.on("line", (text) => {
       emit({ reply: "power-cycle" });
     } else if (command.cmd === "files") {
       emit({ reply: "files", files: await firmware.after(listFlash) });
+    } else if (command.cmd === "romfs") {
+      const image = firmware.device!.romfs && readRomfs(firmware.device!.romfs);
+      const files = image && Object.fromEntries([...image].map(([path, data]) => [path, sha256(data)]));
+      emit({ reply: "romfs", files: files ?? null });
     } else if (command.cmd === "sensor") {
       const model = firmware.device!.sensors[command.sensor!];
       if (model) model.present = command.present ?? true;

@@ -39,6 +39,11 @@ export interface SimulatedBoard {
   powerCycle(): Promise<void>;
   /** The files in flash with their SHA-256. */
   files(): Promise<Record<string, string>>;
+  /**
+   * The files of the image in the ROMFS partition (`romfsBytes`) with their SHA-256: `null` when
+   * the partition holds no image the board would mount.
+   */
+  romfs(): Promise<Record<string, string> | null>;
   /** Connects or disconnects a sensor (`present: false` makes reading it fail with ENODEV). */
   setSensor(sensor: "tsl2591" | "mcp9808", present: boolean): Promise<void>;
   stop(): Promise<void>;
@@ -113,6 +118,7 @@ export async function startSimulatedBoard(options: BoardOptions = {}): Promise<S
       await command({ cmd: "power-cycle" });
     },
     files: async () => (await command({ cmd: "files" })).files as Record<string, string>,
+    romfs: async () => (await command({ cmd: "romfs" })).files as Record<string, string> | null,
     setSensor: async (sensor, present) => {
       await command({ cmd: "sensor", sensor, present });
     },

@@ -26,3 +26,12 @@ for _name, _module in (
     ("umqtt.simple", sim_umqtt_simple),
 ):
     sys.modules[_name] = _module
+
+# Firmware built with a ROMFS partition has vfs.rom_ioctl and mounts the partition's image.
+from sim_support import bridge
+
+if bridge.rom_size():
+    import sim_vfs
+
+    sys.modules["vfs"] = sim_vfs
+    sim_vfs.mount_at_boot()
