@@ -168,7 +168,7 @@ export function registerDeployCommand(program: Command, streams: CommandStreams 
         "to a temporary name that is verified and then renamed, so a cut cable never leaves a half-written " +
         "main.py; files an earlier deploy wrote and the bundle dropped are removed. On firmware with a ROMFS " +
         "partition (MicroPython 1.25+, ESP8266_GENERIC FLASH_2M_ROMFS) the bytecode goes there and runs from " +
-        "flash, which leaves the program several KB more heap. Then the board is " +
+        "flash instead of the heap. Then the board is " +
         "soft-reset (unless --no-reset), and with --monitor its output is streamed until Ctrl-C.",
     )
     .argument("<files...>", "the device's .flow file");
