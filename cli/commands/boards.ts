@@ -21,6 +21,8 @@ interface BoardRow {
   /** MicroPython's version when the port answered as MicroPython; null if it did not; absent unprobed. */
   readonly micropython?: string | null;
   readonly machine?: string;
+  /** Bytes of the firmware's ROMFS partition, where `flowc deploy` puts the bytecode; null without one. */
+  readonly romfsBytes?: number | null;
   readonly error?: string;
 }
 
@@ -67,7 +69,9 @@ export async function boardsCommand(
       try {
         const found = await probeBoard(link);
         rows.push(
-          found ? { ...row, micropython: found.version, machine: found.machine } : { ...row, micropython: null },
+          found
+            ? { ...row, micropython: found.version, machine: found.machine, romfsBytes: found.romfsBytes }
+            : { ...row, micropython: null },
         );
       } finally {
         await link.close();
@@ -89,7 +93,8 @@ export async function boardsCommand(
       row.micropython === undefined
         ? ""
         : row.micropython
-          ? `  MicroPython ${row.micropython}${row.machine ? ` (${row.machine})` : ""}`
+          ? `  MicroPython ${row.micropython}${row.machine ? ` (${row.machine})` : ""}` +
+            (row.romfsBytes ? `, ROMFS ${Math.round(row.romfsBytes / 1024)} KB` : "")
           : `  not MicroPython${row.error ? `: ${row.error}` : ""}`;
     streams.stdout.write(`${row.port}${chip}${usb}${answer}\n`);
   }

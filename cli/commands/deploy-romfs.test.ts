@@ -6,18 +6,20 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Connection } from "../../targets/esp8266/deploy/connection.js";
 import { deployableFiles, deployBundle, openBoard } from "../../targets/esp8266/deploy/deploy.js";
 import { sha256 } from "../../targets/esp8266/deploy/file-sync.js";
 import { ROMFS_MARKER, writeRomfs } from "../../targets/esp8266/deploy/romfs-sync.js";
+import { RawRepl } from "../../targets/esp8266/deploy/raw-repl.js";
 import { openSerialTransport } from "../../targets/esp8266/deploy/serial-transport.js";
 import { romfsImage } from "../../targets/esp8266/romfs.js";
 import {
   buildBundle,
+  capture,
   client,
   cutAfter,
+  cutPoints,
   deploy,
   root,
   thermometer,
@@ -29,6 +31,7 @@ import {
   startSimulatedBoard,
   type SimulatedBoard,
 } from "../../test/support/serial-board/simulated-board.js";
+import { boardsCommand } from "./boards.js";
 
 /** The ESP8266 FLASH_2M_ROMFS variant's partition. */
 const PARTITION = 320 * 1024;
@@ -112,7 +115,7 @@ describe.skipIf(!socatAvailable)("flowc deploy to a board with a ROMFS partition
     const placements = await Promise.all(flows.map(placement));
     const bundles = await Promise.all(flows.map((file) => buildBundle(file)));
     await deploy([client], { port: board.port });
-    const cuts = fc.sample(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), 6);
+    const cuts = cutPoints(6);
     let current = 0;
     for (const cut of cuts) {
       const target = 1 - current;
@@ -145,6 +148,43 @@ describe.skipIf(!socatAvailable)("flowc deploy to a board with a ROMFS partition
       current = target;
     }
   }, 180_000);
+
+  it("never leaves a half image: a write cut at any byte leaves none the board mounts, or a whole one", async () => {
+    const contents = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31) % 251));
+    const [older, newer] = [contents.subarray(1000), contents].map((data) => ({
+      data,
+      image: romfsImage([{ path: "data.bin", contents: data }]),
+    }));
+    const measured = await withRepl(board.port, async (repl) => {
+      const before = repl.link.bytesWritten;
+      await writeRomfs(repl, newer!.image);
+      return repl.link.bytesWritten - before;
+    });
+    for (const cut of cutPoints(8)) {
+      await withRepl(board.port, (repl) => writeRomfs(repl, older!.image));
+      const limit = Math.floor(cut * measured);
+      const transport = await openSerialTransport(board.port);
+      const repl = new RawRepl(new Connection(cutAfter(transport, limit)));
+      await expect(repl.enter().then(() => writeRomfs(repl, newer!.image))).rejects.toThrow();
+      await transport.close();
+      const left = await board.romfs();
+      expect(
+        [null, sha256(older!.data), sha256(newer!.data)],
+        `cut at byte ${limit} of ${measured}: ${JSON.stringify(left)}`,
+      ).toContain(left && (left["data.bin"] ?? "damaged"));
+    }
+  });
+
+  it("is listed by flowc boards with its partition", async () => {
+    const json = capture();
+    expect(await boardsCommand({ port: [board.port], format: "json" }, json.streams)).toBe(0);
+    const rows = JSON.parse(json.out.stdout) as { port: string }[];
+    expect(rows.find((row) => row.port === board.port)).toMatchObject({ micropython: "1.25.0", romfsBytes: PARTITION });
+    const text = capture();
+    await boardsCommand({ port: [board.port] }, text.streams);
+    expect(text.out.stdout).toContain(`${board.port}  MicroPython 1.25.0 (`);
+    expect(text.out.stdout).toMatch(/\), ROMFS 320 KB\n/);
+  });
 
   it("leaves a partition holding other files alone unless told, and --no-romfs keeps the bytecode on the file system", async () => {
     const fonts = romfsImage([{ path: "font.bin", contents: Buffer.alloc(600, 0x5a) }]);

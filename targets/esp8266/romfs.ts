@@ -53,6 +53,19 @@ export function romfsImage(files: readonly RomfsFile[]): Uint8Array {
 }
 
 /**
+ * Whether a board mounts the image at the start of `partition`: MicroPython checks only the header
+ * and that the image's length fits, then reads records as files are looked up, so a half-written
+ * image behind a whole header is mounted, and its files are missing or damaged.
+ *
+ * @example
+ * romfsMounts(Buffer.alloc(4096, 0xff)); // false: erased flash
+ */
+export function romfsMounts(partition: Uint8Array): boolean {
+  if (!ROMFS_MAGIC.every((byte, i) => partition[i] === byte)) return false;
+  return readRecord(partition, 0, partition.length)?.kind === RECORD_FILESYSTEM;
+}
+
+/**
  * The files of a ROMFS image, or undefined when `image` does not start with one. Bytes after the
  * image (the rest of a flash partition) are ignored, as the board ignores them.
  *

@@ -182,16 +182,17 @@ export async function deployBundle(
 }
 
 /**
- * Asks a board for its MicroPython version, then soft-resets it so its program runs again.
- * Resolves undefined when the port does not answer as MicroPython.
+ * Asks a board for its MicroPython version and the size of its ROMFS partition (null when its
+ * firmware has none), then soft-resets it so its program runs again. Resolves undefined when the
+ * port does not answer as MicroPython.
  *
  * @example
- * await probeBoard(link); // { version: "1.19.1", machine: "ESP module with ESP8266" }
+ * await probeBoard(link); // { version: "1.25.0", machine: "ESP module with ESP8266", romfsBytes: 327680 }
  */
 export async function probeBoard(
   link: Connection,
   timeoutMs = 1500,
-): Promise<{ version: string; machine: string } | undefined> {
+): Promise<{ version: string; machine: string; romfsBytes: number | null } | undefined> {
   const repl = new RawRepl(link, { enterTimeoutMs: timeoutMs, execTimeoutMs: timeoutMs * 2 });
   try {
     await repl.enter();
@@ -199,9 +200,10 @@ export async function probeBoard(
     return undefined;
   }
   const output = await repl.exec(
-    "import sys,os,json\nprint(json.dumps(['.'.join(str(n) for n in sys.implementation.version[:3]),os.uname().machine if hasattr(os,'uname') else sys.platform]))",
+    "import sys,os,json\ntry:\n import vfs\n r=len(vfs.rom_ioctl(2,0)) if vfs.rom_ioctl(1)>0 else None\nexcept (ImportError,AttributeError):\n r=None\n" +
+      "print(json.dumps(['.'.join(str(n) for n in sys.implementation.version[:3]),os.uname().machine if hasattr(os,'uname') else sys.platform,r]))",
   );
   await repl.resetToProgram();
-  const [version, machine] = JSON.parse(output.trim()) as [string, string];
-  return { version, machine };
+  const [version, machine, romfsBytes] = JSON.parse(output.trim()) as [string, string, number | null];
+  return { version, machine, romfsBytes };
 }

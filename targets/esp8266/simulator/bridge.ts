@@ -12,7 +12,7 @@
  *   pinned by JS proxies until JS garbage collection, making heap readings nondeterministic.
  * - Integers returned to Python must fit in 32 bits (the proxy converts them as i32).
  */
-import { readRomfs } from "../romfs.js";
+import { readRomfs, romfsMounts } from "../romfs.js";
 import { STA_IF } from "./wifi-model.js";
 import { Errno } from "./errno.js";
 import { UNIX_AT_2000, type VirtualClock } from "./clock.js";
@@ -139,8 +139,9 @@ export function createBridge(host: BridgeHost): Record<string, (...args: never[]
     },
     rom_index: () => {
       const romfs = host.romfs;
-      const files = romfs && readRomfs(romfs);
-      if (!files) return null;
+      if (!romfs || !romfsMounts(romfs)) return null;
+      // A damaged image is mounted all the same; none of its files can be read.
+      const files = readRomfs(romfs) ?? new Map<string, Uint8Array>();
       return [...files]
         .map(([path, data]) => `${path}\t${data.byteOffset - romfs.byteOffset}\t${data.length}`)
         .join("\n");

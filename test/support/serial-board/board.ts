@@ -20,7 +20,7 @@ import { SerialPort } from "serialport";
 import { WebSocketServer, type WebSocket } from "ws";
 import { boardParts } from "../../../components/board.js";
 import { sha256 } from "../../../targets/esp8266/deploy/file-sync.js";
-import { readRomfs } from "../../../targets/esp8266/romfs.js";
+import { readRomfs, romfsMounts } from "../../../targets/esp8266/romfs.js";
 import { MicroPythonDevice } from "../../../targets/esp8266/simulator/board.js";
 import { ReplFirmware } from "./repl-firmware.js";
 import { FileTransfer } from "./webrepl-file-transfer.js";
@@ -132,7 +132,9 @@ commands.on("line", (text) => {
     } else if (command.cmd === "files") {
       emit({ reply: "files", files: await firmware.after(listFlash) });
     } else if (command.cmd === "romfs") {
-      const image = firmware.device!.romfs && readRomfs(firmware.device!.romfs);
+      // What the board mounts at /rom: nothing without a whole header, else the files it can read.
+      const partition = firmware.device!.romfs;
+      const image = partition && romfsMounts(partition) ? (readRomfs(partition) ?? new Map()) : undefined;
       const files = image && Object.fromEntries([...image].map(([path, data]) => [path, sha256(data)]));
       emit({ reply: "romfs", files: files ?? null });
     } else if (command.cmd === "sensor") {

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import fc from "fast-check";
 import { expect } from "vitest";
 import { deployCommand, type DeployCommandOptions } from "../../../cli/commands/deploy.js";
 import { buildEsp8266 as buildEsp8266With } from "../../../targets/esp8266/build.js";
@@ -71,6 +72,15 @@ export async function deployPy(file: string, address: Parameters<typeof openBoar
   const files = await buildBundle(file, true);
   const link = await openBoard(address);
   return deployBundle(link, files, { flow: file }).finally(() => link.close());
+}
+
+/**
+ * Where `count` cable cuts fall, as fractions of a deploy's bytes in [0, 1), uniform and drawn from
+ * the suite's seed. (`fc.double` leans to its bounds, which would cut nearly every deploy at its
+ * first or last byte.)
+ */
+export function cutPoints(count: number): number[] {
+  return fc.sample(fc.noBias(fc.integer({ min: 0, max: 9999 })), count).map((n) => n / 10_000);
 }
 
 /** A link that carries only the first `limit` bytes the host sends, then breaks: a cable pulled. */

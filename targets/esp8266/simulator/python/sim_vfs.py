@@ -47,11 +47,11 @@ def rom_ioctl(op, *args):
 class VfsRom:
     def __init__(self, memory=None):
         index = bridge.rom_index()
-        if not index:
+        if index is None:
             raise OSError(_ENODEV)
         self._files = {}
         self._dirs = {""}
-        for entry in index.split("\n"):
+        for entry in index.split("\n") if index else ():
             path, offset, length = entry.split("\t")
             self._files[path] = (int(offset), int(length))
             parts = path.split("/")
