@@ -58,7 +58,9 @@ describe("flowc build", () => {
     expect(launcher).toContain("from flow import setup, step, stop, idle, run");
     const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as { micropython: string };
     expect(manifest.micropython).toBe("1.19");
-    expect(await readFile(join(out, "README.txt"), "utf8")).toContain("flow.mpy");
+    const readme = await readFile(join(out, "README.txt"), "utf8");
+    expect(readme).toContain("flow.mpy");
+    expect(readme).toContain("On firmware with a ROMFS partition");
   });
 
   it("writes readable .py with --py", async () => {
@@ -76,6 +78,7 @@ describe("flowc build", () => {
       "tsl2591.py",
     ]);
     expect(await readFile(join(out, "flow.py"), "utf8")).toContain("def setup():");
+    expect(await readFile(join(out, "README.txt"), "utf8")).not.toContain("ROMFS");
     const manifest = JSON.parse(await readFile(join(out, "manifest.json"), "utf8")) as { micropython?: string };
     expect(manifest.micropython).toBeUndefined();
   });

@@ -2,7 +2,7 @@ import { oneLine } from "../config-file.js";
 
 /**
  * README.txt of a bundle: how to copy the files onto the board, and what to keep private; the
- * deep-sleep wiring only for a flow that sleeps.
+ * deep-sleep wiring only for a flow that sleeps, ROMFS only for a bundle of bytecode.
  *
  * @example
  * readme("client.flow", [{ path: "main.py" }, { path: "config.py" }], { deepSleep: false });
@@ -21,7 +21,11 @@ Copy these files to the board's file system root, then reset it; main.py runs at
   mpfshell:  mpfshell -n -c "open ttyUSB0; ${names.map((name) => `put ${name}`).join("; ")}"
   ampy:      ${names.map((name) => `ampy --port /dev/ttyUSB0 put ${name}`).join(" && ")}
 
-config.py holds the WiFi and broker settings and every secret: keep it out of version control.
+${
+  names.some((name) => name.endsWith(".mpy"))
+    ? "On firmware with a ROMFS partition (MicroPython 1.25+, ESP8266_GENERIC FLASH_2M_ROMFS), `flowc deploy`\nputs the .mpy files there instead, where they run from flash and leave the program more heap.\n\n"
+    : ""
+}config.py holds the WiFi and broker settings and every secret: keep it out of version control.
 ${options.deepSleep ? "Deep sleep: wire GPIO16 (D0) to RST so the RTC alarm can wake the board.\n" : ""}Watch the console with \`mpremote repl\`: the node prints each fault once and keeps sampling.
 `;
 }
