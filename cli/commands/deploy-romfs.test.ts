@@ -62,7 +62,13 @@ async function placement(file: string) {
 describe.skipIf(!socatAvailable)("flowc deploy to a board with a ROMFS partition", () => {
   let board: SimulatedBoard;
   beforeAll(async () => {
-    board = await startSimulatedBoard({ timeScale: 0.01, wifi, version, romfsBytes: PARTITION });
+    board = await startSimulatedBoard({
+      timeScale: 0.01,
+      wifi,
+      version,
+      romfsBytes: PARTITION,
+      webreplPassword: "hunter2",
+    });
   });
   afterAll(async () => {
     await board?.stop();
@@ -173,6 +179,21 @@ describe.skipIf(!socatAvailable)("flowc deploy to a board with a ROMFS partition
         `cut at byte ${limit} of ${measured}: ${JSON.stringify(left)}`,
       ).toContain(left && (left["data.bin"] ?? "damaged"));
     }
+  });
+
+  it("writes the image over WebREPL too", async () => {
+    await deploy([client], { port: board.port });
+    const plain = await deploy([thermometerFlow], { webrepl: board.webrepl!, password: "hunter2", romfs: false });
+    expect(plain.stderr).toBe("");
+    const { report, code, stderr } = await deploy([thermometerFlow], { webrepl: board.webrepl!, password: "hunter2" });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(report).toMatchObject({ port: board.webrepl, romfs: { files: ["flow.mpy", "mcp9808.mpy"], written: true } });
+    expect(await board.romfs()).toMatchObject((await placement(thermometerFlow)).romfs);
+    expect(Object.keys(await board.files()).filter((name) => name.endsWith(".mpy"))).toEqual([]);
+    board.clearOutput();
+    await board.powerCycle();
+    await board.waitForOutput(/SensorEvent\(sensor_id='temp-1'/);
   });
 
   it("is listed by flowc boards with its partition", async () => {

@@ -21,6 +21,12 @@ export interface ByteTransport {
    * REPL prompt.
    */
   putFile?(path: string, contents: Uint8Array): Promise<number>;
+  /**
+   * False where raw-paste must not be used: WebREPL carries the terminal in text frames, where
+   * raw-paste's window announcement (`R\x01` and 0x80 0x00) is not valid UTF-8, and TCP already
+   * paces what the host sends, which is what raw-paste's flow control is for on a UART.
+   */
+  readonly rawPaste?: false;
 }
 
 /** The board did not answer as expected in time; `seen` is what it sent meanwhile. */

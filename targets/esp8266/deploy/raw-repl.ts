@@ -63,7 +63,7 @@ export class RawRepl {
   ) {
     this.#enterTimeoutMs = options.enterTimeoutMs ?? 3000;
     this.#execTimeoutMs = options.execTimeoutMs ?? 20_000;
-    if (options.rawPaste === false) this.rawPaste = false;
+    if (options.rawPaste === false || link.transport.rawPaste === false) this.rawPaste = false;
   }
 
   /** Stops the running program and enters raw mode, at its `>` prompt. */

@@ -21,7 +21,8 @@ export class WebReplError extends Error {
 export async function openWebReplTransport(url: string, password: string, timeoutMs = 5000): Promise<ByteTransport> {
   const { WebSocket } = await import("ws");
   if (!/^wss?:\/\//.test(url)) throw new WebReplError(`--webrepl takes ws://HOST:8266, not ${JSON.stringify(url)}`);
-  const socket = new WebSocket(url, { handshakeTimeout: timeoutMs });
+  // The board's terminal frames are text, but carry whatever bytes the program printed.
+  const socket = new WebSocket(url, { handshakeTimeout: timeoutMs, skipUTF8Validation: true });
   const listeners: ((data: Buffer) => void)[] = [];
   const closeListeners: ((error?: Error) => void)[] = [];
   let received = "";
@@ -97,6 +98,7 @@ export async function openWebReplTransport(url: string, password: string, timeou
   socket.on("error", (error: Error) => closeListeners.forEach((listener) => listener(error)));
   return {
     name: url,
+    rawPaste: false,
     write: (data) =>
       new Promise((resolve, reject) =>
         // Text frames: the terminal channel. Raw REPL traffic is 7-bit, so always valid UTF-8.

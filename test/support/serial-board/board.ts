@@ -59,7 +59,8 @@ await new Promise<void>((resolve, reject) => serial.once("open", resolve).once("
 const sessions = new Set<WebSocket>();
 const send = (bytes: Buffer) => {
   serial.write(bytes);
-  for (const session of sessions) session.send(bytes.toString("latin1"));
+  // WebREPL's terminal: text frames holding the bytes as printed, as the firmware sends them.
+  for (const session of sessions) session.send(bytes, { binary: false });
   emit({ out: bytes.toString("latin1") });
 };
 
