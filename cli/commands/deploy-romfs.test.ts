@@ -181,7 +181,7 @@ describe.skipIf(!socatAvailable)("flowc deploy to a board with a ROMFS partition
     }
   });
 
-  it("writes the image over WebREPL too", async () => {
+  it("deploys over WebREPL on firmware with raw-paste, onto the file system and into the partition", async () => {
     await deploy([client], { port: board.port });
     const plain = await deploy([thermometerFlow], { webrepl: board.webrepl!, password: "hunter2", romfs: false });
     expect(plain.stderr).toBe("");
