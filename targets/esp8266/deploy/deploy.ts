@@ -1,6 +1,7 @@
 /**
  * `flowc deploy` without the command line: open a board (serial or WebREPL), sync a bundle's
- * files onto it (file-sync.ts) and soft-reset it into the new program.
+ * files onto it (file-sync.ts), its bytecode into a ROMFS partition where the firmware has one
+ * (romfs-sync.ts), and soft-reset it into the new program.
  */
 import type { BundleFile } from "../bundle.js";
 import { Connection } from "./connection.js";
@@ -133,36 +134,9 @@ export async function deployBundle(
     options.romfs === "never" || bytecode.length === 0
       ? undefined
       : await placeBytecode(repl, bundleImage(bytecode, options.flow), options.romfs === "always");
-  let result: SyncResult;
-  let romfs: RomfsReport | null = null;
-  if (placement?.image) {
-    const { image, partitionBytes, current } = placement;
-    let fallback: SyncResult | undefined;
-    if (!current) {
-      // The whole bundle on the file system first, where it shadows the partition: the board
-      // boots from it whatever happens to the image.
-      fallback = await sync(deployable, (path, bytes) => {
-        if (!path.endsWith(".mpy")) options.onFile?.(path, bytes);
-      });
-      await writeRomfs(repl, image);
-      options.onFile?.(`ROMFS image (${bytecode.map((file) => file.path).join(", ")})`, image.length);
-    }
-    // Then without the bytecode, which removes the copies: the board imports it from /rom.
-    const final = await sync(deployable.filter((file) => !bytecode.includes(file)));
-    const copies = new Set(bytecode.map((file) => file.path));
-    // Reported as the file system's net change: the copies the fallback wrote and the final sync
-    // removed are neither written nor removed.
-    const written = [...new Set([...(fallback?.written ?? []), ...final.written])].filter((path) => !copies.has(path));
-    result = {
-      ...final,
-      written,
-      unchanged: final.unchanged.filter((path) => !written.includes(path)),
-      removed: [...new Set([...(fallback?.removed ?? []), ...final.removed])].filter(
-        (path) => !copies.has(path) || !fallback?.written.includes(path),
-      ),
-    };
-    romfs = { files: [...copies], bytes: image.length, partitionBytes, written: !current };
-  } else result = await sync(deployable);
+  const { result, romfs } = placement?.image
+    ? await syncAroundImage(repl, placement, deployable, sync, options.onFile)
+    : { result: await sync(deployable), romfs: null };
   const reset = options.reset !== false;
   if (reset) await repl.resetToProgram();
   else await repl.leave();
@@ -179,6 +153,44 @@ export async function deployBundle(
     romfs,
     ...(placement?.skipped ? { romfsSkipped: placement.skipped } : {}),
   };
+}
+
+/**
+ * A deploy whose bytecode goes into the ROMFS partition: unless the partition already holds the
+ * image, the whole bundle goes onto the file system first, where it shadows the partition, so the
+ * board boots from it whatever happens to the image; then the image; then the file system without
+ * the bytecode, which removes the copies, and the board imports it from /rom.
+ */
+async function syncAroundImage(
+  repl: RawRepl,
+  placement: { readonly image: Uint8Array; readonly partitionBytes: number; readonly current: boolean },
+  deployable: readonly DeployFile[],
+  sync: (wanted: readonly DeployFile[], onFile?: (path: string, bytes: number) => void) => Promise<SyncResult>,
+  onFile: ((path: string, bytes: number) => void) | undefined,
+): Promise<{ result: SyncResult; romfs: RomfsReport }> {
+  const { image, partitionBytes, current } = placement;
+  const copies = new Set(deployable.filter((file) => file.path.endsWith(".mpy")).map((file) => file.path));
+  let fallback: SyncResult | undefined;
+  if (!current) {
+    fallback = await sync(deployable, (path, bytes) => {
+      if (!copies.has(path)) onFile?.(path, bytes);
+    });
+    await writeRomfs(repl, image);
+    onFile?.(`ROMFS image (${[...copies].join(", ")})`, image.length);
+  }
+  const final = await sync(deployable.filter((file) => !copies.has(file.path)));
+  // Reported as the file system's net change: the copies the fallback wrote and the final sync
+  // removed are neither written nor removed.
+  const written = [...new Set([...(fallback?.written ?? []), ...final.written])].filter((path) => !copies.has(path));
+  const result = {
+    ...final,
+    written,
+    unchanged: final.unchanged.filter((path) => !written.includes(path)),
+    removed: [...new Set([...(fallback?.removed ?? []), ...final.removed])].filter(
+      (path) => !copies.has(path) || !fallback?.written.includes(path),
+    ),
+  };
+  return { result, romfs: { files: [...copies], bytes: image.length, partitionBytes, written: !current } };
 }
 
 /**
