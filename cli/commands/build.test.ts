@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { buildCommand, type BuildCommandOptions } from "./build.js";
+import { readRomfs } from "../../targets/esp8266/romfs.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const tutorial = join(root, "examples", "tutorial");
@@ -35,12 +36,13 @@ describe("flowc build", () => {
       out,
       secrets: join(tutorial, "secrets.example.json"),
     });
-    expect(stderr).toContain("flowc build: 7 files");
+    expect(stderr).toContain("flowc build: 8 files");
     expect(code).toBe(0);
     expect((await readdir(out)).sort()).toEqual([
       "README.txt",
       "config.py",
       "flow.mpy",
+      "flow.romfs",
       "flowmap.json",
       "main.py",
       "manifest.json",
@@ -60,7 +62,12 @@ describe("flowc build", () => {
     expect(manifest.micropython).toBe("1.19");
     const readme = await readFile(join(out, "README.txt"), "utf8");
     expect(readme).toContain("flow.mpy");
-    expect(readme).toContain("On firmware with a ROMFS partition");
+    expect(readme).toContain("mpremote romfs deploy flow.romfs && mpremote cp main.py config.py :");
+    // The image holds the bytecode as built, and the marker that tells flowc deploy it is its own.
+    const image = readRomfs(await readFile(join(out, "flow.romfs")))!;
+    expect([...image.keys()]).toEqual(["flow.mpy", "flowc-deploy.json", "tsl2591.mpy"]);
+    for (const mpy of ["flow.mpy", "tsl2591.mpy"])
+      expect(Buffer.from(image.get(mpy)!)).toEqual(await readFile(join(out, mpy)));
   });
 
   it("writes readable .py with --py", async () => {
@@ -159,6 +166,7 @@ describe("flowc build", () => {
       "README.txt",
       "config.py",
       "flow.mpy",
+      "flow.romfs",
       "flowmap.json",
       "main.py",
       "manifest.json",

@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Connection } from "../../targets/esp8266/deploy/connection.js";
 import { deployableFiles, deployBundle, openBoard } from "../../targets/esp8266/deploy/deploy.js";
 import { sha256 } from "../../targets/esp8266/deploy/file-sync.js";
-import { ROMFS_MARKER, writeRomfs } from "../../targets/esp8266/deploy/romfs-sync.js";
+import { writeRomfs } from "../../targets/esp8266/deploy/romfs-sync.js";
 import { RawRepl } from "../../targets/esp8266/deploy/raw-repl.js";
 import { openSerialTransport } from "../../targets/esp8266/deploy/serial-transport.js";
-import { romfsImage } from "../../targets/esp8266/romfs.js";
+import { ROMFS_IMAGE } from "../../targets/esp8266/precompile.js";
+import { FLOWC_ROMFS_MARKER, readRomfs, romfsImage } from "../../targets/esp8266/romfs.js";
 import {
   buildBundle,
   capture,
@@ -86,8 +87,14 @@ describe.skipIf(!socatAvailable)("flowc deploy to a board with a ROMFS partition
     const files = await board.files();
     expect(Object.keys(files).sort()).toEqual(["config.py", "flowc-deploy.json", "main.py"]);
     expect(files).toMatchObject(expected.fileSystem);
+    // Byte for byte the image `flowc build` writes as flow.romfs, for mpremote.
+    const built = (await buildBundle(join(root, client))).find((file) => file.path === ROMFS_IMAGE)!;
+    const builtFiles = readRomfs(built.contents as Uint8Array)!;
+    expect(await board.romfs()).toEqual(
+      Object.fromEntries([...builtFiles].map(([path, contents]) => [path, sha256(contents)])),
+    );
     expect(await board.romfs()).toMatchObject(expected.romfs);
-    expect(Object.keys((await board.romfs())!)).toContain(ROMFS_MARKER);
+    expect(Object.keys((await board.romfs())!)).toContain(FLOWC_ROMFS_MARKER);
     board.clearOutput();
     await board.waitForOutput(/SensorEvent\(sensor_id='lux-1', ts=\d+, val=300\.\d+\)\r\n/);
 

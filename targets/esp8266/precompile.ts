@@ -13,12 +13,16 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { describingFiles, type Bundle, type BundleFile, type TextBundleFile } from "./bundle.js";
+import { flowRomfsImage } from "./romfs.js";
 
 /** The oldest MicroPython that loads mpy v6 files. */
 export const mpyMinimumMicroPython = "1.19";
 
 /** mpy-cross's optimisation level: 3 leaves out line numbers (and asserts, which the runtime has none of). */
 const optimisation = "-O3";
+
+/** The bundle's bytecode as a ROMFS image, for firmware with a ROMFS partition. */
+export const ROMFS_IMAGE = "flow.romfs";
 
 /** Files left as source: the entry point and the editable settings. */
 const keptAsSource = new Set(["main.py", "config.py"]);
@@ -29,7 +33,8 @@ const keptAsSource = new Set(["main.py", "config.py"]);
  *
  * @example
  * const bundle = await precompileBundle(buildEsp8266Bundle(programs[0], { secrets }));
- * bundle.files.map((file) => file.path); // ["main.py", "flow.mpy", "config.py", "tsl2591.mpy", "manifest.json", "README.txt"]
+ * bundle.files.map((file) => file.path);
+ * // ["main.py", "flow.mpy", "config.py", "tsl2591.mpy", "flowmap.json", "flow.romfs", "manifest.json", "README.txt"]
  */
 export async function precompileBundle(bundle: Bundle<TextBundleFile>): Promise<Bundle> {
   const boardFiles: BundleFile[] = [];
@@ -44,6 +49,16 @@ export async function precompileBundle(bundle: Bundle<TextBundleFile>): Promise<
     else
       boardFiles.push({ path: file.path.replace(/\.py$/, ".mpy"), contents: await mpyCross(file.path, file.contents) });
   }
+  // For tools other than flowc deploy (`mpremote romfs deploy flow.romfs`): the image deploy
+  // writes into a ROMFS partition, byte for byte.
+  const bytecode = boardFiles.filter((file) => file.path.endsWith(".mpy"));
+  const image = {
+    path: ROMFS_IMAGE,
+    contents: flowRomfsImage(
+      bytecode.map((file) => ({ path: file.path, contents: file.contents as Uint8Array })),
+      bundle.manifest.flow,
+    ),
+  };
   const sourceBytes = bundle.manifest.files.reduce((sum, file) => sum + file.bytes, 0);
   const files = boardFiles.map((file) => ({ path: file.path, bytes: byteLength(file.contents) }));
   const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
@@ -55,7 +70,7 @@ export async function precompileBundle(bundle: Bundle<TextBundleFile>): Promise<
     micropython: mpyMinimumMicroPython,
   };
   return {
-    files: [...boardFiles, ...hostFiles, ...describingFiles(manifest)],
+    files: [...boardFiles, ...hostFiles, image, ...describingFiles(manifest)],
     manifest,
     diagnostics: bundle.diagnostics,
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readRomfs, romfsImage } from "./romfs.js";
+import { FLOWC_ROMFS_MARKER, flowRomfsImage, readRomfs, romfsImage } from "./romfs.js";
 
 const bytes = (text: string) => Buffer.from(text, "utf8");
 
@@ -58,5 +58,14 @@ describe("ROMFS images", () => {
         { path: "a.mpy", contents: bytes("") },
       ]),
     ).toThrow("a.mpy is in the ROMFS image twice");
+  });
+
+  it("builds a flow's image with a marker naming it, the same wherever the flow is built from", () => {
+    const bytecode = [{ path: "flow.mpy", contents: bytes("M\x06") }];
+    const image = flowRomfsImage(bytecode, "examples/tutorial/client.flow");
+    expect(flowRomfsImage(bytecode, "/home/me/flows/client.flow")).toEqual(image);
+    expect(flowRomfsImage(bytecode, "C:\\flows\\client.flow")).toEqual(image);
+    const marker = JSON.parse(Buffer.from(readRomfs(image)!.get(FLOWC_ROMFS_MARKER)!).toString()) as unknown;
+    expect(marker).toEqual({ flow: "client.flow", files: ["flow.mpy"] });
   });
 });

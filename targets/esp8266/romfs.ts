@@ -52,6 +52,26 @@ export function romfsImage(files: readonly RomfsFile[]): Uint8Array {
   return record(RECORD_FILESYSTEM, entries(root));
 }
 
+/** The file in every image flowc builds, naming the flow, so a later deploy knows the partition is its own. */
+export const FLOWC_ROMFS_MARKER = "flowc-deploy.json";
+
+/**
+ * The image of a bundle's bytecode that `flowc build` writes as flow.romfs and `flowc deploy` puts
+ * in a ROMFS partition: the .mpy files and {@link FLOWC_ROMFS_MARKER}.
+ *
+ * @example
+ * flowRomfsImage([{ path: "flow.mpy", contents }], "client.flow"); // d2 cd 31 …
+ */
+export function flowRomfsImage(bytecode: readonly RomfsFile[], flow: string): Uint8Array {
+  // The file's name, not its path: the same flow gives the same image wherever it is built from.
+  const name = flow.split(/[\\/]/).at(-1);
+  const marker: RomfsFile = {
+    path: FLOWC_ROMFS_MARKER,
+    contents: new TextEncoder().encode(`${JSON.stringify({ flow: name, files: bytecode.map((file) => file.path) })}\n`),
+  };
+  return romfsImage([...bytecode, marker]);
+}
+
 /**
  * Whether a board mounts the image at the start of `partition`: MicroPython checks only the header
  * and that the image's length fits, then reads records as files are looked up, so a half-written

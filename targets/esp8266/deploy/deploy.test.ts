@@ -10,6 +10,7 @@ describe("what a deploy puts on the board", () => {
       { path: "flow.mpy", contents: "M\x06" },
       { path: "manifest.json", contents: "{}" },
       { path: "flowmap.json", contents: "{}" },
+      { path: "flow.romfs", contents: "\xd2\xcd\x31\x00" },
       { path: "README.txt", contents: "" },
     ]);
     expect(files.map((file) => file.path)).toEqual(["main.py", "flow.mpy"]);

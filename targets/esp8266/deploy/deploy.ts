@@ -7,7 +7,8 @@ import type { BundleFile } from "../bundle.js";
 import { Connection } from "./connection.js";
 import { syncFiles, type DeployFile, type SyncResult } from "./file-sync.js";
 import { RawRepl, type RawReplOptions } from "./raw-repl.js";
-import { bundleImage, placeBytecode, writeRomfs } from "./romfs-sync.js";
+import { flowRomfsImage } from "../romfs.js";
+import { placeBytecode, writeRomfs } from "./romfs-sync.js";
 import { openSerialTransport } from "./serial-transport.js";
 import { openWebReplTransport } from "./webrepl-transport.js";
 
@@ -133,7 +134,7 @@ export async function deployBundle(
   const placement =
     options.romfs === "never" || bytecode.length === 0
       ? undefined
-      : await placeBytecode(repl, bundleImage(bytecode, options.flow), options.romfs === "always");
+      : await placeBytecode(repl, flowRomfsImage(bytecode, options.flow), options.romfs === "always");
   const { result, romfs } = placement?.image
     ? await syncAroundImage(repl, placement, deployable, sync, options.onFile)
     : { result: await sync(deployable), romfs: null };

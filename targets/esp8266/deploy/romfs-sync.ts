@@ -10,12 +10,9 @@
  * one, never a half image under /rom. deploy.ts keeps a copy of the bytecode on the file system
  * until the image is verified, so the board boots either way.
  */
-import { romfsImage, type RomfsFile } from "../romfs.js";
-import { fileEncoding, sha256, type DeployFile } from "./file-sync.js";
+import { FLOWC_ROMFS_MARKER } from "../romfs.js";
+import { fileEncoding, sha256 } from "./file-sync.js";
 import type { RawRepl } from "./raw-repl.js";
-
-/** The file in every image flowc writes, so a later deploy knows the partition is its own. */
-export const ROMFS_MARKER = "flowc-deploy.json";
 
 /** What the board's ROMFS partition holds. */
 export interface RomfsPartition {
@@ -23,7 +20,7 @@ export interface RomfsPartition {
   readonly bytes: number;
   /** Whether it starts with a ROMFS image the board mounts. */
   readonly mounted: boolean;
-  /** Whether that image is one flowc wrote (it holds {@link ROMFS_MARKER}). */
+  /** Whether that image is one flowc wrote (it holds {@link FLOWC_ROMFS_MARKER}). */
   readonly ours: boolean;
   /** SHA-256 (hex) of the partition's first `length` bytes, `length` as asked. */
   readonly prefixHash: string;
@@ -32,20 +29,6 @@ export interface RomfsPartition {
 /** The board has no ROMFS partition where one was asked for, or the image does not fit it. */
 export class RomfsUnavailableError extends Error {
   override readonly name = "RomfsUnavailableError";
-}
-
-/**
- * The image a deploy writes: the bundle's bytecode and the marker naming the flow.
- *
- * @example
- * bundleImage([{ path: "flow.mpy", contents }], "client.flow"); // d2 cd 31 …
- */
-export function bundleImage(bytecode: readonly DeployFile[], flow: string): Uint8Array {
-  const marker: RomfsFile = {
-    path: ROMFS_MARKER,
-    contents: Buffer.from(`${JSON.stringify({ flow, files: bytecode.map((file) => file.path) })}\n`),
-  };
-  return romfsImage([...bytecode, marker]);
 }
 
 /**
@@ -66,7 +49,7 @@ if hasattr(vfs,'rom_ioctl') and vfs.rom_ioctl(1)>0:
  for i in range(0,n,256):
   h.update(d[i:min(i+256,n)])
  try:
-  o=${JSON.stringify(ROMFS_MARKER)} in [e[0] for e in vfs.VfsRom(d).ilistdir('/')]
+  o=${JSON.stringify(FLOWC_ROMFS_MARKER)} in [e[0] for e in vfs.VfsRom(d).ilistdir('/')]
   m=1
  except OSError:
   o=m=0
@@ -83,7 +66,7 @@ print(json.dumps(r))`);
  * the board. Throws when the board refuses a step or the image arrived damaged.
  *
  * @example
- * await writeRomfs(repl, bundleImage(bytecode, "client.flow"));
+ * await writeRomfs(repl, flowRomfsImage(bytecode, "client.flow"));
  */
 export async function writeRomfs(repl: RawRepl, image: Uint8Array, chunkBytes = 1024): Promise<void> {
   const prepared = Number((await repl.exec(`import vfs\nprint(vfs.rom_ioctl(3,0,${image.length}))`)).trim());
@@ -145,7 +128,7 @@ export type BytecodePlacement =
  * replaces any and fails without a partition). `current` says the partition already holds it.
  *
  * @example
- * const placement = await placeBytecode(repl, bundleImage(bytecode, "client.flow"), false);
+ * const placement = await placeBytecode(repl, flowRomfsImage(bytecode, "client.flow"), false);
  * if (placement.image && !placement.current) await writeRomfs(repl, placement.image);
  */
 export async function placeBytecode(repl: RawRepl, image: Uint8Array, always: boolean): Promise<BytecodePlacement> {
