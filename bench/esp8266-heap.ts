@@ -39,16 +39,14 @@
 //   MICROPYTHON_UNIX=… MICROPYTHON_UNIX_RUNNER="qemu-i386 -L /" npm run bench:esp8266-heap
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { buildEsp8266Bundle, compile } from "../test/support/catalogue.js";
 import type { BundleFile } from "../targets/esp8266/bundle.js";
 import { isBoardFile, precompileBundle } from "../targets/esp8266/precompile.js";
 import { romfsImage } from "../targets/esp8266/romfs.js";
-import { bareLoop } from "./esp8266-bare-loop.js";
+import { bareLoop, tutorialClientSource } from "./esp8266-tutorial.js";
 
 const samples = 1000;
 const qstrStates = Array.from({ length: 20 }, (_, i) => i * 20);
@@ -131,10 +129,7 @@ async function bench(command: readonly string[]): Promise<void> {
 }
 
 async function tutorialPrograms(): Promise<Program[]> {
-  const secrets = { wifi_essid: "lab", wifi_password: "password", mqtt_host: "192.168.1.10" };
-  const text = readFileSync(new URL("../examples/tutorial/client.flow", import.meta.url), "utf8");
-  const { programs } = compile([{ path: "client.flow", text }], { target: "esp8266" });
-  const source = buildEsp8266Bundle(programs[0]!, { secrets, env: {} });
+  const source = tutorialClientSource();
   const precompiled = await precompileBundle(source);
   const onBoard = (files: readonly BundleFile[]) => files.filter((file) => isBoardFile(file.path));
   const mpy = onBoard(precompiled.files);

@@ -31,18 +31,13 @@
 // neither npm nor Debian packages.
 //
 //   npm run bench:esp8266-mpy
-import { readFileSync } from "node:fs";
-import { buildEsp8266Bundle, compile } from "../test/support/catalogue.js";
 import type { BundleFile } from "../targets/esp8266/bundle.js";
 import { isBoardFile, precompileBundle } from "../targets/esp8266/precompile.js";
 import { MicroPythonDevice } from "../targets/esp8266/simulator/board.js";
 import { boardParts } from "../components/board.js";
-import { bareLoop } from "./esp8266-bare-loop.js";
+import { bareLoop, tutorialClientSource } from "./esp8266-tutorial.js";
 
-const secrets = { wifi_essid: "lab", wifi_password: "password", mqtt_host: "192.168.1.10" };
-const text = readFileSync(new URL("../examples/tutorial/client.flow", import.meta.url), "utf8");
-const { programs } = compile([{ path: "client.flow", text }], { target: "esp8266" });
-const source = buildEsp8266Bundle(programs[0]!, { secrets, env: {} });
+const source = tutorialClientSource();
 const started = performance.now();
 const precompiled = await precompileBundle(source);
 const precompileMs = performance.now() - started;

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Connection } from "../../targets/esp8266/deploy/connection.js";
-import { deployableFiles, deployBundle, openBoard } from "../../targets/esp8266/deploy/deploy.js";
+import { deployableFiles } from "../../targets/esp8266/deploy/deploy.js";
 import { sha256 } from "../../targets/esp8266/deploy/file-sync.js";
 import { writeRomfs } from "../../targets/esp8266/deploy/romfs-sync.js";
 import { RawRepl } from "../../targets/esp8266/deploy/raw-repl.js";
@@ -21,6 +21,7 @@ import {
   client,
   cutAfter,
   cutPoints,
+  switchWithCuts,
   deploy,
   root,
   thermometer,
@@ -124,42 +125,20 @@ describe.skipIf(!socatAvailable)("flowc deploy to a board with a ROMFS partition
   });
 
   it("leaves a bootable board whatever byte the cable is cut at, and the next deploy repairs it", async () => {
-    const flows = [join(root, client), thermometerFlow];
+    const flows = [join(root, client), thermometerFlow] as const;
     const placements = await Promise.all(flows.map(placement));
-    const bundles = await Promise.all(flows.map((file) => buildBundle(file)));
-    await deploy([client], { port: board.port });
-    const cuts = cutPoints(6);
-    let current = 0;
-    for (const cut of cuts) {
-      const target = 1 - current;
-      // How many bytes a full deploy of the other flow sends, then the board is put back.
-      const probe = await openBoard({ kind: "serial", port: board.port });
-      const full = await deployBundle(probe, bundles[target]!, { flow: flows[target]!, reset: false }).finally(() =>
-        probe.close(),
-      );
-      await deploy([flows[current]!], { port: board.port, reset: false });
-      const limit = Math.floor(cut * full.bytes);
-      const transport = await openSerialTransport(board.port);
-      await expect(
-        deployBundle(new Connection(cutAfter(transport, limit)), bundles[target]!, { flow: flows[target]! }),
-      ).rejects.toThrow();
-      await transport.close();
-      board.clearOutput();
-      await board.powerCycle();
-      const booted = await board.waitForOutput(/SensorEvent\(sensor_id='(lux-1|temp-1)'/);
-      expect(booted, `cut at byte ${limit} of ${full.bytes}`).not.toContain("Traceback");
+    await switchWithCuts(board, flows, cutPoints(6), {
       // Each module the board imports is the running flow's, from the file system or the image.
-      const running = placements[booted.includes("temp-1") ? 1 : 0]!;
-      const [files, image] = [await board.files(), (await board.romfs()) ?? {}];
-      for (const path of running.bytecode)
-        expect(files[path] ?? image[path], `cut at byte ${limit}: ${path}`).toBe(running.romfs[path]);
-
-      const repaired = await deploy([flows[target]!], { port: board.port });
-      expect(repaired.code).toBe(0);
-      expect(await board.romfs()).toMatchObject(placements[target]!.romfs);
-      expect(Object.keys(await board.files()).filter((name) => name.endsWith(".mpy"))).toEqual([]);
-      current = target;
-    }
+      check: async ({ running, where }) => {
+        const [files, image] = [await board.files(), (await board.romfs()) ?? {}];
+        for (const path of placements[running]!.bytecode)
+          expect(files[path] ?? image[path], `${where}: ${path}`).toBe(placements[running]!.romfs[path]);
+      },
+      checkRepaired: async (target) => {
+        expect(await board.romfs()).toMatchObject(placements[target]!.romfs);
+        expect(Object.keys(await board.files()).filter((name) => name.endsWith(".mpy"))).toEqual([]);
+      },
+    });
   }, 180_000);
 
   it("never leaves a half image: a write cut at any byte leaves none the board mounts, or a whole one", async () => {

@@ -4,9 +4,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildEsp8266 as buildEsp8266With } from "../../targets/esp8266/build.js";
-import { compile, micropythonImplementations } from "../../test/support/catalogue.js";
-import { Connection } from "../../targets/esp8266/deploy/connection.js";
 import { deployBundle, openBoard } from "../../targets/esp8266/deploy/deploy.js";
 import { locateBoardLine, type BundleSourceMap } from "../../targets/esp8266/source-map.js";
 import { explainOpenError, openSerialTransport } from "../../targets/esp8266/deploy/serial-transport.js";
@@ -20,7 +17,7 @@ import {
   bundleHashes,
   capture,
   client,
-  cutAfter,
+  switchWithCuts,
   cutPoints,
   deploy,
   deployPy,
@@ -122,56 +119,21 @@ describe.skipIf(!socatAvailable)("flowc deploy to a simulated board on a serial 
   });
 
   it("leaves a bootable board whatever byte the cable is cut at, and the next deploy repairs it", async () => {
-    const flows = [join(root, client), thermometerFlow];
-    const builds = await Promise.all(
-      flows.map(async (file) => {
-        const text = await import("node:fs/promises").then((fs) => fs.readFile(file, "utf8"));
-        const result = compile([{ path: file, text }], { target: "esp8266" });
-        return (
-          await buildEsp8266With(result.programs, {
-            implementations: micropythonImplementations,
-            secretsFile: secrets,
-            sources: result.sources,
-          })
-        ).files;
-      }),
-    );
+    const flows = [join(root, client), thermometerFlow] as const;
     const hashes = await Promise.all(flows.map((file) => bundleHashes(file)));
-    await deploy([client], { port: board.port });
-    // How many bytes a full deploy of the other flow sends: the cuts fall anywhere in it.
-    // Where each cut falls, as a fraction of the deploy's bytes: drawn from the suite's seed.
-    const cuts = cutPoints(6);
-    let current = 0;
-    for (const cut of cuts) {
-      const target = 1 - current;
-      const probe = await openBoard({ kind: "serial", port: board.port });
-      const full = await deployBundle(probe, builds[target]!, { flow: flows[target]!, reset: false }).finally(() =>
-        probe.close(),
-      );
-      // Put the other bundle back, then cut a deploy of this one somewhere.
-      await deploy([current === 0 ? client : thermometerFlow], { port: board.port, reset: false });
-      const limit = Math.floor(cut * full.bytes);
-      const transport = await openSerialTransport(board.port);
-      await expect(
-        deployBundle(new Connection(cutAfter(transport, limit)), builds[target]!, { flow: flows[target]! }),
-      ).rejects.toThrow();
-      await transport.close();
-      board.clearOutput();
-      await board.powerCycle();
-      const booted = await board.waitForOutput(/SensorEvent\(sensor_id='(lux-1|temp-1)'/);
-      expect(booted, `cut at byte ${limit} of ${full.bytes}`).not.toContain("Traceback");
-      const files = await board.files();
-      const running = booted.includes("temp-1") ? 1 : 0;
-      expect(files, `cut at byte ${limit}: the files of the bundle that runs`).toMatchObject(hashes[running]!);
-      expect(Object.keys(files).filter((name) => name.endsWith(".flowc-new")).length).toBeLessThanOrEqual(3);
-      // The next deploy repairs: the board ends up with exactly the new bundle.
-      const repaired = await deploy([target === 0 ? client : thermometerFlow], { port: board.port });
-      expect(repaired.code).toBe(0);
-      const after = await board.files();
-      expect(after).toMatchObject(hashes[target]!);
-      expect(Object.keys(after).some((name) => name.endsWith(".flowc-new"))).toBe(false);
-      current = target;
-    }
+    await switchWithCuts(board, flows, cutPoints(6), {
+      check: async ({ running, where }) => {
+        const files = await board.files();
+        expect(files, `${where}: the files of the bundle that runs`).toMatchObject(hashes[running]!);
+        expect(Object.keys(files).filter((name) => name.endsWith(".flowc-new")).length).toBeLessThanOrEqual(3);
+      },
+      // The board ends up with exactly the new bundle.
+      checkRepaired: async (target) => {
+        const after = await board.files();
+        expect(after).toMatchObject(hashes[target]!);
+        expect(Object.keys(after).some((name) => name.endsWith(".flowc-new"))).toBe(false);
+      },
+    });
   }, 120_000);
 
   it("streams the board's output after the reset with --monitor, until stopped", async () => {

@@ -14,6 +14,17 @@ import { FLOWC_ROMFS_MARKER } from "../romfs.js";
 import { fileEncoding, sha256 } from "./file-sync.js";
 import type { RawRepl } from "./raw-repl.js";
 
+/** Board-side `hashed(d, n)`: SHA-256 (hex) of the first `n` bytes of the mapped partition `d`. */
+const PREFIX_HASH = `import hashlib,binascii
+def hashed(d,n):
+ h=hashlib.sha256()
+ for i in range(0,n,256):
+  h.update(d[i:min(i+256,n)])
+ return binascii.hexlify(h.digest()).decode()`;
+
+/** What the ESP8266 port answers for the write-finishing ioctl it does not have: -EINVAL. */
+const NO_SUCH_IOCTL = -22;
+
 /** What the board's ROMFS partition holds. */
 export interface RomfsPartition {
   /** Bytes of the partition. */
@@ -40,20 +51,17 @@ export class RomfsUnavailableError extends Error {
  * partition?.prefixHash === sha256(image); // the image is already there
  */
 export async function readRomfsPartition(repl: RawRepl, length: number): Promise<RomfsPartition | undefined> {
-  const output = await repl.exec(`import vfs,hashlib,binascii,json
+  const output = await repl.exec(`${PREFIX_HASH}
+import vfs,json
 r=None
 if hasattr(vfs,'rom_ioctl') and vfs.rom_ioctl(1)>0:
  d=vfs.rom_ioctl(2,0)
- n=min(len(d),${length})
- h=hashlib.sha256()
- for i in range(0,n,256):
-  h.update(d[i:min(i+256,n)])
  try:
   o=${JSON.stringify(FLOWC_ROMFS_MARKER)} in [e[0] for e in vfs.VfsRom(d).ilistdir('/')]
   m=1
  except OSError:
   o=m=0
- r=[len(d),m,o,binascii.hexlify(h.digest()).decode()]
+ r=[len(d),m,o,hashed(d,min(len(d),${length}))]
 print(json.dumps(r))`);
   const answer = JSON.parse(output.trim()) as [number, number, boolean, string] | null;
   if (!answer) return undefined;
@@ -95,15 +103,11 @@ export async function writeRomfs(repl: RawRepl, image: Uint8Array, chunkBytes = 
       [...(i === 0 ? setup : []), `w(${offset},${encoding.chunk(padded.subarray(offset, offset + chunk))})`].join("\n"),
     );
   // 5 finishes a write on ports that buffer it; the ESP8266 port has no 5 and answers -EINVAL.
-  const output = await repl.exec(`import vfs,hashlib,binascii
-r=vfs.rom_ioctl(5,0)
-d=vfs.rom_ioctl(2,0)
-h=hashlib.sha256()
-for i in range(0,${image.length},256):
- h.update(d[i:min(i+256,${image.length})])
-print(r,binascii.hexlify(h.digest()).decode())`);
+  const output = await repl.exec(`${PREFIX_HASH}
+import vfs
+print(vfs.rom_ioctl(5,0),hashed(vfs.rom_ioctl(2,0),${image.length}))`);
   const [finished, hash] = output.trim().split(" ");
-  if (Number(finished) < 0 && Number(finished) !== -22)
+  if (Number(finished) < 0 && Number(finished) !== NO_SUCH_IOCTL)
     throw new Error(`the board could not finish writing its ROMFS partition (rom_ioctl answered ${finished})`);
   if (hash !== sha256(image))
     throw new Error(

@@ -9,11 +9,13 @@ import fc from "fast-check";
 import { expect } from "vitest";
 import { deployCommand, type DeployCommandOptions } from "../../../cli/commands/deploy.js";
 import { buildEsp8266 as buildEsp8266With } from "../../../targets/esp8266/build.js";
-import type { ByteTransport } from "../../../targets/esp8266/deploy/connection.js";
+import { Connection, type ByteTransport } from "../../../targets/esp8266/deploy/connection.js";
 import { deployableFiles, deployBundle, openBoard } from "../../../targets/esp8266/deploy/deploy.js";
 import { sha256 } from "../../../targets/esp8266/deploy/file-sync.js";
 import { RawRepl } from "../../../targets/esp8266/deploy/raw-repl.js";
+import { openSerialTransport } from "../../../targets/esp8266/deploy/serial-transport.js";
 import { compile, micropythonImplementations } from "../catalogue.js";
+import type { SimulatedBoard } from "./simulated-board.js";
 
 export const root = fileURLToPath(new URL("../../../", import.meta.url));
 export const client = "examples/tutorial/client.flow";
@@ -118,5 +120,65 @@ export async function withRepl<T>(port: string, work: (repl: RawRepl) => Promise
     return result;
   } finally {
     await link.close();
+  }
+}
+
+/** What a power cycle after a cut deploy shows: the flow that runs, and where the cut fell. */
+export interface CutOutcome {
+  /** 0 or 1: which of the two flows the board runs now. */
+  readonly running: number;
+  /** Where the cut fell, for messages. */
+  readonly where: string;
+}
+
+/**
+ * Switches a board between two flows with deploys cut at `cuts` (fractions of a whole deploy's
+ * bytes). Before each cut the board runs the other flow; after it, a power cycle must boot one of
+ * the two with no traceback, and `check` looks at what the board holds; then a deploy of the cut
+ * flow repairs, and `checkRepaired` looks again.
+ *
+ * @example
+ * await switchWithCuts(board, [clientFlow, otherFlow], cutPoints(6), {
+ *   check: async ({ running }) => expect(await board.files()).toMatchObject(hashes[running]),
+ *   checkRepaired: async (target) => expect(await board.files()).toMatchObject(hashes[target]),
+ * });
+ */
+export async function switchWithCuts(
+  board: SimulatedBoard,
+  flows: readonly [string, string],
+  cuts: readonly number[],
+  checks: {
+    readonly check: (outcome: CutOutcome) => Promise<void>;
+    readonly checkRepaired: (target: number) => Promise<void>;
+  },
+): Promise<void> {
+  const bundles = await Promise.all(flows.map((file) => buildBundle(file)));
+  await deploy([flows[0]], { port: board.port });
+  let current = 0;
+  for (const cut of cuts) {
+    const target = 1 - current;
+    // How many bytes a whole deploy of the other flow sends: the cut falls anywhere in it.
+    const probe = await openBoard({ kind: "serial", port: board.port });
+    const full = await deployBundle(probe, bundles[target]!, { flow: flows[target]!, reset: false }).finally(() =>
+      probe.close(),
+    );
+    // Put this flow back, then cut a deploy of the other one.
+    await deploy([flows[current]!], { port: board.port, reset: false });
+    const limit = Math.floor(cut * full.bytes);
+    const transport = await openSerialTransport(board.port);
+    await expect(
+      deployBundle(new Connection(cutAfter(transport, limit)), bundles[target]!, { flow: flows[target]! }),
+    ).rejects.toThrow();
+    await transport.close();
+    board.clearOutput();
+    await board.powerCycle();
+    const booted = await board.waitForOutput(/SensorEvent\(sensor_id='(lux-1|temp-1)'/);
+    const where = `cut at byte ${limit} of ${full.bytes}`;
+    expect(booted, where).not.toContain("Traceback");
+    await checks.check({ running: booted.includes("temp-1") ? 1 : 0, where });
+    const repaired = await deploy([flows[target]!], { port: board.port });
+    expect(repaired.code).toBe(0);
+    await checks.checkRepaired(target);
+    current = target;
   }
 }

@@ -1,4 +1,19 @@
 /**
+ * What the ESP8266 memory benches measure: the tutorial's client as flowc builds it, and the
+ * publish loop a user would write by hand instead.
+ */
+import { readFileSync } from "node:fs";
+import { buildEsp8266Bundle, compile } from "../test/support/catalogue.js";
+
+/** The tutorial's client built for the ESP8266, as source (`--py`): precompile it for the default bundle. */
+export function tutorialClientSource(): ReturnType<typeof buildEsp8266Bundle> {
+  const secrets = { wifi_essid: "lab", wifi_password: "password", mqtt_host: "192.168.1.10" };
+  const text = readFileSync(new URL("../examples/tutorial/client.flow", import.meta.url), "utf8");
+  const { programs } = compile([{ path: "client.flow", text }], { target: "esp8266" });
+  return buildEsp8266Bundle(programs[0]!, { secrets, env: {} });
+}
+
+/**
  * The publish loop a user would write by hand for the tutorial's client, the baseline of the
  * ESP8266 memory benches: WiFi connect, umqtt.simple connect, read the TSL2591, print the event,
  * publish it as JSON, and nothing else (no reconnection, no fault reports, no publish queue).
